@@ -1,0 +1,156 @@
+"""Login for the web pages, bearer tokens for the APIs, roles and office scoping, enforced on the server.
+
+A token (and the session cookie, which holds the same token) is signed with the shared secret key and
+carries the username, role and office, so every service can check it without a shared user database.
+Users come from a JSON file of argon2 hashes (BOTILBUD_USERS_FILE); a municipality would point this at
+its identity provider instead."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import HTTPException, Request, status
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+SESSION_COOKIE = "botilbud_session"
+
+
+class Role(StrEnum):
+    CASE_WORKER = "case_worker"
+    OFFICE_LEADER = "office_leader"
+    FINANCE = "finance"
+    OPERATIONS = "operations"
+    ADMIN = "admin"
+
+
+OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER})
+ROLE_NAMES_NB = {
+    Role.CASE_WORKER: "Bostedsløsekonsulent",
+    Role.OFFICE_LEADER: "Leder",
+    Role.FINANCE: "Økonomi",
+    Role.OPERATIONS: "Drift",
+    Role.ADMIN: "Administrator",
+}
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: Role
+    office_id: str | None = None
+    name: str = ""
+
+    def may_see_office(self, office_id: str) -> bool:
+        return self.role not in OFFICE_SCOPED or self.office_id == office_id
+
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+class UserDirectory:
+    def __init__(self, entries: dict[str, tuple[str, User]]):
+        self._entries = entries
+
+    @classmethod
+    def load(cls, path: Path) -> UserDirectory:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls({
+            u["username"]: (u["password_hash"], User(u["username"], Role(u["role"]), u.get("office_id"),
+                                                     u.get("name", "")))
+            for u in raw["users"]
+        })
+
+    @staticmethod
+    def write(path: Path, users: list[tuple[User, str]]) -> None:
+        body = {"users": [{**asdict(u), "role": u.role.value, "password_hash": hash_password(pw)}
+                          for u, pw in users]}
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
+        path.chmod(0o600)
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        entry = self._entries.get(username)
+        if entry is None:
+            _hasher_dummy_verify()
+            return None
+        try:
+            _hasher.verify(entry[0], password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return entry[1]
+
+
+def _hasher_dummy_verify() -> None:
+    """Spend the same time on an unknown user as on a wrong password (no user enumeration by timing)."""
+    try:
+        _hasher.verify(_DUMMY_HASH, "x")
+    except VerificationError:
+        pass
+
+
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+class TokenSigner:
+    def __init__(self, secret: str, ttl_seconds: int):
+        self._serializer = URLSafeTimedSerializer(secret, salt="botilbud-auth-v1")
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, user: User) -> str:
+        return self._serializer.dumps({"u": user.username, "r": user.role.value, "o": user.office_id,
+                                       "n": user.name})
+
+    def read(self, token: str) -> User | None:
+        try:
+            data = self._serializer.loads(token, max_age=self.ttl_seconds)
+        except (SignatureExpired, BadSignature):
+            return None
+        return User(data["u"], Role(data["r"]), data.get("o"), data.get("n", ""))
+
+
+class NotLoggedIn(Exception):
+    """Raised for a page request without a valid session; the app redirects to the login page."""
+
+
+def user_from_request(request: Request) -> User | None:
+    signer: TokenSigner = request.app.state.signer
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return signer.read(header[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return signer.read(cookie) if cookie else None
+
+
+def api_user(request: Request) -> User:
+    """FastAPI dependency for API routes: 401 without a valid token."""
+    user = user_from_request(request)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Ikke innlogget eller utløpt token.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def page_user(request: Request) -> User:
+    """FastAPI dependency for web pages: redirect to the login page without a valid session."""
+    user = user_from_request(request)
+    if user is None:
+        raise NotLoggedIn()
+    return user
+
+
+def require_role(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Rollen din har ikke tilgang til dette.")
+
+
+def require_office(user: User, office_id: str) -> None:
+    if not user.may_see_office(office_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Du har bare tilgang til ditt eget Nav-kontor.")

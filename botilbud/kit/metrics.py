@@ -1,0 +1,23 @@
+"""The kit's own Prometheus metrics. Labels are few and bounded: service, topic, reason, route template."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+OUTBOX_BACKLOG = Gauge(
+    "botilbud_outbox_backlog", "Outbox rows written but not yet acknowledged by the broker.", ["service"])
+OUTBOX_PUBLISHED = Counter(
+    "botilbud_outbox_published_total", "Events the outbox relay published and saw acknowledged.", ["service"])
+OUTBOX_PUBLISH_ERRORS = Counter(
+    "botilbud_outbox_publish_errors_total", "Failed relay rounds (retried with backoff).", ["service"])
+EVENTS_HANDLED = Counter(
+    "botilbud_events_handled_total", "Events consumed, by outcome.", ["service", "topic", "outcome"])
+EVENT_HANDLING_SECONDS = Histogram(
+    "botilbud_event_handling_seconds", "Time to handle one event, retries included.", ["service", "topic"])
+DEAD_LETTERS = Counter(
+    "botilbud_dead_letters_total", "Events sent to the dead-letter topic.", ["service", "topic", "reason"])
+CONSUMER_LAG_SECONDS = Gauge(
+    "botilbud_consumer_lag_seconds", "Age of the last event handled when it was handled.",
+    ["service", "topic"])
+HTTP_REQUESTS = Counter(
+    "botilbud_http_requests_total", "HTTP requests.", ["service", "method", "route", "status"])
+HTTP_REQUEST_SECONDS = Histogram(
+    "botilbud_http_request_seconds", "HTTP request duration.", ["service", "method", "route"])

@@ -1,0 +1,126 @@
+"""Transactional outbox and its relay.
+
+`add` writes events in the caller's transaction. The relay publishes unpublished rows in id order, keyed by
+aggregate id, and marks them published only after the broker acknowledged them. A failed round is retried
+with exponential backoff; the backlog is a Prometheus gauge. NOTIFY wakes the relay right after a commit
+so events leave within milliseconds; polling covers a missed notification."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from botilbud.kit.logging import get_logger
+from botilbud.kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
+from contracts import Envelope
+
+log = get_logger(__name__)
+
+OUTBOX_DDL = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id           bigserial   PRIMARY KEY,
+    event_id     uuid        NOT NULL UNIQUE,
+    event_type   text        NOT NULL,
+    topic        text        NOT NULL,
+    key          text        NOT NULL,
+    headers      jsonb       NOT NULL,
+    body         bytea       NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    published_at timestamptz,
+    attempts     integer     NOT NULL DEFAULT 0,
+    last_error   text
+);
+CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+"""
+
+
+def channel(service: str) -> str:
+    return f"outbox_{service}"
+
+
+async def add(conn: asyncpg.Connection, service: str, envelopes: list[Envelope], topic) -> None:
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, event_type, topic, key, headers, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        [(e.id, e.type, topic(e.data.topic.value), e.key, e.headers(), e.body()) for e in envelopes],
+    )
+    await conn.execute(f"NOTIFY {channel(service)}")
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, service: str, *,
+                 batch_size: int = 500, poll_seconds: float = 1.0, max_backoff: float = 30.0):
+        self.pool = pool
+        self.producer = producer
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        # One relay at a time per service database keeps per-key order when a service is scaled out.
+        self._lock_key = zlib.crc32(f"outbox:{service}".encode())
+
+    async def run(self) -> None:
+        listener = await self.pool.acquire()
+        await listener.add_listener(channel(self.service), self._on_notify)
+        backoff = 0.0
+        try:
+            while True:
+                try:
+                    published = await self.publish_pending()
+                    backoff = 0.0
+                    if published >= self.batch_size:
+                        continue
+                except (asyncio.CancelledError, GeneratorExit):
+                    raise
+                except Exception as exc:  # broker or database down: keep the rows, try again later
+                    OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                    backoff = min(self.max_backoff, max(0.2, backoff * 2))
+                    log.warning("outbox_publish_failed", service=self.service, error=repr(exc)[:300],
+                                retry_in=backoff)
+                    await asyncio.sleep(backoff)
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(channel(self.service), self._on_notify)
+            await self.pool.release(listener)
+
+    def _on_notify(self, *_args) -> None:
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        failure: Exception | None = None
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
+                return 0
+            rows = await conn.fetch(
+                "SELECT id, topic, key, headers, body FROM outbox WHERE published_at IS NULL "
+                "ORDER BY id LIMIT $1", self.batch_size)
+            ids = [r["id"] for r in rows]
+            try:
+                acks = [
+                    await self.producer.send(
+                        row["topic"], value=row["body"], key=row["key"].encode(),
+                        headers=[(k, v.encode()) for k, v in row["headers"].items()])
+                    for row in rows
+                ]
+                await asyncio.gather(*acks)
+            except Exception as exc:  # recorded on the rows, then raised once the record is committed
+                failure = exc
+                await conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
+                    ids, repr(exc)[:500])
+            else:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids)
+                OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+            OUTBOX_BACKLOG.labels(self.service).set(
+                await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        if failure is not None:
+            raise failure
+        return len(rows)

@@ -1,0 +1,153 @@
+"""The runtime that runs one service or all four in one process: the same code and topics either way
+(the Loki/Mimir `-target` idea). Each service brings a `ServiceDefinition` from its composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
+
+from botilbud.kit.auth import TokenSigner, UserDirectory
+from botilbud.kit.db import create_pool, ensure_database
+from botilbud.kit.logging import get_logger
+from botilbud.kit.messaging import Subscription, ensure_topics, register
+from botilbud.kit.migrations import upgrade
+from botilbud.kit.outbox import OutboxRelay
+from botilbud.kit.settings import Settings
+from botilbud.kit.web import create_root_app
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What the runtime hands a service's composition root."""
+
+    name: str
+    settings: Settings
+    pool: asyncpg.Pool
+
+
+@dataclass
+class ServiceParts:
+    """What a service's composition root gives back: its web app, its subscriptions, and work to do once
+    everything is up (such as loading demo data)."""
+
+    app: FastAPI
+    subscriptions: list[Subscription] = field(default_factory=list)
+    on_started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    migrations: Path
+    build: Callable[[ServiceContext], ServiceParts]
+
+
+class Runtime:
+    def __init__(self, settings: Settings, services: list[ServiceDefinition], *, bootstrap: str,
+                 users: UserDirectory, secret: str):
+        self.settings = settings
+        self.services = services
+        self.bootstrap = bootstrap
+        self.users = users
+        self.signer = TokenSigner(secret, settings.token_ttl_seconds)
+        self.pools: dict[str, asyncpg.Pool] = {}
+        self.parts: dict[str, ServiceParts] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._server: uvicorn.Server | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.port}"
+
+    async def migrate(self) -> None:
+        for svc in self.services:
+            url = self.settings.service_database_url(svc.name)
+            await ensure_database(url)
+            await upgrade(url, svc.migrations)
+
+    async def start(self) -> None:
+        await self.migrate()
+        await ensure_topics(self.bootstrap, self.settings, tuple(s.name for s in self.services))
+        self.broker = KafkaBroker(
+            self.bootstrap, enable_idempotence=self.settings.kafka_idempotent_producer,
+            middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud")],
+            logger=get_logger("faststream"),
+        )
+        self.producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, acks="all",
+            enable_idempotence=self.settings.kafka_idempotent_producer, linger_ms=2)
+        for svc in self.services:
+            pool = await create_pool(self.settings.service_database_url(svc.name))
+            self.pools[svc.name] = pool
+            parts = svc.build(ServiceContext(svc.name, self.settings, pool))
+            self.parts[svc.name] = parts
+            register(self.broker, svc.name, parts.subscriptions, self.settings)
+        await self.producer.start()
+        await self.broker.start()
+        for svc in self.services:
+            relay = OutboxRelay(self.pools[svc.name], self.producer, svc.name,
+                                batch_size=self.settings.outbox_batch_size,
+                                poll_seconds=self.settings.outbox_poll_seconds)
+            self._tasks.append(asyncio.create_task(relay.run(), name=f"outbox-relay-{svc.name}"))
+        app = create_root_app(
+            signer=self.signer, users=self.users,
+            mounts={name: parts.app for name, parts in self.parts.items()},
+            readiness=self._readiness_checks())
+        config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
+                                log_config=None, access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._tasks.append(asyncio.create_task(self._server.serve(), name="http"))
+        while not self._server.started:
+            if self._tasks[-1].done():
+                self._tasks[-1].result()  # raises the reason the server could not start
+            await asyncio.sleep(0.02)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        for parts in self.parts.values():
+            for job in parts.on_started:
+                await job()
+        log.info("runtime_started", services=[s.name for s in self.services], url=self.url)
+
+    def _readiness_checks(self):
+        checks = {}
+        for name, pool in self.pools.items():
+            async def check_db(pool=pool):
+                async with pool.acquire(timeout=2) as conn:
+                    await conn.fetchval("SELECT 1")
+            checks[f"database:{name}"] = check_db
+
+        async def check_broker():
+            if not await self.broker.ping(timeout=2):
+                raise RuntimeError("broker did not answer")
+        checks["broker"] = check_broker
+        return checks
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        for task in self._tasks:
+            if task.get_name() != "http":
+                task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        with contextlib.suppress(Exception):
+            await self.producer.stop()
+        for pool in self.pools.values():
+            await pool.close()
+        log.info("runtime_stopped")

@@ -1,0 +1,81 @@
+"""Settings from the environment (prefix BOTILBUD_) or a `.env` file. The README's settings table lists them."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("intake", "placement", "billing", "stats")
+
+
+class KostraSettings(BaseSettings):
+    """This project's reading of SSB's wording (BRIEF §5). Printed beside every report."""
+
+    model_config = SettingsConfigDict(env_prefix="BOTILBUD_KOSTRA_", extra="ignore")
+
+    over_days: int = Field(90, description="More than this many nights in the year = 'over 3 months'.")
+    short_days: int = Field(14, description="At most this many nights = '14 days or less'.")
+    young_min_age: int = Field(18, description="Youngest age counted as a young applicant.")
+    young_max_age: int = Field(24, description="Oldest age counted as a young applicant.")
+    child_max_age: int = Field(17, description="Oldest age counted as a child.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOTILBUD_", env_file=".env", extra="ignore")
+
+    home: Path = Field(Path(".botilbud"), description="Folder of the embedded stack's data and run file.")
+    kafka_bootstrap: str | None = Field(
+        None, description="Kafka bootstrap servers; empty = the embedded broker (`botilbud run`).")
+    kafka_idempotent_producer: bool = Field(
+        False, description="Producer idempotence: on for Apache Kafka, off for the embedded Tansu broker.")
+    topic_namespace: str = Field("", description="Prefix for every topic and consumer group (test isolation).")
+    database_url: str | None = Field(
+        None, description="PostgreSQL server URL; each service uses its own database `botilbud_<service>` "
+        "on it unless BOTILBUD_<SERVICE>_DATABASE_URL is set.")
+    intake_database_url: str | None = None
+    placement_database_url: str | None = None
+    billing_database_url: str | None = None
+    stats_database_url: str | None = None
+    http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
+    http_port: int = Field(8080, description="HTTP port; 0 picks a free one.")
+    secret_key: SecretStr | None = Field(
+        None, description="Signs session cookies and API tokens; shared by all services. The embedded stack "
+        "makes one under BOTILBUD_HOME.")
+    encryption_keys: SecretStr | None = Field(
+        None, description="Comma-separated Fernet keys for personal data at rest, newest first (rotation).")
+    identity_hash_key: SecretStr | None = Field(
+        None, description="Key of the keyed hash (HMAC) that finds a household by identity number.")
+    users_file: Path | None = Field(None, description="JSON file of users (argon2 hashes, role, office).")
+    token_ttl_seconds: int = Field(8 * 3600, description="Lifetime of a login session or API token.")
+    consumer_retries: int = Field(3, description="Attempts per event before it goes to the dead-letter topic.")
+    consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
+    outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
+    outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
+    log_level: str = Field("INFO")
+    log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
+    demo_data: bool = Field(True, description="Load the demo data once into empty databases.")
+    allow_synthetic_ids: bool = Field(
+        True, description="Accept synthetic test identity numbers (Skatteetaten's test set). Off in production.")
+    kostra: KostraSettings = Field(default_factory=KostraSettings)
+
+    def service_database_url(self, service: str) -> str:
+        explicit = getattr(self, f"{service}_database_url")
+        if explicit:
+            return explicit
+        if not self.database_url:
+            raise RuntimeError(
+                f"No database for {service}: set BOTILBUD_DATABASE_URL or BOTILBUD_{service.upper()}_DATABASE_URL"
+                " (or use `botilbud run`, which starts an embedded PostgreSQL).")
+        return f"{self.database_url.rstrip('/')}/botilbud_{service}"
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_namespace}{name}"
+
+    def group_id(self, service: str) -> str:
+        return f"{self.topic_namespace}botilbud-{service}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,90 @@
+"""The envelope of an event on the wire: CloudEvents 1.0 Kafka protocol binding, binary content mode.
+
+The body is the event's JSON `data`; the attributes travel as `ce_*` headers; the Kafka key is the
+aggregate id (CloudEvents `partitionkey` extension, mirrored in `ce_subject`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contracts.base import IntegrationEvent
+from contracts.registry import event_class
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+class EnvelopeError(ValueError):
+    """A message that is not a valid v1 event; `reason` is a short code for the dead-letter header."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID = Field(default_factory=uuid4, description="Unique event id (ce_id); consumers dedupe on it.")
+    type: str = Field(description="Event type with version (ce_type).")
+    source: str = Field(description="Producing service (ce_source), e.g. /botilbud/placement.")
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC), description="ce_time")
+    correlation_id: str = Field(description="Follows one piece of work across services.")
+    key: str = Field(description="Aggregate id; the Kafka key and ce_subject.")
+    data: IntegrationEvent
+
+    @classmethod
+    def wrap(cls, event: IntegrationEvent, *, source: str, correlation_id: str) -> Envelope:
+        return cls(type=event.event_type, source=source, correlation_id=correlation_id,
+                   key=event.aggregate_id(), data=event)
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ce_specversion": SPEC_VERSION,
+            "ce_id": str(self.id),
+            "ce_type": self.type,
+            "ce_source": self.source,
+            "ce_time": self.time.isoformat(),
+            "ce_subject": self.key,
+            "ce_correlationid": self.correlation_id,
+            "content-type": CONTENT_TYPE,
+        }
+
+    def body(self) -> bytes:
+        return self.data.model_dump_json().encode()
+
+    @classmethod
+    def parse(cls, headers: dict[str, str], body: bytes, key: bytes | None = None) -> Envelope:
+        """Read a message off the wire. Raises EnvelopeError naming what is wrong."""
+        missing = [h for h in ("ce_id", "ce_type", "ce_source") if not headers.get(h)]
+        if missing:
+            raise EnvelopeError("missing_headers", f"missing CloudEvents headers {missing}")
+        model = event_class(headers["ce_type"])
+        if model is None:
+            raise EnvelopeError("unknown_type", f"unknown event type {headers['ce_type']!r}")
+        try:
+            data = model.model_validate_json(body)
+        except ValidationError as exc:
+            raise EnvelopeError("schema_violation", _short(exc)) from exc
+        try:
+            return cls(
+                id=UUID(headers["ce_id"]),
+                type=headers["ce_type"],
+                source=headers["ce_source"],
+                time=datetime.fromisoformat(headers["ce_time"]) if headers.get("ce_time")
+                else datetime.now(UTC),
+                correlation_id=headers.get("ce_correlationid") or headers["ce_id"],
+                key=headers.get("ce_subject") or (key or b"").decode() or data.aggregate_id(),
+                data=data,
+            )
+        except (ValueError, ValidationError) as exc:
+            raise EnvelopeError("bad_headers", str(exc)[:300]) from exc
+
+
+def _short(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]]
+    return "; ".join(parts)[:500]

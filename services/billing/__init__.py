@@ -1,0 +1,1 @@
+"""Billing: requisitions (rekvisisjoner) and supplier-invoice reconciliation."""

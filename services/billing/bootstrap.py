@@ -1,0 +1,22 @@
+"""Billing's composition root."""
+
+from functools import partial
+from pathlib import Path
+
+from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
+from services.billing.adapters import events
+from services.billing.entrypoints import kafka
+from services.billing.entrypoints.http import create_app
+from services.billing.service_layer.unit_of_work import BillingUnitOfWork
+
+NAME = "billing"
+
+
+def build(ctx: ServiceContext) -> ServiceParts:
+    uow_factory = partial(BillingUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
+                          topic=ctx.settings.topic)
+    return ServiceParts(app=create_app(uow_factory), subscriptions=kafka.subscriptions(uow_factory))
+
+
+definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
+                               "versions", build=build)

@@ -1,0 +1,78 @@
+"""Billing's domain: requisitions. Pure Python: no I/O, no frameworks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from stdnum import luhn
+
+
+@dataclass
+class Requisition:
+    id: UUID
+    number: str
+    stay_id: UUID
+    household_id: UUID
+    office_id: str
+    provider_id: UUID
+    provider_name: str
+    provider_orgnr: str
+    unit_id: UUID
+    agreement_kind: str
+    period_from: date
+    period_to: date
+    price_per_night: Decimal
+    status: str = "open"
+    closed_from: date | None = None
+
+    @property
+    def nights(self) -> int:
+        return (self.period_to - self.period_from).days + 1
+
+    @property
+    def max_amount(self) -> Decimal:
+        return self.price_per_night * self.nights
+
+
+@dataclass(frozen=True)
+class RequisitionIssued:
+    requisition: Requisition
+
+
+@dataclass(frozen=True)
+class RequisitionClosed:
+    requisition: Requisition
+    reason: str
+
+
+def requisition_number(year: int, sequence: int) -> str:
+    """Human-readable, with a Luhn check digit so a mistyped number on an invoice is caught: R2026-000123-4."""
+    digits = f"{year:04d}{sequence:06d}"
+    return f"R{year:04d}-{sequence:06d}-{luhn.calc_check_digit(digits)}"
+
+
+def is_valid_requisition_number(number: str) -> bool:
+    parts = number.strip().upper().removeprefix("R").split("-")
+    return (len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 1
+            and luhn.is_valid(parts[0] + parts[1] + parts[2]))
+
+
+def issue(*, sequence: int, stay_id: UUID, household_id: UUID, office_id: str, provider_id: UUID,
+          provider_name: str, provider_orgnr: str, unit_id: UUID, agreement_kind: str, check_in: date,
+          authorised_to: date, price_per_night: Decimal) -> Requisition:
+    return Requisition(uuid4(), requisition_number(check_in.year, sequence), stay_id, household_id, office_id,
+                       provider_id, provider_name, provider_orgnr, unit_id, agreement_kind, check_in,
+                       authorised_to, price_per_night)
+
+
+def close_at_move_out(requisition: Requisition, check_out: date) -> RequisitionClosed | None:
+    """Nights from check-out on are not payable. Returns None if already closed (idempotent)."""
+    if requisition.status == "closed":
+        return None
+    requisition.status = "closed"
+    requisition.closed_from = check_out
+    requisition.period_to = min(requisition.period_to, check_out - timedelta(days=1))
+    return RequisitionClosed(requisition, "moved_out")

@@ -1,0 +1,22 @@
+"""Billing's subscriptions: the one place they are registered."""
+
+from botilbud.kit.messaging import Subscription
+from contracts import Envelope, HouseholdMovedOut, HouseholdPlaced, Topic
+from services.billing.domain.commands import CloseRequisition, IssueRequisition
+from services.billing.service_layer import handlers
+
+
+def subscriptions(uow_factory) -> list[Subscription]:
+    async def on_placed(envelope: Envelope) -> None:
+        e: HouseholdPlaced = envelope.data
+        await handlers.issue_requisition(IssueRequisition(
+            event_id=envelope.id, stay_id=e.stay_id, household_id=e.household_id, office_id=e.office_id,
+            provider_id=e.provider_id, provider_name=e.provider_name, provider_orgnr=e.provider_orgnr,
+            unit_id=e.unit_id, agreement_kind=e.agreement_kind, check_in=e.check_in,
+            authorised_to=e.authorised_to, price_per_night=e.price_per_night), uow_factory)
+
+    async def on_moved_out(envelope: Envelope) -> None:
+        e: HouseholdMovedOut = envelope.data
+        await handlers.close_requisition(CloseRequisition(envelope.id, e.stay_id, e.check_out), uow_factory)
+
+    return [Subscription(Topic.STAY.value, {HouseholdPlaced: on_placed, HouseholdMovedOut: on_moved_out})]

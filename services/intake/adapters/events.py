@@ -1,0 +1,29 @@
+"""Translation of intake's domain events into the wire contracts (the outbox's edge)."""
+
+from collections.abc import Iterable
+
+import contracts
+from services.intake.domain import model
+
+
+def _facts(h: model.Household) -> contracts.HouseholdFacts:
+    return contracts.HouseholdFacts(
+        applicant_birth_date=h.applicant_birth_date, children_birth_dates=h.children_birth_dates,
+        adults=h.adults, needs=contracts.PlacementNeeds(**h.needs))
+
+
+def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
+    match event:
+        case model.ApplicationReceived(application=a, household=h, office=o):
+            yield contracts.ApplicationReceived(
+                application_id=a.id, household_id=h.id, office_id=o.id, municipality=o.municipality,
+                district=o.district, received_at=a.received_at, channel=a.channel, urgent=a.urgent,
+                household=_facts(h))
+        case model.DecisionMade(decision=d, household=h, office=o):
+            yield contracts.DecisionMade(
+                decision_id=d.id, application_id=d.application_id, household_id=h.id, office_id=o.id,
+                municipality=o.municipality, district=o.district, outcome=d.outcome,
+                period_from=d.period_from, period_to=d.period_to, decided_at=d.decided_at,
+                conditions=d.conditions, household=_facts(h))
+        case _:
+            raise TypeError(f"intake cannot translate {type(event).__name__}")

@@ -1,0 +1,1 @@
+"""Placement: providers and units, matching, the stay\x27s life cycle and live capacity."""

@@ -1,0 +1,25 @@
+"""Stats' composition root."""
+
+from functools import partial
+from pathlib import Path
+
+from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
+from services.stats.adapters import events
+from services.stats.domain.kostra import KostraRules
+from services.stats.entrypoints import kafka
+from services.stats.entrypoints.http import create_app
+from services.stats.service_layer.unit_of_work import StatsUnitOfWork
+
+NAME = "stats"
+
+
+def build(ctx: ServiceContext) -> ServiceParts:
+    uow_factory = partial(StatsUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
+                          topic=ctx.settings.topic)
+    k = ctx.settings.kostra
+    rules = KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age)
+    return ServiceParts(app=create_app(uow_factory, rules), subscriptions=kafka.subscriptions(uow_factory))
+
+
+definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
+                               "versions", build=build)

@@ -1,0 +1,85 @@
+"""KOSTRA counters (SSB skjema 13, table 12015), exactly as BRIEF §5 defines them. Pure Python.
+
+A stay's nights are the dates from check-in up to the day before check-out; an open stay counts up to
+today. Only nights inside the reporting year count; night-shelter nights never count as temporary
+accommodation. The day limits and age bands are settings, printed beside every report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+KEYS = (
+    "households", "households_over_3_months", "households_14_days_or_less", "households_with_children",
+    "households_with_children_over_3_months", "young_households", "young_households_over_3_months",
+    "night_shelter_households",
+)
+
+
+@dataclass(frozen=True)
+class KostraRules:
+    over_days: int = 90
+    short_days: int = 14
+    young_min_age: int = 18
+    young_max_age: int = 24
+    child_max_age: int = 17
+
+
+@dataclass(frozen=True)
+class StayFacts:
+    household_id: object
+    accommodation: str  # temporary | night_shelter
+    check_in: date
+    check_out: date | None
+    applicant_birth_date: date
+    children_birth_dates: tuple[date, ...] = ()
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def nights_in_year(stay: StayFacts, year: int, today: date) -> tuple[int, date | None]:
+    """Nights of the stay inside the year, and the first of them."""
+    end = stay.check_out or today  # exclusive: the morning of departure
+    first = max(stay.check_in, date(year, 1, 1))
+    last_exclusive = min(end, date(year + 1, 1, 1))
+    nights = (last_exclusive - first).days
+    return (nights, first) if nights > 0 else (0, None)
+
+
+def compute(stays: Iterable[StayFacts], year: int, today: date, rules: KostraRules) -> dict[str, int]:
+    temporary: dict[object, list[tuple[int, date, StayFacts]]] = {}
+    sheltered: set[object] = set()
+    for stay in stays:
+        nights, first = nights_in_year(stay, year, today)
+        if nights == 0:
+            continue
+        if stay.accommodation == "night_shelter":
+            sheltered.add(stay.household_id)
+        else:
+            temporary.setdefault(stay.household_id, []).append((nights, first, stay))
+    counts = dict.fromkeys(KEYS, 0)
+    counts["night_shelter_households"] = len(sheltered)
+    for counted in temporary.values():
+        total = sum(n for n, _, _ in counted)
+        first_night = min(f for _, f, _ in counted)
+        first_stay = min(counted, key=lambda c: c[1])[2]
+        over = total > rules.over_days
+        children = any(
+            age_on(child, first_night) <= rules.child_max_age and child <= first_night
+            for _, _, stay in counted for child in stay.children_birth_dates)
+        young = rules.young_min_age <= age_on(first_stay.applicant_birth_date, first_night) <= rules.young_max_age
+        counts["households"] += 1
+        counts["households_over_3_months"] += over
+        counts["households_14_days_or_less"] += total <= rules.short_days
+        counts["households_with_children"] += children
+        counts["households_with_children_over_3_months"] += children and over
+        counts["young_households"] += young
+        counts["young_households_over_3_months"] += young and over
+    return counts
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31) + timedelta(days=1)

@@ -1,0 +1,64 @@
+"""The walking skeleton: one household through all four services, over HTTP, a real broker and PostgreSQL.
+
+A case worker registers an application and grants it; placement receives the decision and the household is
+placed; billing issues a requisition; stats counts the household in this year's KOSTRA."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.conftest import eventually, login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+FNR = "15108695088"  # a valid fødselsnummer from python-stdnum's documentation (synthetic person)
+
+
+async def test_one_household_flows_through_every_service(stack):
+    today = datetime.now(UTC).date()
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        worker = await login(client, "veileder-grunerlokka")
+        applied = await client.post("/intake/api/applications", headers=worker, json={
+            "identity_number": FNR, "name": "Kari Nordmann", "office_id": "nav-grunerlokka", "urgent": True,
+            "children_birth_dates": [str(date(today.year - 6, 5, 1))]})
+        assert applied.status_code == 201, applied.text
+        application_id = applied.json()["application_id"]
+
+        decided = await client.post(f"/intake/api/applications/{application_id}/decision", headers=worker, json={
+            "outcome": "granted", "period_from": str(today - timedelta(days=5)),
+            "period_to": str(today + timedelta(days=30)),
+            "conditions": ["boligskole"]})
+        assert decided.status_code == 201, decided.text
+        decision_id = decided.json()["decision_id"]
+
+        async def decision_reached_placement():
+            r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
+            return [d for d in r.json() if d["decision_id"] == decision_id]
+        await eventually(decision_reached_placement)
+
+        capacity = (await client.get("/placement/api/capacity?municipality=0301", headers=worker)).json()
+        unit = next(u for u in capacity if u["free"] > 0 and u["accommodation"] == "temporary")
+        placed = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(today - timedelta(days=2))})
+        assert placed.status_code == 201, placed.text
+
+        async def requisition_issued():
+            r = await client.get("/billing/api/requisitions", headers=worker)
+            return [q for q in r.json() if q["stay_id"] == placed.json()["stay_id"]]
+        [requisition] = await eventually(requisition_issued)
+        assert requisition["provider_name"] == unit["provider"]
+        assert requisition["period_from"] == str(today - timedelta(days=2))
+        assert requisition["status"] == "open"
+
+        leader = await login(client, "leder-grunerlokka")
+
+        async def counted_in_kostra():
+            r = await client.get(f"/stats/api/kostra?year={today.year}&municipality=0301", headers=leader)
+            return r.json() if r.json()["households"] == 1 else None
+        report = await eventually(counted_in_kostra)
+        # Two nights so far (an open stay counts up to today), with a six-year-old child.
+        assert report["households_with_children"] == 1
+        assert report["households_14_days_or_less"] == 1
+        assert report["households_over_3_months"] == 0
+        assert report["settings"]["over_days"] == 90
