@@ -147,3 +147,16 @@ class EmbeddedKafka:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def free_port_pair() -> int:
+    """A port whose successor is free too (Apache Kafka's controller listens on PORT+1)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free pair of ports found")

@@ -40,17 +40,18 @@ class Subscription:
 
 
 def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription], settings: Settings) -> None:
-    """Register a service's subscriptions on the broker: the one place its consumers are wired."""
-    for sub in subscriptions:
-        _register_one(broker, service, sub, settings)
+    """Register a service's subscriptions on the broker: the one place its consumers are wired.
 
-
-def _register_one(broker: KafkaBroker, service: str, sub: Subscription, settings: Settings) -> None:
-    topic = settings.topic(sub.topic)
+    A service reads all its topics with one consumer in its own consumer group: one group join at start-up
+    (joins are slow on some brokers) and one place where its error policy applies."""
+    if not subscriptions:
+        return
+    topics = {sub.topic: sub for sub in subscriptions}
+    handlers = {(sub.topic, cls.event_type): handler for sub in subscriptions for cls, handler in sub.handlers.items()}
+    wire_topic = {settings.topic(name): name for name in topics}
     dlt = settings.topic(dead_letter_topic(service))
-    by_type = {cls.event_type: handler for cls, handler in sub.handlers.items()}
 
-    async def dead_letter(msg: KafkaMessage, reason: str, detail: str) -> None:
+    async def dead_letter(msg: KafkaMessage, topic: str, reason: str, detail: str) -> None:
         record = msg.raw_message
         headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
         headers.update({
@@ -59,22 +60,23 @@ def _register_one(broker: KafkaBroker, service: str, sub: Subscription, settings
             "dlt_offset": str(record.offset), "dlt_time": datetime.now(UTC).isoformat(),
         })
         await broker.publish(msg.body, topic=dlt, key=record.key, headers=headers)
-        DEAD_LETTERS.labels(service, sub.topic, reason).inc()
-        EVENTS_HANDLED.labels(service, sub.topic, "dead_lettered").inc()
+        DEAD_LETTERS.labels(service, topic, reason).inc()
+        EVENTS_HANDLED.labels(service, topic, "dead_lettered").inc()
         log.error("event_dead_lettered", service=service, topic=record.topic, partition=record.partition,
                   offset=record.offset, reason=reason, detail=detail[:300])
 
     async def consume(msg: KafkaMessage) -> None:
         started = time.perf_counter()
+        topic = wire_topic.get(msg.raw_message.topic, msg.raw_message.topic)
         headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
-        handler = by_type.get(headers.get("ce_type", ""))
+        handler = handlers.get((topic, headers.get("ce_type", "")))
         if handler is None and event_class(headers.get("ce_type", "")) is not None:
-            EVENTS_HANDLED.labels(service, sub.topic, "ignored").inc()
+            EVENTS_HANDLED.labels(service, topic, "ignored").inc()
             return
         try:
             envelope = Envelope.parse(headers, msg.body, msg.raw_message.key)
         except EnvelopeError as exc:
-            await dead_letter(msg, exc.reason, exc.detail)
+            await dead_letter(msg, topic, exc.reason, exc.detail)
             return
         token = correlation_id_var.set(envelope.correlation_id)
         try:
@@ -87,24 +89,24 @@ def _register_one(broker: KafkaBroker, service: str, sub: Subscription, settings
                     log.warning("event_handler_failed", service=service, event_id=str(envelope.id),
                                 event_type=envelope.type, attempt=attempt, error=repr(exc)[:300])
                     if attempt == settings.consumer_retries:
-                        await dead_letter(msg, "handler_failed", repr(exc))
+                        await dead_letter(msg, topic, "handler_failed", repr(exc))
                         return
                     await asyncio.sleep(delay)
                     delay *= 2
-            EVENTS_HANDLED.labels(service, sub.topic, "handled").inc()
-            CONSUMER_LAG_SECONDS.labels(service, sub.topic).set(
+            EVENTS_HANDLED.labels(service, topic, "handled").inc()
+            CONSUMER_LAG_SECONDS.labels(service, topic).set(
                 max(0.0, (datetime.now(UTC) - envelope.time).total_seconds()))
         finally:
             correlation_id_var.reset(token)
-            EVENT_HANDLING_SECONDS.labels(service, sub.topic).observe(time.perf_counter() - started)
+            EVENT_HANDLING_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
 
-    consume.__name__ = f"{service}_consumes_{sub.topic.replace('.', '_')}"
+    consume.__name__ = f"{service}_consumer"
     broker.subscriber(
-        topic,
+        *wire_topic,
         group_id=settings.group_id(service),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
-        title=f"{service}:{sub.topic}",
+        title=f"{service}",
     )(consume)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ class Runtime:
         self.users = users
         self.signer = TokenSigner(secret, settings.token_ttl_seconds)
         self.pools: dict[str, asyncpg.Pool] = {}
+        self.brokers: dict[str, KafkaBroker] = {}
         self.parts: dict[str, ServiceParts] = {}
         self._tasks: list[asyncio.Task] = []
         self._server: uvicorn.Server | None = None
@@ -80,13 +82,11 @@ class Runtime:
             await upgrade(url, svc.migrations)
 
     async def start(self) -> None:
+        started = time.perf_counter()
         await self.migrate()
+        log.info("runtime_migrated", seconds=round(time.perf_counter() - started, 3))
         await ensure_topics(self.bootstrap, self.settings, tuple(s.name for s in self.services))
-        self.broker = KafkaBroker(
-            self.bootstrap, enable_idempotence=self.settings.kafka_idempotent_producer,
-            middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud")],
-            logger=get_logger("faststream"),
-        )
+        log.info("runtime_topics_ready", seconds=round(time.perf_counter() - started, 3))
         self.producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, acks="all",
             enable_idempotence=self.settings.kafka_idempotent_producer, linger_ms=2)
@@ -95,9 +95,16 @@ class Runtime:
             self.pools[svc.name] = pool
             parts = svc.build(ServiceContext(svc.name, self.settings, pool))
             self.parts[svc.name] = parts
-            register(self.broker, svc.name, parts.subscriptions, self.settings)
+            # A broker client per service: each consumer group joins at the same time as the others.
+            broker = KafkaBroker(
+                self.bootstrap, enable_idempotence=self.settings.kafka_idempotent_producer,
+                middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud")],
+                logger=get_logger("faststream"), client_id=f"botilbud-{svc.name}")
+            register(broker, svc.name, parts.subscriptions, self.settings)
+            self.brokers[svc.name] = broker
         await self.producer.start()
-        await self.broker.start()
+        await asyncio.gather(*(broker.start() for broker in self.brokers.values()))
+        log.info("runtime_consumers_started", seconds=round(time.perf_counter() - started, 3))
         for svc in self.services:
             relay = OutboxRelay(self.pools[svc.name], self.producer, svc.name,
                                 batch_size=self.settings.outbox_batch_size,
@@ -129,10 +136,11 @@ class Runtime:
                     await conn.fetchval("SELECT 1")
             checks[f"database:{name}"] = check_db
 
-        async def check_broker():
-            if not await self.broker.ping(timeout=2):
-                raise RuntimeError("broker did not answer")
-        checks["broker"] = check_broker
+        for name, broker in self.brokers.items():
+            async def check_broker(broker=broker):
+                if not await broker.ping(timeout=2):
+                    raise RuntimeError("broker did not answer")
+            checks[f"broker:{name}"] = check_broker
         return checks
 
     async def stop(self) -> None:
@@ -144,8 +152,9 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        with contextlib.suppress(Exception):
-            await self.broker.stop()
+        for broker in self.brokers.values():
+            with contextlib.suppress(Exception):
+                await broker.stop()
         with contextlib.suppress(Exception):
             await self.producer.stop()
         for pool in self.pools.values():

