@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -102,3 +103,40 @@ async def eventually(check, within: float = 20.0, interval: float = 0.1):
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {within} s; last value: {last!r}")
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("BOTILBUD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Browser tests need Debian's Chromium: apt-get install chromium (.ci/run installs it)")
+    return path
+
+
+@pytest.fixture
+async def browser(chromium_path):
+    """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+async def browser_login(browser, base_url: str, username: str):
+    """A new page, logged in through the login form as a person would."""
+    context = await browser.new_context(base_url=base_url, locale="nb-NO")
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Brukernavn").fill(username)
+    await page.get_by_label("Passord").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Logg inn").click()
+    await page.wait_for_url(f"{base_url}/")
+    return page
