@@ -105,6 +105,9 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         print(f"Botilbud kjører på {runtime.url}  (Ctrl-C stopper)", flush=True)
         await stop.wait()
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
         print("Stopper …", flush=True)
         with contextlib.suppress(FileNotFoundError):
             run_file(settings).unlink()
