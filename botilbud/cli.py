@@ -78,3 +78,7 @@ def running_system(address: str | None) -> str:
     if not run_file.exists():
         raise typer.BadParameter("No running system found: start one with `botilbud run`, or give --address.")
     return json.loads(run_file.read_text())["url"]
+
+
+if __name__ == "__main__":
+    app()

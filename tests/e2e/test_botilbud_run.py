@@ -1,0 +1,58 @@
+"""`botilbud run` as a user starts it: one command, one address with every service's health, readiness and
+metrics and the login page; Ctrl-C stops everything, the database and the broker too."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+
+def wait_for_run_file(path: Path, process: subprocess.Popen, within: float = 60.0) -> dict:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"botilbud run exited early with {process.returncode}")
+        if path.exists():
+            return json.loads(path.read_text())
+        time.sleep(0.2)
+    raise AssertionError(f"botilbud run did not come up within {within} s")
+
+
+def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        run = wait_for_run_file(home / "run.json", process)
+        assert time.monotonic() - started < 60
+        url = run["url"]
+        assert url.startswith("http://127.0.0.1:")
+        assert run["services"] == ["intake", "placement", "billing", "stats"]
+        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+        ready = httpx.get(f"{url}/readyz")
+        assert ready.status_code == 200, ready.text
+        assert {"database:intake", "database:stats", "broker:placement"} <= set(ready.json()["checks"])
+        metrics = httpx.get(f"{url}/metrics").text
+        assert "botilbud_outbox_backlog" in metrics
+        assert "faststream_received_messages_total" in metrics or "faststream" in metrics
+        login_page = httpx.get(f"{url}/login")
+        assert login_page.status_code == 200 and "Logg inn" in login_page.text
+        assert httpx.get(f"{url}/intake/", follow_redirects=False).status_code == 303  # pages need a login
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err[-2000:]
+    assert f"Botilbud kjører på {url}" in out
+    assert not (home / "run.json").exists()
+    assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL was stopped
