@@ -70,6 +70,14 @@ def contracts_check(out: Path = typer.Option(Path("contracts/generated"))):
     typer.echo("contracts: generated files are up to date")
 
 
+@app.command("settings")
+def settings_command():
+    """Print the table of settings (environment variables) in Markdown."""
+    from botilbud.kit.settings import settings_table
+
+    typer.echo(settings_table())
+
+
 def running_system(address: str | None) -> str:
     """The address of a running system: the one given, or the embedded stack's from its run file."""
     if address:
