@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         None, description="Kafka bootstrap servers; empty = the embedded broker (`botilbud run`).")
     kafka_idempotent_producer: bool = Field(
         False, description="Producer idempotence: on for Apache Kafka, off for the embedded Tansu broker.")
+    kafka_fetch_max_wait_ms: int = Field(
+        50, description="Longest a consumer's fetch waits for data. Tansu answers a waiting fetch only when this "
+        "runs out, so it bounds event latency there; Apache Kafka answers as soon as data arrives.")
     topic_namespace: str = Field("", description="Prefix for every topic and consumer group (test isolation).")
     database_url: str | None = Field(
         None, description="PostgreSQL server URL; each service uses its own database `botilbud_<service>` "
