@@ -83,9 +83,22 @@ def running_system(address: str | None) -> str:
     if address:
         return address.rstrip("/")
     run_file = Settings().home / "run.json"
-    if not run_file.exists():
+    running = json.loads(run_file.read_text()) if run_file.exists() else None
+    if running is None or not _alive(running["pid"]):
         raise typer.BadParameter("No running system found: start one with `botilbud run`, or give --address.")
-    return json.loads(run_file.read_text())["url"]
+    return running["url"]
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -56,3 +57,36 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
     assert f"Botilbud kjører på {url}" in out
     assert not (home / "run.json").exists()
     assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL was stopped
+
+
+def test_a_killed_stack_starts_again_with_its_records(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    command = [sys.executable, "-m", "botilbud.cli", "run"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = wait_for_run_file(home / "run.json", first)["url"]
+        token = httpx.post(f"{url}/api/token", data={"username": "veileder-asker", "password": "demo"}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        created = httpx.post(f"{url}/intake/api/applications", headers=auth, json={
+            "identity_number": "15108695088", "name": "Kari Nordmann", "office_id": "nav-asker"})
+        assert created.status_code == 201, created.text
+        broker_pid = int((home / "kafka.pid").read_text())
+    finally:
+        first.kill()  # SIGKILL: no clean-up at all
+        first.wait()
+    (home / "run.json").unlink()  # left behind by the killed process
+
+    second = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = wait_for_run_file(home / "run.json", second)["url"]
+        token = httpx.post(f"{url}/api/token", data={"username": "veileder-asker", "password": "demo"}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        cases = httpx.get(f"{url}/intake/api/applications", headers=auth).json()
+        assert [c["id"] for c in cases] == [created.json()["application_id"]]
+        assert not psutil.pid_exists(broker_pid) or psutil.Process(broker_pid).status() == psutil.STATUS_ZOMBIE
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.communicate(timeout=60)
+    assert second.returncode == 0
