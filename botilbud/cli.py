@@ -70,6 +70,22 @@ def contracts_check(out: Path = typer.Option(Path("contracts/generated"))):
     typer.echo("contracts: generated files are up to date")
 
 
+@app.command()
+def status(address: str | None = typer.Option(None, help="Address of a running system; default: this one's.")):
+    """Is the running system ready? Prints its readiness checks; exits 1 when it is not ready."""
+    import httpx
+
+    url = running_system(address)
+    try:
+        response = httpx.get(f"{url}/readyz", timeout=5)
+    except httpx.HTTPError as exc:
+        typer.echo(f"{url}: not reachable ({exc})", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps({"url": url, **response.json()}, ensure_ascii=False))
+    if response.status_code != 200:
+        raise typer.Exit(1)
+
+
 @app.command("settings")
 def settings_command():
     """Print the table of settings (environment variables) in Markdown."""

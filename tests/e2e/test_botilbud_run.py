@@ -50,6 +50,11 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
         login_page = httpx.get(f"{url}/login")
         assert login_page.status_code == 200 and "Logg inn" in login_page.text
         assert httpx.get(f"{url}/intake/", follow_redirects=False).status_code == 303  # pages need a login
+        # Other commands find the running system without flags.
+        status = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
+                                text=True, timeout=30)
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["url"] == url
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
@@ -57,6 +62,9 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
     assert f"Botilbud kjører på {url}" in out
     assert not (home / "run.json").exists()
     assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL was stopped
+    gone = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert gone.returncode != 0 and "No running system found" in gone.stderr
 
 
 def test_a_killed_stack_starts_again_with_its_records(tmp_path):
