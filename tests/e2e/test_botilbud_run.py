@@ -45,8 +45,7 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
         assert ready.status_code == 200, ready.text
         assert {"database:intake", "database:stats", "broker:placement"} <= set(ready.json()["checks"])
         metrics = httpx.get(f"{url}/metrics").text
-        assert "botilbud_outbox_backlog" in metrics
-        assert "faststream_received_messages_total" in metrics or "faststream" in metrics
+        assert 'botilbud_outbox_backlog{service="placement"}' in metrics  # the demo providers went out
         login_page = httpx.get(f"{url}/login")
         assert login_page.status_code == 200 and "Logg inn" in login_page.text
         assert httpx.get(f"{url}/intake/", follow_redirects=False).status_code == 303  # pages need a login

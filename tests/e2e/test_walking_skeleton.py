@@ -62,3 +62,11 @@ async def test_one_household_flows_through_every_service(stack):
         assert report["households_14_days_or_less"] == 1
         assert report["households_over_3_months"] == 0
         assert report["settings"]["over_days"] == 90
+
+        # Operations sees the flow: FastStream's consumer metrics and the kit's own.
+        metrics = (await client.get("/metrics")).text
+        assert "faststream_received_processed_messages_total{" in metrics
+        for service, topic in (("placement", "intake.household"), ("billing", "placement.stay"),
+                               ("stats", "placement.stay")):
+            assert (f'botilbud_events_handled_total{{outcome="handled",service="{service}",'
+                    f'topic="botilbud.{topic}.v1"}}') in metrics
