@@ -13,7 +13,8 @@ import httpx
 import psutil
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+# It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.embedded_stack]
 
 
 def wait_for_run_file(path: Path, process: subprocess.Popen, within: float = 60.0) -> dict:

@@ -11,7 +11,8 @@ from botilbud.kit.settings import Settings
 from botilbud.stack import run_file, serve
 from tests.conftest import eventually, login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+# It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.embedded_stack]
 
 
 async def start(settings: Settings) -> tuple[asyncio.Task, asyncio.Event, str]:
