@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -25,16 +24,11 @@ IMPORT_LOCK = 0x0B111_0005
 
 
 def _invoice(row) -> Invoice:
-    values = dict(row)
-    values["findings"] = json.loads(values["findings"])
-    values["failed_rules"] = json.loads(values["failed_rules"])
-    return Invoice(**values)
+    return Invoice(**dict(row))  # jsonb columns come back decoded (the kit's pool sets the codec)
 
 
 def _line(row) -> InvoiceLine:
-    values = dict(row)
-    values["findings"] = json.loads(values["findings"])
-    return InvoiceLine(**values)
+    return InvoiceLine(**dict(row))
 
 
 class BillingRepository:
@@ -144,7 +138,7 @@ class BillingRepository:
             "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)",
             inv.id, inv.kind, inv.format, inv.supplier_orgnr, inv.supplier_name, inv.invoice_number,
             inv.issue_date, inv.currency, inv.order_reference, inv.line_total, inv.claimed, inv.payable,
-            inv.status, json.dumps(inv.findings), json.dumps(inv.failed_rules), inv.received_at, inv.received_by,
+            inv.status, inv.findings, inv.failed_rules, inv.received_at, inv.received_by,
             inv.duplicate_of, inv.decision, inv.decided_at, inv.decided_by, inv.approved_amount, inv.comment,
             document, sha256)
         await self.conn.executemany(
@@ -152,7 +146,7 @@ class BillingRepository:
             "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
             [(inv.id, x.position, x.line_id, x.requisition_number, x.requisition_id, x.provider_id, x.agreement_kind,
               x.office_id, x.first_night, x.last_night, x.claimed_nights, x.claimed_price, x.claimed_amount,
-              x.payable_nights, x.payable_amount, x.status, json.dumps(x.findings), x.comment) for x in inv.lines])
+              x.payable_nights, x.payable_amount, x.status, x.findings, x.comment) for x in inv.lines])
 
     async def add_billed_nights(self, rows: list[tuple[str, date, UUID, int, int]]) -> None:
         if rows:
@@ -178,9 +172,19 @@ class BillingRepository:
         return invoice
 
     async def list_invoices(self, limit: int = 500) -> list[Invoice]:
+        """The newest invoices, each with its line findings (codes only) so the inbox can show them."""
         rows = await self.conn.fetch(f"SELECT {_INVOICE_COLUMNS} FROM invoices ORDER BY received_at DESC, "
                                      "invoice_number LIMIT $1", limit)
-        return [_invoice(r) for r in rows]
+        invoices = [_invoice(r) for r in rows]
+        codes = await self.conn.fetch(
+            "SELECT l.invoice_id, array_agg(DISTINCT f->>'code') AS codes FROM invoice_lines l, "
+            "jsonb_array_elements(l.findings) f WHERE l.invoice_id = ANY($1::uuid[]) GROUP BY l.invoice_id",
+            [i.id for i in invoices])
+        by_id = {r["invoice_id"]: r["codes"] for r in codes}
+        for invoice in invoices:
+            invoice.findings = invoice.findings + [{"code": c, "message": ""} for c in by_id.get(invoice.id, [])
+                                                   if c not in {f["code"] for f in invoice.findings}]
+        return invoices
 
     async def save_settlement(self, inv: Invoice, position: int | None, action: str, amount: Decimal | None,
                               comment: str, by: str) -> None:

@@ -62,7 +62,7 @@ def invoice_json(i: Invoice, *, lines: bool = True) -> dict:
         "approved_amount": money(i.approved_amount), "findings": i.codes, "duplicate_of":
         str(i.duplicate_of) if i.duplicate_of else None, "received_at": i.received_at.isoformat(),
         "comment": i.comment,
-        "document_findings": [{"code": f["code"], "message": f["message"]} for f in i.findings],
+        "document_findings": [{"code": f["code"], "message": f["message"]} for f in i.findings if f["message"]],
         "failed_rules": [{"id": f["id"], "flag": f["flag"], "text": f["text"]} for f in i.failed_rules],
     }
     if lines:
