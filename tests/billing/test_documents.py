@@ -109,6 +109,7 @@ def test_csv_reads_several_invoices_with_decimal_commas_and_norwegian_dates():
     ({"amount": "tre tusen"}, "amount er ikke et tall"),
     ({"requisition": ""}, "kolonnen requisition mangler verdi"),
     ({"kind": "purring"}, "kind må være"),
+    ({"supplier_orgnr": "974760674"}, "supplier_orgnr '974760674' er ikke et gyldig organisasjonsnummer"),
 ])
 def test_csv_errors_name_the_row_and_column(row, message):
     good = {"supplier_orgnr": ORGNR, "invoice_number": "A-1", "issue_date": "2026-04-01", "requisition": "R1",

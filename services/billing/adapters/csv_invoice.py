@@ -11,6 +11,8 @@ import io
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from stdnum.no.orgnr import is_valid as orgnr_valid
+
 from services.billing.adapters.ehf import check_size
 from services.billing.domain.invoice import (
     CREDIT_NOTE,
@@ -78,6 +80,9 @@ def read_csv(data: bytes) -> list[SupplierDocument]:
         if kind is None:
             raise DocumentRefused(f"Rad {row_no}: kind må være invoice eller credit_note.")
         orgnr = _cell(row, "supplier_orgnr", row_no).replace(" ", "")
+        if not orgnr_valid(orgnr):
+            raise DocumentRefused(f"Rad {row_no}: supplier_orgnr {orgnr!r} er ikke et gyldig organisasjonsnummer "
+                                  "(9 siffer med kontrollsiffer).")
         number = _cell(row, "invoice_number", row_no)
         group = groups.setdefault((orgnr, kind, number), {
             "supplier_name": _cell(row, "supplier_name", row_no), "issue_date": _date(row, "issue_date", row_no),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 
-HERE = Path(__file__).parent / "schematron"
+HERE = Path(__file__).parent / "ehf_rules"
 RULE_FILES = (HERE / "rules" / "CEN-EN16931-UBL.sch", HERE / "rules" / "PEPPOL-EN16931-UBL.sch")
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 
