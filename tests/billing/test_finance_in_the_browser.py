@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.billing.factory import Line, ehf
+from tests.billing.test_documents import XXE
 from tests.billing.test_invoices_through_the_stack import place_household
 from tests.conftest import browser_login, eventually, login
 
@@ -35,6 +36,14 @@ async def test_finance_adjusts_approves_and_exports(stack, browser, tmp_path):
 
     page = await browser_login(browser, stack.url, "okonomi")
     await page.goto("/billing/invoices")
+    # A hostile file is refused next to the field, and nothing is stored.
+    hostile = tmp_path / "farlig.xml"
+    hostile.write_bytes(XXE)
+    await page.get_by_label("EHF-faktura eller kreditnota (XML), eller CSV").set_input_files(str(hostile))
+    await page.get_by_role("button", name="Last opp og avstem").click()
+    assert "DTD" in await page.locator("#document-error").inner_text()
+    assert await page.get_by_text("Ingen fakturaer mottatt.").count() == 1
+
     await page.get_by_label("EHF-faktura eller kreditnota (XML), eller CSV").set_input_files(str(path))
     await page.get_by_role("button", name="Last opp og avstem").click()
     await page.get_by_role("heading", name="Faktura F-77", exact=False).wait_for()
@@ -48,8 +57,15 @@ async def test_finance_adjusts_approves_and_exports(stack, browser, tmp_path):
     await page.get_by_role("button", name="Godkjenn for betaling").click()
     assert "omstridt" in await page.get_by_role("alert").inner_text()
 
+    await page.get_by_label("Beløp til betaling, linje 2").fill("to tusen")
+    await page.get_by_label("Begrunnelse, linje 2").fill("Rettet")
+    await page.get_by_role("button", name="Juster linje 2").click()
+    assert "Skriv et beløp" in await page.locator("#belop-2-feil").inner_text()
+    assert await page.get_by_label("Begrunnelse, linje 2").input_value() == "Rettet"  # what was typed is kept
+
     amount = f"{price * 2:.2f}".replace(".", ",")
     await page.get_by_label("Beløp til betaling, linje 2").fill(amount)
+    await page.get_by_label("Begrunnelse, linje 2").fill("")
     await page.get_by_role("button", name="Juster linje 2").click()
     error = page.locator("#kommentar-2-feil")
     await error.wait_for()

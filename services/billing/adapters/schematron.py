@@ -15,6 +15,8 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 
+from services.billing.domain.invoice import DocumentRefused
+
 HERE = Path(__file__).parent / "ehf_rules"
 RULE_FILES = (HERE / "rules" / "CEN-EN16931-UBL.sch", HERE / "rules" / "PEPPOL-EN16931-UBL.sch")
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
@@ -49,10 +51,15 @@ class SchematronValidator:
 
     def validate(self, text: str) -> list[FailedRule]:
         """Every failed assert of every rule file, in order. Thread-safe (one document at a time)."""
+        from saxonche import PySaxonApiError
+
         with self._lock:
             validators = self._ready()
-            node = self._processor.parse_xml(xml_text=text)
-            reports = [v.transform_to_string(xdm_node=node) for v in validators]
+            try:
+                node = self._processor.parse_xml(xml_text=text)
+                reports = [v.transform_to_string(xdm_node=node) for v in validators]
+            except PySaxonApiError as exc:
+                raise DocumentRefused(f"EHF-reglene kunne ikke kjøres på dokumentet: {str(exc)[:300]}") from None
         failed = []
         for report in reports:
             root = fromstring(report.encode("utf-8"))
