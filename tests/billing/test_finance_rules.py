@@ -35,6 +35,9 @@ def test_a_disputed_line_blocks_approval_until_finance_adjusts_it():
     with pytest.raises(BillingRuleBroken, match="Linje 1 er omstridt"):
         finance.approve(invoice, "", "okonomi", NOW)
     finance.adjust_line(invoice, 1, Decimal("3000"), "Rettet til 3 netter")
+    with pytest.raises(BillingRuleBroken, match="kommentar") as refused:
+        finance.approve(invoice, " ", "okonomi", NOW)  # findings: the approval needs its reason
+    assert refused.value.field == "comment" and invoice.decision is None
     assert (invoice.lines[0].status, invoice.status, invoice.payable) == ("adjusted", "adjusted", Decimal("3000.00"))
     finance.approve(invoice, "ok", "okonomi", NOW)
     assert invoice.approved_amount == Decimal("3000.00")

@@ -151,13 +151,15 @@ def dispute(invoice: Invoice, comment: str, by: str, now: datetime) -> None:
 
 
 def approve(invoice: Invoice, comment: str, by: str, now: datetime) -> InvoiceApproved:
-    """Every line settled: what the lines pay is approved for payment, and fixed."""
+    """Every line settled: what the lines pay is approved for payment, and fixed. With findings on the invoice
+    or its lines, a comment is required."""
     _must_be_open(invoice)
     unsettled = [line.position for line in invoice.lines if line.status == DISPUTED]
     if unsettled:
         raise BillingRuleBroken("Linje " + ", ".join(map(str, unsettled)) + " er omstridt: juster den før "
                                 "fakturaen godkjennes.", field="lines")
-    invoice.comment = (comment or "").strip() or None
+    # A clean invoice may be approved as it is; one with findings needs the reason it is paid anyway.
+    invoice.comment = _comment(comment) if invoice.codes else ((comment or "").strip() or None)
     _restate(invoice)
     invoice.decision, invoice.decided_at, invoice.decided_by = "approved", now, by
     invoice.approved_amount = invoice.payable
