@@ -1,7 +1,8 @@
 """Invoices through the whole stack (real PostgreSQL and broker): a household is placed, billing issues the
 requisition; the supplier's EHF invoice is imported over the API and reconciled against the requisition and the
 stay; the same invoice twice is a duplicate, not double pay; hostile XML is refused and nothing is stored; after
-move-out nights are not payable; finance approves, the approved invoice cannot change, the export has it; the
+move-out nights are not payable; finance approves, the approved invoice cannot change; a credit note reduces
+what was billed; the export and the spend have it; the
 events left through the outbox."""
 
 import io
@@ -137,12 +138,24 @@ async def test_invoice_import_reconcile_settle_and_export(stack):
                                          json={"comment": ""})
         assert disputed_dup.status_code == 409 and "omstridt" in disputed_dup.text
 
+        # A credit note for the check-in night reduces what was billed.
+        credit = ehf(number="K-1", supplier_orgnr=orgnr, order_reference=number, credit_note=True,
+                     lines=[Line(check_in, check_in, price)])
+        credited = await client.post("/billing/api/invoices", headers={**finance, "content-type": "application/xml"},
+                                     content=credit)
+        [note] = credited.json()["invoices"]
+        assert (note["kind"], note["status"], Decimal(note["payable"])) == ("credit_note", "matched", -price)
+        assert (await client.post(f"/billing/api/invoices/{note['invoice_id']}/approve", headers=finance,
+                                  json={"comment": ""})).status_code == 200
+
         export = await client.get("/billing/api/export.csv", headers=finance)
         rows = export.text.strip().splitlines()
-        assert rows[0].startswith("invoice_id;kind;supplier_orgnr") and len(rows) == 3
+        assert rows[0].startswith("invoice_id;kind;supplier_orgnr") and len(rows) == 4
         assert rows[1].split(";")[-1] == f"{price * 3:.2f}" and number in rows[1]
+        assert rows[3].split(";")[1] == "credit_note" and rows[3].split(";")[-2:] == ["-1", f"{-price:.2f}"]
         spend = (await client.get("/billing/api/spend", headers=finance)).json()
-        assert Decimal(spend["by_provider"][0]["amount"]) == price * 5
+        assert Decimal(spend["by_provider"][0]["amount"]) == price * 4 and spend["by_provider"][0]["nights"] == 4
+        assert spend["outside_agreements"] == "0.00"
 
         # Case workers do not see invoices.
         assert (await client.get("/billing/api/invoices", headers=worker)).status_code == 403
@@ -153,10 +166,10 @@ async def test_invoice_import_reconcile_settle_and_export(stack):
         async def published():
             rows = await conn.fetch("SELECT event_type FROM outbox WHERE published_at IS NOT NULL")
             types = [r["event_type"] for r in rows]
-            return types if types.count("botilbud.billing.invoice-approved.v1") == 1 else None
+            return types if types.count("botilbud.billing.invoice-approved.v1") == 2 else None
         types = await eventually(published)
     finally:
         await conn.close()
-    assert types.count("botilbud.billing.invoice-received.v1") == 3
-    assert types.count("botilbud.billing.invoice-reconciled.v1") == 3
+    assert types.count("botilbud.billing.invoice-received.v1") == 4
+    assert types.count("botilbud.billing.invoice-reconciled.v1") == 4
     assert "botilbud.billing.requisition-closed.v1" in types
