@@ -2,8 +2,7 @@
 requisition; the supplier's EHF invoice is imported over the API and reconciled against the requisition and the
 stay; the same invoice twice is a duplicate, not double pay; hostile XML is refused and nothing is stored; after
 move-out nights are not payable; finance approves, the approved invoice cannot change; a credit note reduces
-what was billed; the export and the spend have it; the
-events left through the outbox."""
+what was billed; the export and the spend have it; the events left through the outbox."""
 
 import io
 from datetime import UTC, date, datetime, timedelta
