@@ -8,12 +8,14 @@ from pathlib import Path
 
 import typer
 
+from botilbud import cli_billing
 from botilbud.kit.logging import configure_logging
 from botilbud.kit.settings import Settings
 
 app = typer.Typer(help="Botilbud: midlertidig botilbud for Nav-kontorer.", no_args_is_help=True)
 contracts_app = typer.Typer(help="The event contracts: JSON Schemas and the AsyncAPI document.")
 app.add_typer(contracts_app, name="contracts")
+cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 
 
 @app.command()
