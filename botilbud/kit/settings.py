@@ -1,5 +1,6 @@
 """Settings from the environment (prefix BOTILBUD_) or a `.env` file. The README's settings table lists them."""
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
     outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
+    billing_price_tolerance_nok: Decimal = Field(
+        Decimal(0), ge=0, description="NOK per night an invoice's price may exceed the agreement's without a "
+        "finding; none unless finance sets one.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
     demo_data: bool = Field(True, description="Load the demo data once into empty databases.")

@@ -41,15 +41,15 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
         url = run["url"]
         assert url.startswith("http://127.0.0.1:")
         assert run["services"] == ["intake", "placement", "billing", "stats"]
-        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
-        ready = httpx.get(f"{url}/readyz")
+        assert httpx.get(f"{url}/healthz", timeout=30).json() == {"status": "ok"}
+        ready = httpx.get(f"{url}/readyz", timeout=30)
         assert ready.status_code == 200, ready.text
         assert {"database:intake", "database:stats", "broker:placement"} <= set(ready.json()["checks"])
-        metrics = httpx.get(f"{url}/metrics").text
+        metrics = httpx.get(f"{url}/metrics", timeout=30).text
         assert 'botilbud_outbox_backlog{service="placement"}' in metrics  # the demo providers went out
-        login_page = httpx.get(f"{url}/login")
+        login_page = httpx.get(f"{url}/login", timeout=30)
         assert login_page.status_code == 200 and "Logg inn" in login_page.text
-        assert httpx.get(f"{url}/intake/", follow_redirects=False).status_code == 303  # pages need a login
+        assert httpx.get(f"{url}/intake/", follow_redirects=False, timeout=30).status_code == 303  # pages need a login
         # Other commands find the running system without flags.
         status = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
                                 text=True, timeout=30)
