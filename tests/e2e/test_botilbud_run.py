@@ -33,8 +33,10 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
     env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
     env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output to files, not pipes: an unread pipe fills up and blocks the server's logging.
+    out_file, err_file = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out_file.open("w") as out, err_file.open("w") as err:
+        process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env, stdout=out, stderr=err)
     try:
         run = wait_for_run_file(home / "run.json", process)
         assert time.monotonic() - started < 60
@@ -57,9 +59,9 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
         assert json.loads(status.stdout)["url"] == url
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err[-2000:]
-    assert f"Botilbud kjører på {url}" in out
+        process.wait(timeout=60)
+    assert process.returncode == 0, err_file.read_text()[-2000:]
+    assert f"Botilbud kjører på {url}" in out_file.read_text()
     assert not (home / "run.json").exists()
     assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL was stopped
     gone = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
