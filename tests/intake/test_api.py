@@ -22,8 +22,9 @@ async def test_register_decide_at_an_ordinary_office_and_the_decision_reaches_pl
         created = r.json()
         assert created["new_household"] is True
         # The same person again: the household is found by the keyed hash, not created twice.
+        child = str(TODAY.replace(year=TODAY.year - 4))
         again = await client.post("/intake/api/applications", headers=worker,
-                                  json=application(number(1), children_birth_dates=[str(TODAY.replace(year=TODAY.year - 4))]))
+                                  json=application(number(1), children_birth_dates=[child]))
         assert again.status_code == 201 and again.json()["household_id"] == created["household_id"]
         assert again.json()["new_household"] is False
 

@@ -100,7 +100,7 @@ def _relaxed_k1_number() -> str:
     for individual in range(100, 500):
         head = f"010190{individual:03d}"
         for k1 in "0123456789":
-            if sum(w * int(d) for w, d in zip(weights, head + k1)) % 11 in (1, 2, 3):
+            if sum(w * int(d) for w, d in zip(weights, head + k1, strict=True)) % 11 in (1, 2, 3):
                 k2 = fodselsnummer.calc_check_digit2(head + k1)
                 if len(k2) == 1:
                     return head + k1 + k2
