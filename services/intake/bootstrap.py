@@ -57,3 +57,27 @@ def build(ctx: ServiceContext) -> ServiceParts:
 
 definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
                                "versions", build=build)
+
+
+async def rotate_keys(settings: Settings) -> int:
+    """Re-encrypt all of intake's personal data with the newest key (the first of BOTILBUD_ENCRYPTION_KEYS).
+    Run it after putting a new key first; then the old keys can be removed. Returns the values rewritten."""
+    from botilbud.kit.db import create_pool
+    from services.intake.service_layer import handlers
+
+    pool = await create_pool(settings.service_database_url(NAME), max_size=2)
+    try:
+        rewritten = await handlers.rotate_encryption_keys(uow_factory_for(pool, settings))
+    finally:
+        await pool.close()
+    log.info("intake_keys_rotated", values=rewritten)
+    return rewritten
+
+
+def rotate_keys_command() -> None:
+    """CLI-ready: `botilbud intake rotate-keys` can call this (settings from the environment)."""
+    import asyncio
+
+    from botilbud.kit.settings import get_settings
+
+    print(f"intake: {asyncio.run(rotate_keys(get_settings()))} encrypted values rewritten with the newest key")
