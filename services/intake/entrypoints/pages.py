@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -49,8 +50,22 @@ def _date_nb(value) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+OSLO = ZoneInfo("Europe/Oslo")
+
+
 def _datetime_nb(value) -> str:
-    return value.astimezone(UTC).strftime("%d.%m.%Y %H:%M") if value else ""
+    return value.astimezone(OSLO).strftime("%d.%m.%Y %H:%M") if value else ""
+
+
+def _received_at(text: str | None) -> str | None:
+    """The form's datetime-local (Norwegian local time) as an aware timestamp; empty = now."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=OSLO).isoformat()
+    except ValueError:
+        return text  # left for the model to refuse, naming the field
 
 
 def _age(birth: date) -> int:
@@ -151,6 +166,7 @@ def add_pages(app: FastAPI, deps: IntakeDeps, pages: Jinja2Templates) -> None:
         data = {
             "identity_number": values.get("identity_number", "").strip(), "name": values.get("name", "").strip(),
             "office_id": user.office_id or "", "channel": values.get("channel", "in_person"),
+            "received_at": _received_at(values.get("received_at")),
             "urgent": "urgent" in form, "children_birth_dates": children,
             "adults": values.get("adults") or "1", "phone": _blank_to_none(values.get("phone")),
             "address": _blank_to_none(values.get("address")), "no_fixed_address": "no_fixed_address" in form,

@@ -178,7 +178,7 @@ def form_errors(exc: ValidationError) -> dict[str, str]:
             key = loc[1]
         kind = err["type"]
         ctx = err.get("ctx") or {}
-        if kind in ("missing", "string_too_short"):
+        if kind in ("missing", "string_too_short") or err.get("input") in (None, ""):
             msg = "Må fylles ut."
         elif kind == "string_too_long":
             msg = f"For langt: høyst {ctx.get('max_length')} tegn."
