@@ -185,30 +185,30 @@ BAD_INPUTS = [
     ("unknown field", {"favourite_colour": "blue"}, ["body", "favourite_colour"]),
     ("bad needs", {"needs": {"substance_use": "often"}}, ["body", "needs", "substance_use"]),
     ("bad identity number", {"identity_number": "15108695077"}, ["body", "identity_number"]),
-    ("synthetic off? no: bad org number", {"channel": "provider", "provider_org_number": "123456789"},
+    ("bad org number", {"channel": "provider", "provider_org_number": "123456789"},
      ["body", "provider_org_number"]),
     ("unknown office", {"office_id": "nav-atlantis"}, None),
     ("naive received_at", {"received_at": "2026-01-01T10:00:00"}, ["body", "received_at"]),
 ]
 
 
-@pytest.mark.parametrize("label, change, loc", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-async def test_bad_application_input_gets_a_4xx_naming_the_field_and_writes_nothing(stack, label, change, loc):
+async def test_bad_application_input_gets_a_4xx_naming_the_field_and_writes_nothing(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker = await login(client, "veileder-bodo")
         before = await count_rows(stack)
-        if isinstance(change, bytes):
-            r = await client.post("/intake/api/applications", content=change,
-                                  headers={**worker, "content-type": "application/json"})
-        else:
-            r = await client.post("/intake/api/applications", headers=worker, json={**application(number(8)), **change})
-        assert 400 <= r.status_code < 500, r.text
-        if loc is None:
-            assert r.status_code == 403  # another office than the caller's
-        else:
-            assert r.status_code == 422
-            assert r.json()["detail"][0]["loc"] == loc
-        assert await count_rows(stack) == before
+        for label, change, loc in BAD_INPUTS:
+            if isinstance(change, bytes):
+                r = await client.post("/intake/api/applications", content=change,
+                                      headers={**worker, "content-type": "application/json"})
+            else:
+                r = await client.post("/intake/api/applications", headers=worker,
+                                      json={**application(number(8)), **change})
+            if loc is None:
+                assert r.status_code == 403, (label, r.text)  # another office than the caller's
+            else:
+                assert r.status_code == 422, (label, r.text)
+                assert r.json()["detail"][0]["loc"] == loc, label
+            assert await count_rows(stack) == before, label
 
 
 BAD_DECISIONS = [
@@ -222,16 +222,16 @@ BAD_DECISIONS = [
 ]
 
 
-@pytest.mark.parametrize("label, change, loc", BAD_DECISIONS, ids=[b[0] for b in BAD_DECISIONS])
-async def test_bad_decision_input_gets_a_422_naming_the_field_and_writes_nothing(stack, label, change, loc):
+async def test_bad_decision_input_gets_a_422_naming_the_field_and_writes_nothing(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker = await login(client, "veileder-bodo")
         created = (await client.post("/intake/api/applications", headers=worker, json=application(number(9)))).json()
         before = await count_rows(stack)
-        r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
-                              json={**granted(), **change})
-        assert r.status_code == 422, r.text
-        assert r.json()["detail"][0]["loc"] == loc
-        assert await count_rows(stack) == before
+        for label, change, loc in BAD_DECISIONS:
+            r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
+                                  json={**granted(), **change})
+            assert r.status_code == 422, (label, r.text)
+            assert r.json()["detail"][0]["loc"] == loc, label
+            assert await count_rows(stack) == before, label
         listed = (await client.get("/intake/api/applications", headers=worker)).json()
-        assert [c["status"] for c in listed if c["application_id"] == created["application_id"]] == ["received"]
+        assert [c["status"] for c in listed if c["id"] == created["application_id"]] == ["received"]

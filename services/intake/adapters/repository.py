@@ -109,7 +109,7 @@ class IntakeRepository:
                         limit: int = 500) -> list[asyncpg.Record]:
         """The office's cases without personal data: ids, dates, status, the latest decision."""
         return await self.conn.fetch(
-            "SELECT a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
+            "SELECT a.id, a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
             "a.status, h.applicant_birth_date, h.adults, cardinality(h.children_birth_dates) AS children, "
             "d.id AS decision_id, d.outcome, d.period_from, d.period_to, d.status AS decision_status, "
             "d.warnings, d.decided_by "
