@@ -70,7 +70,6 @@ async def rotate_keys(settings: Settings) -> int:
         rewritten = await handlers.rotate_encryption_keys(uow_factory_for(pool, settings))
     finally:
         await pool.close()
-    log.info("intake_keys_rotated", values=rewritten)
     return rewritten
 
 

@@ -235,3 +235,21 @@ async def test_bad_decision_input_gets_a_422_naming_the_field_and_writes_nothing
             assert await count_rows(stack) == before, label
         listed = (await client.get("/intake/api/applications", headers=worker)).json()
         assert [c["status"] for c in listed if c["id"] == created["application_id"]] == ["received"]
+
+
+async def test_the_same_person_registered_twice_at_once_and_decided_twice_at_once(stack):
+    import asyncio
+
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        worker = await login(client, "veileder-bodo")
+        body = application(number(20))
+        results = await asyncio.gather(*[client.post("/intake/api/applications", headers=worker, json=body)
+                                         for _ in range(4)])
+        codes = sorted(r.status_code for r in results)
+        assert set(codes) <= {201, 409} and codes[0] == 201, [r.text for r in results]
+        assert len({r.json()["household_id"] for r in results if r.status_code == 201}) == 1
+        application_id = next(r.json()["application_id"] for r in results if r.status_code == 201)
+        decided = await asyncio.gather(*[
+            client.post(f"/intake/api/applications/{application_id}/decision", headers=worker, json=granted())
+            for _ in range(3)])
+        assert sorted(r.status_code for r in decided) == [201, 409, 409]

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.adapters.identity import IdentityProtector
-from services.intake.domain.model import Application, Decision, Household
+from services.intake.domain.model import Application, Decision, Household, IntakeError
 
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "households": ("identity_encrypted", "name_encrypted", "contact_encrypted"),
@@ -51,6 +51,13 @@ class IntakeRepository:
         return self._household(row) if row else None
 
     async def add_household(self, h: Household, lookup_hash: bytes) -> None:
+        try:
+            await self._insert_household(h, lookup_hash)
+        except asyncpg.UniqueViolationError as exc:  # the same person registered at the same moment
+            raise IntakeError("Husstanden ble nettopp registrert av en annen; send skjemaet på nytt.",
+                              "identity_number", 409) from exc
+
+    async def _insert_household(self, h: Household, lookup_hash: bytes) -> None:
         await self.conn.execute(
             "INSERT INTO households (id, office_id, identity_hash, identity_encrypted, name_encrypted, "
             "contact_encrypted, applicant_birth_date, children_birth_dates, adults, needs, preferred_language) "
@@ -122,6 +129,12 @@ class IntakeRepository:
 
     # -- decisions ----------------------------------------------------------------------------------------
     async def add_decision(self, d: Decision) -> None:
+        try:
+            await self._insert_decision(d)
+        except asyncpg.UniqueViolationError as exc:  # decided or extended by someone else at the same moment
+            raise IntakeError("Saken ble nettopp avgjort av en annen.", "application_id", 409) from exc
+
+    async def _insert_decision(self, d: Decision) -> None:
         await self.conn.execute(
             f"INSERT INTO decisions ({_DECISION_COLUMNS}) VALUES "
             "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",

@@ -246,11 +246,10 @@ def add_pages(app: FastAPI, deps: IntakeDeps, pages: Jinja2Templates) -> None:
                                status_code=422)
 
     async def _decision_application(decision_id: UUID) -> UUID:
-        async with uow() as work:
-            decision = await work.repo.decision(decision_id)
-        if decision is None:
+        application_id = await handlers.decision_application(decision_id, uow)
+        if application_id is None:
             raise HTTPException(404, "Fant ikke vedtaket.")
-        return decision.application_id
+        return application_id
 
     @app.post("/decisions/{decision_id}/approve", response_class=HTMLResponse, include_in_schema=False)
     async def approve_page(request: Request, decision_id: UUID, user: User = Depends(page_user)):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from botilbud.kit.logging import get_logger
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.domain import model
 from services.intake.domain.commands import ExtendDecision, MakeDecision, ReceiveApplication
@@ -17,6 +18,7 @@ from services.intake.domain.identity import parse_identity_number, parse_org_num
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 UowFactory = Callable[[], IntakeUnitOfWork]
+log = get_logger(__name__)  # ids only: never a name, number or free text
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ async def receive_application(cmd: ReceiveApplication, uow_factory: UowFactory, 
         await uow.repo.add_application(application)
         uow.emit(event)
         await uow.commit()
+        log.info("application_received", application_id=str(application.id), household_id=str(household.id),
+                 office_id=office.id, new_household=new, identity_kind=number.kind, synthetic=number.synthetic)
         return Received(application.id, household.id, new)
 
 
@@ -177,6 +181,7 @@ async def make_decision(cmd: MakeDecision, uow_factory: UowFactory, offices: dic
         for event in events:
             uow.emit(event)
         await uow.commit()
+        _log_decision("decision_made", decision)
         return decision
 
 
@@ -200,6 +205,7 @@ async def extend_decision(cmd: ExtendDecision, uow_factory: UowFactory, offices:
         for event in events:
             uow.emit(event)
         await uow.commit()
+        _log_decision("decision_extended", decision)
         return decision
 
 
@@ -219,6 +225,7 @@ async def approve_decision(decision_id: UUID, uow_factory: UowFactory, offices: 
         for event in events:
             uow.emit(event)
         await uow.commit()
+        _log_decision("decision_approved", decision)
         return decision
 
 
@@ -234,7 +241,20 @@ async def return_decision(decision_id: UUID, reason: str | None, uow_factory: Uo
         await uow.repo.save_decision_status(decision)
         await uow.repo.save_application_status(application)
         await uow.commit()
+        _log_decision("decision_returned", decision)
         return decision
+
+
+def _log_decision(what: str, d: model.Decision) -> None:
+    log.info(what, decision_id=str(d.id), household_id=str(d.household_id), office_id=d.office_id,
+             outcome=d.outcome, status=d.status, warnings=d.warnings)
+
+
+async def decision_application(decision_id: UUID, uow_factory: UowFactory) -> UUID | None:
+    """The application a decision belongs to (for the pages' redirects)."""
+    async with uow_factory() as uow:
+        decision = await uow.repo.decision(decision_id)
+        return decision.application_id if decision else None
 
 
 async def case_list(uow_factory: UowFactory, *, office_id: str | None, open_only: bool = False) -> list:
@@ -253,4 +273,5 @@ async def rotate_encryption_keys(uow_factory: UowFactory) -> int:
     async with uow_factory() as uow:
         rewritten = await uow.repo.rotate_encryption()
         await uow.commit()
+        log.info("intake_keys_rotated", values=rewritten)
         return rewritten
