@@ -156,7 +156,7 @@ async def test_no_personal_data_in_databases_events_or_logs(log_lines, stack):
     assert events_read >= 9  # 3 applications, 3 decisions and more: the scan did read the events
 
     # 3. The log lines of the whole run (start-up, requests, consumers, relays).
-    assert log_lines, "no log lines were captured"
+    assert any("application_received" in line for line in log_lines), "intake's log lines were not captured"
     for i, line in enumerate(log_lines):
         _scan_text(line, f"log line {i}", words, hits)
 
