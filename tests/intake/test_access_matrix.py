@@ -16,6 +16,7 @@ USERS = ["veileder-grunerlokka", "leder-grunerlokka", "veileder-bodo", "leder-bo
          None]
 WORKERS = {"veileder-grunerlokka", "leder-grunerlokka"}
 LEADER = {"leder-grunerlokka"}
+ALL_WORKERS = WORKERS | {"veileder-bodo", "leder-bodo"}
 LATER = str(TODAY + timedelta(days=45))
 
 
@@ -46,8 +47,10 @@ async def test_every_endpoint_by_every_role_and_office(stack):
             return r.json()
 
         async def lookup_target() -> dict:
-            case = await new_case()
-            return {**case, "number": number(next(serial) - 1)}
+            n = next(serial)
+            r = await client.post("/intake/api/applications", headers=owner, json=application(number(n), office=OFFICE))
+            assert r.status_code == 201, r.text
+            return {**r.json(), "number": number(n)}
 
         # endpoint name -> (set-up, request maker, who may, status on success)
         endpoints = {
@@ -87,6 +90,16 @@ async def test_every_endpoint_by_every_role_and_office(stack):
                                                            "legal_basis": "§ 27"}}), WORKERS, 303),
             "approve form": (pending_decision, lambda d: ("POST", f"/intake/decisions/{d['decision_id']}/approve",
                                                           {}), LEADER, 303),
+            "return form": (pending_decision, lambda d: ("POST", f"/intake/decisions/{d['decision_id']}/return",
+                                                         {"data": {"reason": "Se på perioden."}}), LEADER, 303),
+            "extend form": (decision_in_effect, lambda d: ("POST", f"/intake/decisions/{d['decision_id']}/extend",
+                                                           {"data": {"ext_period_to": LATER}}), WORKERS, 303),
+            # Any office's worker may use these; each works on the user's own office only.
+            "lookup form": (lookup_target, lambda c: ("POST", "/intake/lookup", {"data": {
+                "lookup_identity_number": c["number"], "lookup_purpose": "t"}}), ALL_WORKERS, 200),
+            "new application form": (None, lambda _: ("POST", "/intake/applications/new", {"data": {
+                "identity_number": number(next(serial)), "name": "Matrise Person", "adults": "1"}}),
+                ALL_WORKERS, 303),
         }
         failures = []
         for name, (setup, make, allowed, success) in endpoints.items():
@@ -109,7 +122,7 @@ async def test_every_endpoint_by_every_role_and_office(stack):
         # Lists are scoped: another office sees none of Grünerløkka's cases or audit entries.
         for user in ("veileder-bodo", "leder-bodo"):
             cases = (await client.get("/intake/api/applications", headers=tokens[user])).json()
-            assert all(c["office_id"] == "nav-bodo" for c in cases)
+            assert cases and all(c["office_id"] == "nav-bodo" for c in cases)
         entries = (await client.get("/intake/api/audit", headers=tokens["leder-bodo"])).json()
         assert all(e["office_id"] == "nav-bodo" for e in entries)
         entries = (await client.get("/intake/api/audit", headers=tokens["leder-grunerlokka"])).json()

@@ -42,6 +42,10 @@ async def test_register_decide_at_an_ordinary_office_and_the_decision_reaches_pl
             return [d for d in r.json() if d["decision_id"] == decision["decision_id"]]
         await eventually(reached_placement)
 
+        # The API is described in OpenAPI.
+        paths = (await client.get("/intake/openapi.json")).json()["paths"]
+        assert {"/api/applications", "/api/decisions/{decision_id}/approval", "/api/households/lookup"} <= set(paths)
+
         # Deciding the same application twice is a conflict.
         r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
                               json=granted())
