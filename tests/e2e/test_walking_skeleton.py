@@ -31,6 +31,10 @@ async def test_one_household_flows_through_every_service(stack):
             "conditions": ["boligskole"]})
         assert decided.status_code == 201, decided.text
         decision_id = decided.json()["decision_id"]
+        # Grünerløkka requires a second approval by a leader before the decision takes effect.
+        approved = await client.post(f"/intake/api/decisions/{decision_id}/approval",
+                                     headers=await login(client, "leder-grunerlokka"))
+        assert approved.status_code == 200, approved.text
 
         async def decision_reached_placement():
             r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
