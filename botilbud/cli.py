@@ -78,3 +78,7 @@ def running_system(address: str | None) -> str:
     if not run_file.exists():
         raise typer.BadParameter("No running system found: start one with `botilbud run`, or give --address.")
     return json.loads(run_file.read_text())["url"]
+
+from botilbud.cli_stats import register as _register_stats  # noqa: E402
+
+_register_stats(app)

@@ -147,12 +147,11 @@ def parse_record(record) -> c.Command | None:
         return None
 
 
-async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size: int = 2000,
+async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size: int = 2000, idle_ms: int = 500,
                  on_progress: Callable[[int], None] | None = None) -> int:
-    """Read every stats topic from offset 0 up to the end offsets taken now, with a consumer outside any
-    group (so the live consumer's committed offsets are untouched), and project the events in batches.
-    Returns how many events were read. Events that arrive later are the live consumer's; the inbox makes
-    any overlap harmless."""
+    """Read every stats topic from offset 0 to its end, with a consumer outside any group (so the live
+    consumer's committed offsets are untouched), and project the events in batches. Returns how many events
+    were read. The live consumer goes on meanwhile; the inbox makes any overlap harmless."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024,
                                 fetch_max_bytes=32 * 1024 * 1024)
@@ -164,23 +163,27 @@ async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size:
         consumer.assign(parts)
         end = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
+        # Read up to the end offsets taken now, then on until a fetch comes back empty: some brokers (the
+        # embedded Tansu) report end offsets below the log's true end, so they are a floor, not the stop.
         remaining = {tp for tp in parts if end[tp] > 0}
         read = 0
-        while remaining:
-            fetched = await consumer.getmany(*remaining, timeout_ms=1000, max_records=batch_size)
+        while True:
+            fetched = await consumer.getmany(timeout_ms=1000 if remaining else idle_ms, max_records=batch_size)
+            if not fetched and not remaining:
+                break
             cmds = []
             for tp, records in fetched.items():
                 for record in records:
-                    if record.offset >= end[tp]:
-                        break
                     read += 1
                     cmd = parse_record(record)
                     if cmd is not None:
                         cmds.append(cmd)
                 if records and records[-1].offset + 1 >= end[tp]:
                     remaining.discard(tp)
-                elif await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
+            if not fetched:
+                for tp in list(remaining):
+                    if await consumer.position(tp) >= end[tp]:
+                        remaining.discard(tp)
             await handlers.project(cmds, uow_factory)
             if on_progress:
                 on_progress(read)

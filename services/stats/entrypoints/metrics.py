@@ -5,7 +5,6 @@ topic is the kit's `botilbud_consumer_lag_seconds`."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from prometheus_client import Gauge
 
@@ -28,9 +27,10 @@ async def refresh(uow_factory) -> None:
     for r in households:
         HOUSEHOLDS_NOW.labels(r["municipality"], r["accommodation"] or "unknown").set(r["households"])
         seen.add((r["municipality"], r["accommodation"] or "unknown"))
-    for labels in list(HOUSEHOLDS_NOW._metrics):  # a municipality with nobody left goes to zero
-        if labels not in seen:
-            HOUSEHOLDS_NOW.labels(*labels).set(0)
+    # A municipality with places but nobody in them, or with nobody left, shows zero.
+    known = set(HOUSEHOLDS_NOW._metrics) | {(r["municipality"], "temporary") for r in beds}
+    for labels in known - seen:
+        HOUSEHOLDS_NOW.labels(*labels).set(0)
     for r in beds:
         total, occupied = int(r["beds"] or 0), int(r["occupied"] or 0)
         BEDS.labels(r["municipality"]).set(total)
@@ -38,7 +38,7 @@ async def refresh(uow_factory) -> None:
         OCCUPANCY.labels(r["municipality"]).set(occupied / total if total else 0)
 
 
-def refresher(uow_factory, pool, every_seconds: float = 10.0):
+def refresher(uow_factory, pool, every_seconds: float = 5.0):
     """An on_started job: starts the refresh loop, which ends when the pool closes."""
 
     async def loop() -> None:
@@ -61,9 +61,3 @@ def refresher(uow_factory, pool, every_seconds: float = 10.0):
 
 _tasks: set[asyncio.Task] = set()
 
-
-async def stop_all() -> None:
-    for task in list(_tasks):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
