@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +57,10 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
 
 
 def _slug(text: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
+    """A file-name-safe form of a district: Grünerløkka → grunerlokka."""
+    text = (text or "").lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
