@@ -122,6 +122,51 @@ _WRITES: dict[type, tuple[str, Callable[[object], tuple]]] = {
 }
 
 
+# Column types of the writes done in bulk (one INSERT … SELECT FROM unnest(…) per batch and kind); how to
+# tell two commands on the same row apart in a batch; and which of them wins (None: the later one), which is
+# what the upsert's own condition would pick had they come one by one.
+_BULK: dict[type, tuple[tuple[str, ...], Callable, Callable | None]] = {
+    c.RecordApplication: (("uuid", "uuid", "text", "text", "text", "timestamptz", "text", "bool", "int4", "int4"),
+                          lambda x: x.application_id, None),
+    c.RecordDecision: (("uuid", "uuid", "uuid", "text", "text", "text", "text", "date", "date", "timestamptz", "uuid"),
+                       lambda x: x.decision_id, None),
+    c.RecordCapacity: (("uuid", "uuid", "int4", "int4", "text", "timestamptz", "uuid"), lambda x: x.unit_id,
+                       lambda x: (x.changed_at, x.event_id)),
+    c.RecordStayExtended: (("uuid", "uuid", "date"), lambda x: x.stay_id, lambda x: x.authorised_to),
+    c.RecordStayEnded: (("uuid", "uuid", "date", "text"), lambda x: x.stay_id, None),
+    c.RecordRequisitionIssued: (("uuid", "text", "uuid", "uuid", "text", "uuid", "text", "date", "date", "numeric",
+                                 "numeric", "timestamptz", "uuid"), lambda x: x.requisition_id,
+                                lambda x: (x.event_time, x.event_id)),
+    c.RecordRequisitionClosed: (("uuid", "date", "text"), lambda x: x.requisition_id, None),
+    c.RecordInvoiceReceived: (("uuid", "text", "text", "text", "date", "numeric", "int4"), lambda x: x.invoice_id,
+                              None),
+    c.RecordInvoiceReconciled: (("uuid", "text", "numeric", "numeric", "timestamptz", "uuid"), lambda x: x.invoice_id,
+                                lambda x: (x.event_time, x.event_id)),
+    c.RecordInvoiceApproved: (("uuid", "uuid", "text", "text", "numeric", "timestamptz"), lambda x: x.invoice_id,
+                              lambda x: x.approved_at),
+}
+
+
+def _bulk_sql(sql: str, types: tuple[str, ...]) -> str:
+    values = sql.index(" VALUES (")
+    rest = sql.index(")", values) + 1
+    unnest = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, start=1))
+    return f"{sql[:values]} SELECT * FROM unnest({unnest}){sql[rest:]}"
+
+
+_BULK_SQL = {cls: _bulk_sql(_WRITES[cls][0], types) for cls, (types, _, _) in _BULK.items()}
+
+
+def _winners(cmds: list, key: Callable, rank: Callable | None) -> list:
+    """One command per row: a statement may not upsert the same row twice."""
+    best: dict = {}
+    for cmd in cmds:
+        k = key(cmd)
+        if rank is None or k not in best or rank(cmd) >= rank(best[k]):
+            best[k] = cmd
+    return list(best.values())
+
+
 def _area(first_param: int) -> str:
     """Filter on municipality and (optionally) district, taking two parameters from `first_param`."""
     return (f"municipality = ${first_param} AND (${first_param + 1}::text IS NULL "
@@ -147,7 +192,11 @@ class StatsRepository:
             by_type.setdefault(type(cmd), []).append(cmd)
         for cls, group in by_type.items():
             sql, params = _WRITES[cls]
-            if len(group) == 1:
+            if cls in _BULK and len(group) > 1:
+                _, key, rank = _BULK[cls]
+                rows = [params(x) for x in _winners(group, key, rank)]
+                await self.conn.execute(_BULK_SQL[cls], *(list(col) for col in zip(*rows, strict=True)))
+            elif len(group) == 1:
                 await self.conn.execute(sql, *params(group[0]))
             else:
                 await self.conn.executemany(sql, [params(x) for x in group])
@@ -155,6 +204,10 @@ class StatsRepository:
     async def truncate(self, consumer: str) -> None:
         await self.conn.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
         await self.conn.execute("DELETE FROM inbox WHERE consumer = $1", consumer)
+
+    async def analyze(self) -> None:
+        """Fresh planner statistics after a bulk load (a rebuild), so the first reports are fast too."""
+        await self.conn.execute(f"ANALYZE {', '.join(PROJECTION_TABLES)}")
 
     # -- reads ---------------------------------------------------------------------------------------------
 

@@ -39,6 +39,12 @@ async def truncate_projections(uow_factory: UowFactory) -> None:
         await uow.commit()
 
 
+async def analyze(uow_factory: UowFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.repo.analyze()
+        await uow.commit()
+
+
 async def kostra_report(uow_factory: UowFactory, *, year: int, municipality: str, district: str | None,
                         today: date, rules: kostra.KostraRules) -> dict:
     async with uow_factory() as uow:
