@@ -248,8 +248,9 @@ class StatsRepository:
             "SELECT p.name, p.agreement_kind, p.accommodation, count(u.unit_id) AS units, "
             "coalesce(sum(coalesce(k.beds, u.beds)), 0) AS beds, coalesce(sum(k.occupied), 0) AS occupied "
             "FROM providers p LEFT JOIN units u ON u.provider_id = p.provider_id "
-            "LEFT JOIN capacity k ON k.unit_id = u.unit_id WHERE p." + _area(1).replace("OR district", "OR p.district")
-            + " GROUP BY p.provider_id, p.name, p.agreement_kind, p.accommodation ORDER BY p.name",
+            "LEFT JOIN capacity k ON k.unit_id = u.unit_id "
+            "WHERE p.municipality = $1 AND ($2::text IS NULL OR p.district = $2) "
+            "GROUP BY p.provider_id, p.name, p.agreement_kind, p.accommodation ORDER BY p.name",
             municipality, district)
 
     async def spend(self, municipality: str, district: str | None, year: int) -> list:
