@@ -71,3 +71,18 @@ def test_households_near_and_past_three_months():
     ]
     families = reports.families_and_young_now(stays, today, RULES)
     assert families.rows == [("nav-a", 1, 1, 1, 1), ("nav-b", 2, 0, 0, 0)]
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula():
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.stats.entrypoints import exports
+
+    rows = [("=HYPERLINK(\"http://x\")", 3), ("Blå Kors", 2)]
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx("t", ["Tilbyder", "Plasser"], rows))).active
+    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == 3 and sheet["A3"].value == "Blå Kors"
+    text = exports.to_csv(["Tilbyder", "Plasser"], rows).decode("utf-8-sig")
+    assert text.splitlines()[1].startswith('"\'=HYPERLINK')

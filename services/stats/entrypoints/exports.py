@@ -17,17 +17,22 @@ COLOURS = ("#0067c5", "#c77700", "#06893a", "#8a4f9e")
 
 
 def _cell(value):
-    return float(value) if isinstance(value, Decimal) else value
+    """Numbers as numbers; text that a spreadsheet would run as a formula (=, +, -, @) kept as text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def to_csv(header: list[str], rows: list[tuple], notes: list[tuple] = ()) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     if notes:
         writer.writerow([])
-        writer.writerows(notes)
+        writer.writerows([_cell(v) for v in row] for row in notes)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -44,10 +49,9 @@ def to_xlsx(title: str, header: list[str], rows: list[tuple], notes: list[tuple]
         ws.append([])
         for row in notes:
             ws.append([_cell(v) for v in row])
-    for i, column in enumerate(ws.columns, start=1):
+    for column in ws.columns:
         width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
         ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-        del i
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
