@@ -164,7 +164,7 @@ def parse_record(record) -> c.Command | None:
 
 
 async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size: int = 2000, idle_ms: int = 500,
-                 on_progress: Callable[[int], None] | None = None) -> int:
+                 tail_seconds: float = 30.0, on_progress: Callable[[int], None] | None = None) -> int:
     """Read every stats topic from offset 0 to its end, with a consumer outside any group (so the live
     consumer's committed offsets are untouched), and project the events in batches. Returns how many events
     were read. The live consumer goes on meanwhile; the inbox makes any overlap harmless."""
@@ -184,10 +184,12 @@ async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size:
         remaining = {tp for tp in parts if end[tp] > 0}
         read = 0
         writing: asyncio.Future | None = None
+        loop = asyncio.get_running_loop()
+        # Past the floor, read on until idle, but not for ever under steady live traffic.
+        tail_until = None if remaining else loop.time() + tail_seconds
         while True:
             fetched = await consumer.getmany(timeout_ms=1000 if remaining else idle_ms, max_records=batch_size)
-            if not fetched and not remaining:
-                break
+            done = not remaining and (not fetched or loop.time() > tail_until)
             cmds = []
             for tp, records in fetched.items():
                 for record in records:
@@ -201,12 +203,16 @@ async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size:
                 for tp in list(remaining):
                     if await consumer.position(tp) >= end[tp]:
                         remaining.discard(tp)
+            if not remaining and tail_until is None:
+                tail_until = loop.time() + tail_seconds
             # One batch is written while the next is fetched and parsed (never two at once: no deadlocks).
             if writing is not None:
                 await writing
             writing = asyncio.ensure_future(handlers.project(cmds, uow_factory))
             if on_progress:
                 on_progress(read)
+            if done:
+                break
         if writing is not None:
             await writing
         return read
