@@ -225,6 +225,15 @@ class StatsRepository:
                           bool(r["justified"])) for r in rows]
 
     async def stays_for_kostra(self, municipality: str, district: str | None, year: int) -> list[StayFacts]:
+        """Only what KOSTRA reads, for the stays with a possible night in the year."""
+        rows = await self.conn.fetch(
+            "SELECT household_id, accommodation, check_in, check_out, applicant_birth_date, "
+            "CASE WHEN cardinality(children_birth_dates) > 0 THEN children_birth_dates END FROM stays WHERE "
+            + _area(1) + " AND check_in IS NOT NULL AND check_in < $4 AND (check_out IS NULL OR check_out > $3)",
+            municipality, district, date(year, 1, 1), date(year + 1, 1, 1))
+        return [StayFacts(r[0], r[1], r[2], r[3], r[4], tuple(r[5]) if r[5] else ()) for r in rows]
+
+    async def stays_in_year(self, municipality: str, district: str | None, year: int) -> list[StayFacts]:
         return await self.stays_in_period(municipality, district, date(year, 1, 1), date(year + 1, 1, 1))
 
     async def exits_by_destination(self, municipality: str, district: str | None, year: int) -> list:

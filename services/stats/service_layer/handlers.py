@@ -72,7 +72,7 @@ async def report(uow_factory: UowFactory, key: str, *, year: int, municipality: 
     async with uow_factory() as uow:
         repo = uow.repo
         if key in ("maned", "avtaler", "botid"):
-            stays = await repo.stays_for_kostra(municipality, district, year)
+            stays = await repo.stays_in_year(municipality, district, year)
             if key == "maned":
                 return reports.monthly(stays, year, today, rules)
             return reports.agreements(stays, year, today) if key == "avtaler" else \
