@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from services.stats.domain import kostra
 from tests.conftest import browser_login, eventually, login
 from tests.stats import workload
-from tests.stats.test_stats_service import inbox_count, publish, stats_only  # noqa: F401 - the fixture
+from tests.stats.conftest import inbox_count, publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
-async def test_leader_opens_kostra_and_downloads_the_xlsx(stats_only, settings, browser):  # noqa: F811
+async def test_leader_opens_kostra_and_downloads_the_xlsx(stats_only, settings, browser):
     envelopes = workload.events(500, year=2025, seed=21)
     await publish(settings, envelopes)
 

@@ -14,51 +14,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from openpyxl import load_workbook
 
-from botilbud.kit.auth import UserDirectory
-from botilbud.kit.runtime import Runtime
-from botilbud.stack import definitions
 from services.stats.adapters import events
 from services.stats.domain import kostra
 from services.stats.service_layer import handlers
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
 from tests.conftest import eventually, login
 from tests.stats import workload
+from tests.stats.conftest import inbox_count, publish
 
 pytestmark = pytest.mark.integration
 
 YEAR = 2025
 AREAS = [("0301", None), ("0301", "Grünerløkka"), ("0301", "Sagene"), ("5001", None), ("1103", None),
          ("1804", None), ("3203", None)]
-
-
-@pytest.fixture
-async def stats_only(settings):
-    """Only the stats service: every event on the topics is one this test published."""
-    runtime = Runtime(settings, definitions("stats"), bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value())
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
-
-
-async def publish(settings, envelopes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=5)
-    await producer.start()
-    try:
-        futures = [await producer.send(**workload.record(settings, e)) for e in envelopes]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
-
-
-async def inbox_count(runtime) -> int:
-    async with runtime.pools["stats"].acquire() as conn:
-        return await conn.fetchval("SELECT count(*) FROM inbox WHERE consumer = 'stats'")
 
 
 async def all_numbers(client, headers) -> dict:
