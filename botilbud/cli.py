@@ -8,14 +8,14 @@ from pathlib import Path
 
 import typer
 
-from botilbud import cli_billing
+from botilbud import cli_billing, cli_stats
+from botilbud.api_client import running_system
 from botilbud.kit.logging import configure_logging
 from botilbud.kit.settings import Settings
 
 app = typer.Typer(help="Botilbud: midlertidig botilbud for Nav-kontorer.", no_args_is_help=True)
 contracts_app = typer.Typer(help="The event contracts: JSON Schemas and the AsyncAPI document.")
 app.add_typer(contracts_app, name="contracts")
-cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 
 
 @app.command()
@@ -96,28 +96,9 @@ def settings_command():
     typer.echo(settings_table())
 
 
-def running_system(address: str | None) -> str:
-    """The address of a running system: the one given, or the embedded stack's from its run file."""
-    if address:
-        return address.rstrip("/")
-    run_file = Settings().home / "run.json"
-    running = json.loads(run_file.read_text()) if run_file.exists() else None
-    if running is None or not _alive(running["pid"]):
-        raise typer.BadParameter("No running system found: start one with `botilbud run`, or give --address.")
-    return running["url"]
-
-
-def _alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
+# The commands of the services' users: registered here, in one place.
+cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
+cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
 
 if __name__ == "__main__":
     app()

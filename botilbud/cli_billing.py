@@ -9,8 +9,9 @@ import json
 import mimetypes
 from pathlib import Path
 
-import httpx
 import typer
+
+from botilbud.api_client import api_session, error_text
 
 requisitions_app = typer.Typer(help="Rekvisisjoner (requisitions).", no_args_is_help=True)
 invoices_app = typer.Typer(help="Leverandørfakturaer (supplier invoices).", no_args_is_help=True)
@@ -27,29 +28,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(invoices_app, name="invoices")
 
 
-def _session(address: str | None, user: str, password: str) -> httpx.Client:
-    from botilbud.cli import running_system  # here, not at import: botilbud.cli imports this module
-
-    client = httpx.Client(base_url=running_system(address), timeout=120)
-    token = client.post("/api/token", data={"username": user, "password": password})
-    if token.status_code != 200:
-        client.close()
-        typer.echo(f"Innlogging feilet ({token.status_code}): feil brukernavn eller passord.", err=True)
-        raise typer.Exit(2)
-    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    return client
-
-
-def _fail(response: httpx.Response, what: str) -> None:
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        detail = response.text[:500]
-    if isinstance(detail, list):
-        detail = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail)
-    typer.echo(f"{what}: {response.status_code} {detail}", err=True)
-
-
 def _check_format(fmt: str) -> str:
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
@@ -61,13 +39,10 @@ def list_requisitions(fmt: str = FORMAT, address: str | None = ADDRESS, user: st
                       password: str = PASSWORD):
     """List the requisitions the user may see."""
     _check_format(fmt)
-    client = _session(address, user, password)
-    try:
+    with api_session(address, user, password) as client:
         response = client.get("/billing/api/requisitions")
-    finally:
-        client.close()
     if response.status_code != 200:
-        _fail(response, "requisitions")
+        typer.echo(f"requisitions: {error_text(response)}", err=True)
         raise typer.Exit(1)
     rows = response.json()
     if fmt == "json":
@@ -86,14 +61,13 @@ def import_invoices(files: list[Path] = typer.Argument(..., exists=True, dir_oka
     payable nights and amounts, and the finding codes. Exit code 1 if any file was refused."""
     _check_format(fmt)
     results, refused = [], False
-    client = _session(address, user, password)
-    try:
+    with api_session(address, user, password) as client:
         for path in files:
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             response = client.post("/billing/api/invoices", content=path.read_bytes(),
                                    headers={"content-type": content_type, "x-filename": path.name})
             if response.status_code != 201:
-                _fail(response, str(path))
+                typer.echo(f"{path}: {error_text(response)}", err=True)
                 refused = True
                 continue
             for invoice in response.json()["invoices"]:
@@ -105,8 +79,6 @@ def import_invoices(files: list[Path] = typer.Argument(..., exists=True, dir_oka
                     "lines": [{k: line[k] for k in ("line_id", "requisition", "claimed_nights", "payable_nights",
                                                      "claimed_amount", "payable_amount", "status", "findings")}
                               for line in invoice["lines"]]})
-    finally:
-        client.close()
     if fmt == "json":
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     else:
