@@ -51,6 +51,17 @@ def migrate(target: str = typer.Option("all")):
     asyncio.run(_go())
 
 
+@app.command("rotate-keys")
+def rotate_keys():
+    """Re-encrypt intake's personal data with the newest key (the first of BOTILBUD_ENCRYPTION_KEYS); then the
+    older keys can be removed. Needs the database and keys in the settings."""
+    from services.intake.bootstrap import rotate_keys as rotate
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    typer.echo(f"intake: {asyncio.run(rotate(settings))} encrypted values rewritten with the newest key")
+
+
 @contracts_app.command("generate")
 def contracts_generate(out: Path = typer.Option(Path("contracts/generated"))):
     """Write the JSON Schemas and the AsyncAPI document generated from the contract models."""

@@ -71,12 +71,3 @@ async def rotate_keys(settings: Settings) -> int:
     finally:
         await pool.close()
     return rewritten
-
-
-def rotate_keys_command() -> None:
-    """CLI-ready: `botilbud intake rotate-keys` can call this (settings from the environment)."""
-    import asyncio
-
-    from botilbud.kit.settings import get_settings
-
-    print(f"intake: {asyncio.run(rotate_keys(get_settings()))} encrypted values rewritten with the newest key")
