@@ -5,6 +5,7 @@ Each test gets its own databases and its own topic namespace, so tests never see
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import shutil
@@ -22,7 +23,7 @@ from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.kit.logging import configure_logging
 from botilbud.kit.runtime import Runtime
 from botilbud.kit.settings import SERVICES, Settings
-from botilbud.stack import DEMO_PASSWORD, definitions, demo_users
+from botilbud.stack import DEMO_PASSWORD, REFERENCE_FILE, definitions, demo_users
 
 configure_logging("INFO", json=True)
 
@@ -91,6 +92,38 @@ async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     response = await client.post("/api/token", data={"username": username, "password": DEMO_PASSWORD})
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+SAMPLE_FNR = "15108695088"  # a valid fødselsnummer from python-stdnum's documentation (no real person's)
+_OFFICES = {o["id"]: o for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]}
+
+
+async def granted_decision(client: httpx.AsyncClient, *, period_from, period_to, office: str = "nav-grunerlokka",
+                           identity_number: str = SAMPLE_FNR, name: str = "Kari Nordmann",
+                           children: tuple = (), conditions: tuple = ()) -> tuple[dict[str, str], str]:
+    """As a case worker: register an application and grant it — with a leader's approval where the office requires
+    a second one — and wait until placement has the decision. Returns the worker's headers and the decision id."""
+    short = office.removeprefix("nav-")
+    worker = await login(client, f"veileder-{short}")
+    applied = await client.post("/intake/api/applications", headers=worker, json={
+        "identity_number": identity_number, "name": name, "office_id": office, "urgent": True,
+        "children_birth_dates": [str(c) for c in children]})
+    assert applied.status_code == 201, applied.text
+    decided = await client.post(f"/intake/api/applications/{applied.json()['application_id']}/decision",
+                                headers=worker, json={"outcome": "granted", "period_from": str(period_from),
+                                                      "period_to": str(period_to), "conditions": list(conditions)})
+    assert decided.status_code == 201, decided.text
+    decision_id = decided.json()["decision_id"]
+    if _OFFICES[office]["requires_second_approval"]:
+        approved = await client.post(f"/intake/api/decisions/{decision_id}/approval",
+                                     headers=await login(client, f"leder-{short}"))
+        assert approved.status_code == 200, approved.text
+
+    async def reached_placement():
+        r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
+        return [d for d in r.json() if d["decision_id"] == decision_id]
+    await eventually(reached_placement)
+    return worker, decision_id
 
 
 async def eventually(check, within: float = 20.0, interval: float = 0.1):

@@ -15,31 +15,16 @@ import pytest
 
 from tests.billing.factory import Line, csv_invoice, ehf
 from tests.billing.test_documents import BILLION_LAUGHS, XXE, fifty_megabytes
-from tests.conftest import eventually, login
+from tests.conftest import eventually, granted_decision, login
 
 pytestmark = [pytest.mark.integration]
 
-FNR = "15108695088"  # a valid fødselsnummer from python-stdnum's documentation (synthetic person)
 
 
 async def place_household(client: httpx.AsyncClient, check_in: date, today: date) -> tuple[dict, dict, dict]:
     """Through intake and placement as a case worker; returns (worker headers, stay, unit)."""
-    worker = await login(client, "veileder-grunerlokka")
-    applied = await client.post("/intake/api/applications", headers=worker, json={
-        "identity_number": FNR, "name": "Kari Nordmann", "office_id": "nav-grunerlokka", "urgent": True,
-        "children_birth_dates": []})
-    assert applied.status_code == 201, applied.text
-    decided = await client.post(f"/intake/api/applications/{applied.json()['application_id']}/decision",
-                                headers=worker, json={"outcome": "granted", "period_from": str(check_in),
-                                                      "period_to": str(today + timedelta(days=30)),
-                                                      "conditions": []})
-    assert decided.status_code == 201, decided.text
-    decision_id = decided.json()["decision_id"]
-
-    async def awaiting():
-        r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
-        return [d for d in r.json() if d["decision_id"] == decision_id]
-    await eventually(awaiting)
+    worker, decision_id = await granted_decision(client, period_from=check_in,
+                                                 period_to=today + timedelta(days=30))
     capacity = (await client.get("/placement/api/capacity?municipality=0301", headers=worker)).json()
     unit = next(u for u in capacity if u["free"] > 0 and u["accommodation"] == "temporary")
     placed = await client.post("/placement/api/stays", headers=worker, json={

@@ -8,39 +8,19 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from tests.conftest import eventually, login
+from tests.conftest import eventually, granted_decision, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
-
-FNR = "15108695088"  # a valid fødselsnummer from python-stdnum's documentation (synthetic person)
 
 
 async def test_one_household_flows_through_every_service(stack):
     today = datetime.now(UTC).date()
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
-        worker = await login(client, "veileder-grunerlokka")
-        applied = await client.post("/intake/api/applications", headers=worker, json={
-            "identity_number": FNR, "name": "Kari Nordmann", "office_id": "nav-grunerlokka", "urgent": True,
-            "children_birth_dates": [str(date(today.year - 6, 5, 1))]})
-        assert applied.status_code == 201, applied.text
-        application_id = applied.json()["application_id"]
-
-        decided = await client.post(f"/intake/api/applications/{application_id}/decision", headers=worker, json={
-            "outcome": "granted", "period_from": str(today - timedelta(days=5)),
-            "period_to": str(today + timedelta(days=30)),
-            "conditions": ["boligskole"]})
-        assert decided.status_code == 201, decided.text
-        decision_id = decided.json()["decision_id"]
-        # Grünerløkka requires a second approval by a leader before the decision takes effect.
-        approved = await client.post(f"/intake/api/decisions/{decision_id}/approval",
-                                     headers=await login(client, "leder-grunerlokka"))
-        assert approved.status_code == 200, approved.text
-
-        async def decision_reached_placement():
-            r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
-            return [d for d in r.json() if d["decision_id"] == decision_id]
-        await eventually(decision_reached_placement)
-
+        # Grünerløkka requires a leader's approval before a decision takes effect; the helper gives it.
+        worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=5),
+                                                     period_to=today + timedelta(days=30),
+                                                     children=(date(today.year - 6, 5, 1),),
+                                                     conditions=("boligskole",))
         capacity = (await client.get("/placement/api/capacity?municipality=0301", headers=worker)).json()
         unit = next(u for u in capacity if u["free"] > 0 and u["accommodation"] == "temporary")
         placed = await client.post("/placement/api/stays", headers=worker, json={
