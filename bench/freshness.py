@@ -130,6 +130,9 @@ async def freshness(url: str, stats_db: str, rate: float, seconds: float) -> tup
         token = (await client.post("/api/token", data={"username": "veileder-grunerlokka",
                                                         "password": DEMO_PASSWORD})).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
+        leader_token = (await client.post("/api/token", data={"username": "leder-grunerlokka",
+                                                               "password": DEMO_PASSWORD})).json()["access_token"]
+        leader = {"Authorization": f"Bearer {leader_token}"}
         today = datetime.now(UTC).date()
         decisions = []
         for number in synthetic_identity_numbers(total):
@@ -138,8 +141,12 @@ async def freshness(url: str, stats_db: str, rate: float, seconds: float) -> tup
             d = (await client.post(f"/intake/api/applications/{a['application_id']}/decision", headers=auth,
                                    json={"outcome": "granted", "period_from": str(today - timedelta(days=3)),
                                          "period_to": str(today + timedelta(days=30))})).json()
+            # Grünerløkka requires a leader's second approval before a decision takes effect.
+            (await client.post(f"/intake/api/decisions/{d['decision_id']}/approval", headers=leader)).raise_for_status()
             decisions.append(d["decision_id"])
-        while len((await client.get("/placement/api/decisions/awaiting-place", headers=auth)).json()) < total:
+        wanted = set(decisions)
+        while not wanted <= {d["decision_id"] for d in
+                             (await client.get("/placement/api/decisions/awaiting-place", headers=auth)).json()}:
             await asyncio.sleep(0.2)
         capacity = (await client.get("/placement/api/capacity", headers=auth)).json()
         places = [u["unit_id"] for u in capacity if u["accommodation"] == "temporary" for _ in range(u["free"])]
