@@ -379,7 +379,14 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None) -> FastAPI:
     async def capacity_page(request: Request, municipality: str | None = None, office: str | None = None,
                             user: User = Depends(page_user)):
         require_role(user, *VIEWERS)
-        chosen = municipality_of(user, municipality, office) if municipality != "" else None
+        if municipality:
+            chosen = municipality
+        elif office:
+            chosen = offices.get(office, {}).get("municipality")
+        elif municipality is None and office is None:  # first visit: the user's own office
+            chosen = municipality_of(user, None, None)
+        else:  # "Alle kommuner" chosen
+            chosen = None
         rows = await capacity_rows(chosen)
         providers: dict[str, dict] = {}
         for r in rows:
@@ -441,7 +448,13 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None) -> FastAPI:
     async def find_places_page(request: Request, decision_id: UUID, check_in: str | None = None,
                                night_shelter: bool = False, user: User = Depends(page_user)):
         require_role(user, *WORKERS)
-        return await places_page(request, user, decision_id, _safe_date(check_in), night_shelter)
+        day = _safe_date(check_in)
+        if not check_in:  # first visit: today, or the decision's first night if it lies ahead
+            async with uow_factory() as uow:
+                d = await uow.repo.decision(decision_id)
+            if d is not None and d.period_from and d.period_to:
+                day = max(d.period_from, min(day, d.period_to))
+        return await places_page(request, user, decision_id, day, night_shelter)
 
     @app.post("/decisions/{decision_id}/place", include_in_schema=False)
     async def place_form(request: Request, decision_id: UUID, unit_id: str = Form(""), check_in: str = Form(""),
