@@ -83,3 +83,44 @@ async def test_live_view_pages_render_in_norwegian(stack):
         assert providers.status_code == 200 and "Blå Kors bosenter" in providers.text
         board = await client.get("/placement/?office=nav-bodo", headers=leader)
         assert board.status_code == 200 and "Bolig Nu" in board.text and "Grefsen" not in board.text
+
+
+async def test_office_leader_registers_a_provider_and_units_in_the_browser(stack, browser):
+    from tests.placement.helpers import orgnr
+
+    page = await browser_login(browser, stack.url, "leder-grunerlokka")
+    await page.goto("/placement/providers")
+    await page.get_by_role("link", name="Registrer tilbyder").click()
+    await page.get_by_label("Navn", exact=True).fill("Nytt pensjonat")
+    await page.get_by_label("Organisasjonsnummer (9 siffer)").fill("123456789")
+    await page.get_by_label("Kommunenummer (4 siffer)").fill("0301")
+    await page.get_by_label("Adresse").fill("Pensjonatveien 3, 0150 Oslo")
+    await page.get_by_label("Avtaletype").select_option("none")
+    await page.get_by_role("button", name="Registrer tilbyderen").click()
+    await page.locator("#orgnr-error").wait_for()
+    assert await page.get_by_label("Navn", exact=True).input_value() == "Nytt pensjonat"
+    assert await page.get_by_label("Organisasjonsnummer (9 siffer)").input_value() == "123456789"
+
+    await page.get_by_label("Organisasjonsnummer (9 siffer)").fill(orgnr())
+    await page.get_by_role("button", name="Registrer tilbyderen").click()
+    await page.get_by_text("Tilbyderen er registrert.").wait_for()
+
+    await page.get_by_label("Navn på enheten").fill("Rom 1")
+    await page.get_by_label("Senger", exact=True).fill("0")
+    await page.get_by_role("button", name="Registrer enheten").click()
+    await page.locator("#beds-error").wait_for()
+    assert "minst én seng" in await page.locator("#beds-error").inner_text()
+    assert await page.get_by_label("Navn på enheten").input_value() == "Rom 1"
+    await page.get_by_label("Senger", exact=True).fill("2")
+    await page.get_by_label("Kjøkken").select_option("own")
+    await page.get_by_role("button", name="Registrer enheten").click()
+    await page.get_by_text("Enheten er registrert.").wait_for()
+
+    await page.get_by_label("Tilsynsdato").fill(str(TODAY))
+    await page.get_by_label("Neste tilsyn").fill(str(TODAY + timedelta(days=30)))
+    await page.get_by_role("button", name="Registrer tilsyn").click()
+    await page.get_by_text("Tilsynet er registrert.").wait_for()
+
+    await page.goto("/placement/?municipality=0301")
+    row = page.locator("tr[data-provider='Nytt pensjonat']")
+    assert await row.locator("[data-testid=free]").inner_text() == "1"

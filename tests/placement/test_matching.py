@@ -266,3 +266,10 @@ def test_left_out_places_carry_their_reasons():
     fits, left_out = matching.match(decision(household(age=20)), [cand(provider(min_age=23)), cand()],
                                     check_in=TODAY, today=TODAY)
     assert len(fits) == 1 and [r.code for r in left_out[0].refusals] == ["age"]
+
+
+def test_adequacy_is_not_asked_of_a_night_shelter():
+    p = provider(accommodation="night_shelter", agreement_kind="operating", price=None)
+    c = cand(p, unit(p, own_bath=False, kitchen="none", visits_allowed=False))
+    assert {r.code for r in matching.evaluate(decision(), c, check_in=TODAY, today=TODAY,
+                                              night_shelter=True).flags} == set()

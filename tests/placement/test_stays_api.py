@@ -253,3 +253,78 @@ async def test_bad_input_gets_a_clear_error_and_leaves_nothing_half_done(stack):
         forbidden = await client.post(f"/placement/api/stays/{stay_id}/move-out", headers=other_office, json={
             "check_out": str(TODAY), "destination": "unknown"})
         assert forbidden.status_code == 403
+
+
+async def test_provider_and_unit_changes_emit_their_events(stack):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        admin = await login(client, "admin")
+        provider = await new_provider(client, admin)
+        [unit] = provider["units"]
+        changed = await client.put(f"/placement/api/providers/{provider['provider_id']}", headers=admin, json={
+            "name": "Omdøpt hus", "orgnr": provider["orgnr"], "kind": "non_profit", "municipality": "0301",
+            "address": provider["address"], "agreement": {"kind": "framework", "price_per_night": 750,
+                                                          "target_groups": ["families"]}})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["agreement"]["price_per_night"] == 750
+        more_beds = await client.patch(f"/placement/api/units/{unit['unit_id']}", headers=admin, json={"beds": 3})
+        assert more_beds.status_code == 200 and more_beds.json()["beds"] == 3
+        duplicate = await client.post("/placement/api/providers", headers=admin, json={
+            "name": "Kopi", "orgnr": provider["orgnr"], "kind": "private", "municipality": "0301",
+            "address": "Et sted 1"})
+        assert duplicate.status_code == 409 and field_of(duplicate) == "orgnr"
+        async with stack.pools["placement"].acquire() as conn:
+            types = [r["t"] for r in await conn.fetch(
+                "SELECT headers->>'ce_type' AS t FROM outbox WHERE key = $1 ORDER BY id", provider["provider_id"])]
+        assert types == [contracts.ProviderRegistered.event_type, contracts.UnitRegistered.event_type,
+                         contracts.CapacityChanged.event_type, contracts.ProviderChanged.event_type,
+                         contracts.UnitChanged.event_type, contracts.CapacityChanged.event_type]
+
+
+async def test_co_location_is_judged_from_who_lives_at_the_address(stack):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        worker, admin = await login(client, "veileder-grunerlokka"), await login(client, "admin")
+        address = f"Fellesgata {uuid.uuid4().int % 1000}, 0150 Oslo"
+        # Two providers without agreement (no target groups) at one address, and one elsewhere.
+        here = await new_provider(client, admin, agreement_kind="none", beds=4, address=address)
+        also_here = await new_provider(client, admin, agreement_kind="none", beds=4, address=f"  {address.upper()} ")
+        elsewhere = await new_provider(client, admin, agreement_kind="none", beds=4)
+        for p in (here, also_here, elsewhere):
+            r = await client.post(f"/placement/api/providers/{p['provider_id']}/inspections", headers=worker, json={
+                "inspected_on": str(TODAY), "result": "approved", "next_due": str(TODAY + timedelta(days=30))})
+            assert r.status_code == 201, r.text
+        period = {"period_from": TODAY, "period_to": TODAY + timedelta(days=10)}
+        user = await grant(client, worker, needs={"substance_use": True}, **period)
+        family = await grant(client, worker, children=(TODAY.replace(year=TODAY.year - 4),), **period)
+        why = "Ingen avtaleplass ledig."
+
+        first = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": user["decision_id"], "unit_id": here["units"][0]["unit_id"], "check_in": str(TODAY),
+            "justification": why})
+        assert first.status_code == 201, first.text
+        refused = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": family["decision_id"], "unit_id": also_here["units"][0]["unit_id"],
+            "check_in": str(TODAY), "justification": why})
+        assert refused.status_code == 422 and "samme adresse" in refused.json()["detail"][0]["msg"]
+        allowed = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": family["decision_id"], "unit_id": elsewhere["units"][0]["unit_id"],
+            "check_in": str(TODAY), "justification": why})
+        assert allowed.status_code == 201, allowed.text
+
+
+async def test_night_shelters_only_when_asked(stack):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        worker = await login(client, "veileder-asker")
+        g = await grant(client, worker, office_id="nav-asker", needs={"substance_use": True},
+                        period_from=TODAY, period_to=TODAY + timedelta(days=3))
+        plain = (await client.get(f"/placement/api/decisions/{g['decision_id']}/matches", headers=worker)).json()
+        assert plain["fits"] and {m["accommodation"] for m in plain["fits"]} == {"temporary"}
+        asked = (await client.get(f"/placement/api/decisions/{g['decision_id']}/matches?night_shelter=true",
+                                  headers=worker)).json()
+        assert asked["fits"] and {m["accommodation"] for m in asked["fits"]} == {"night_shelter"}
+        unit_id = next(m["unit_id"] for m in asked["fits"] if m["provider"].startswith("Elveplassen"))
+        refused = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": g["decision_id"], "unit_id": unit_id, "check_in": str(TODAY)})
+        assert refused.status_code == 422 and "Natthjem" in refused.json()["detail"][0]["msg"]
+        placed = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": g["decision_id"], "unit_id": unit_id, "check_in": str(TODAY), "night_shelter": True})
+        assert placed.status_code == 201, placed.text

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from services.placement.domain.model import GrantedDecision, PlacementError, Provider, Unit
 
+AGREEMENT_NB = {"framework": "rammeavtale", "quality": "kvalitetsavtale", "operating": "driftsavtale",
+                "municipal": "kommunalt tilbud", "none": "uten avtale"}
 TARGET_GROUP_NB = {
     "substance_use_low_boevne": "rus og lav boevne", "substance_use": "rus", "singles_couples": "enslige og par",
     "families": "barnefamilier", "young": "unge",
@@ -110,7 +112,7 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
     flags: list[Rule] = []
     reasons: list[str] = []
     if p.agreement.covers(check_in):
-        reasons.append(f"Avtale ({p.agreement.kind}).")
+        reasons.append(f"Avtale: {AGREEMENT_NB[p.agreement.kind]}.")
     else:
         flags.append(Rule("no_agreement", "Uten gyldig avtale: plassering må begrunnes." if p.agreement.kind == "none"
                           else "Avtalen gjelder ikke på innflyttingsdatoen: plassering må begrunnes."))
@@ -127,10 +129,12 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
         ("cooking", f.get("kitchen", "none") != "none", "mulighet til å lage mat"),
         ("laundry", f.get("laundry", False), "vaskemulighet"),
         ("visits", f.get("visits_allowed", False), "besøk"),
-    ) if not ok]
+    ) if not ok] if p.accommodation == "temporary" else []  # a night shelter is a bed for the night only
     for label in lacking:
         flags.append(Rule(f"inadequate_{label}", f"Mangler {label} (forsvarlighet)."))
-    if not lacking:
+    if p.accommodation == "night_shelter":
+        reasons.append("Natthjem: bare overnatting.")
+    elif not lacking:
         reasons.append("Forsvarlig standard.")
     if p.municipality == decision.municipality:
         reasons.append("Samme kommune.")
@@ -138,8 +142,10 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
         flags.append(Rule("other_municipality", f"Annen kommune ({p.municipality})."))
     if p.agreement.price_per_night is not None:
         reasons.append(f"{p.agreement.price_per_night:.0f} kr per natt.")
+    elif p.agreement.kind in ("operating", "municipal", "quality"):
+        reasons.append("Ingen døgnpris (driften er finansiert av kommunen).")
     else:
-        reasons.append("Ingen døgnpris (drift finansiert av kommunen).")
+        reasons.append("Pris per natt er ikke registrert.")
     return flags, reasons
 
 

@@ -131,7 +131,8 @@ def _j(value):
 def _match_json(m: matching.Match) -> dict:
     return {"provider_id": str(m.provider.id), "provider": m.provider.name, "unit_id": str(m.unit.id),
             "unit": m.unit.name, "beds": m.unit.beds, "address": m.unit.address,
-            "municipality": m.provider.municipality, "agreement_kind": m.provider.agreement_kind,
+            "municipality": m.provider.municipality, "accommodation": m.provider.accommodation,
+            "agreement_kind": m.provider.agreement_kind,
             "price_per_night": _j(m.provider.price_per_night),
             "refusals": [{"rule": r.code, "message": r.message} for r in m.refusals],
             "flags": [{"rule": r.code, "message": r.message} for r in m.flags],
@@ -166,14 +167,16 @@ def group_matches(matches: list[matching.Match]) -> list[dict]:
     return list(groups.values())
 
 
-def create_app(uow_factory, offices: dict[str, dict] | None = None) -> FastAPI:
+def create_app(uow_factory, offices: dict[str, dict] | None = None,
+               municipality_names: dict[str, str] | None = None) -> FastAPI:
     offices = offices or {}
     app = FastAPI(title="Botilbud placement", version="1",
                   description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
     register_domain_error(app, model.PlacementError)
     pages = templates(Path(__file__).parent / "templates")
     pages.env.globals.update(destinations=DESTINATIONS_NB, agreements=AGREEMENTS_NB,
-                             accommodations=ACCOMMODATION_NB, offices=offices)
+                             accommodations=ACCOMMODATION_NB, offices=offices,
+                             municipality_names=municipality_names or {})
 
     def office_check(user: User):
         return lambda office: require_office(user, office)
@@ -388,12 +391,18 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None) -> FastAPI:
         else:  # "Alle kommuner" chosen
             chosen = None
         rows = await capacity_rows(chosen)
+        office = office or (user.office_id if municipality is None else None)
+        from_office: dict[str, int] = {}
+        if office:
+            async with uow_factory() as uow:
+                for s in await uow.repo.open_stays(office):
+                    from_office[str(s["provider_id"])] = from_office.get(str(s["provider_id"]), 0) + 1
         providers: dict[str, dict] = {}
         for r in rows:
             p = providers.setdefault(str(r["provider_id"]), {
                 "id": str(r["provider_id"]), "name": r["provider"], "municipality": r["municipality"],
                 "district": r["district"], "accommodation": r["accommodation"], "agreement": r["agreement_kind"],
-                "beds": 0, "occupied": 0, "units": []})
+                "beds": 0, "occupied": 0, "units": [], "from_office": from_office.get(str(r["provider_id"]), 0)})
             p["beds"] += r["beds"]
             p["occupied"] += 1 if r["occupied"] else 0
             p["units"].append(r)
@@ -561,6 +570,103 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None) -> FastAPI:
                                      status_code=exc.status_code, move_stay=stay)
         return RedirectResponse(f"/placement/stays/{placed.stay.id}?placed=1", status_code=303)
 
+    @app.get("/providers/new", response_class=HTMLResponse, include_in_schema=False)
+    async def new_provider_page(request: Request, user: User = Depends(page_user)):
+        require_role(user, *PROVIDER_ADMINS)
+        return pages.TemplateResponse(request, "provider_form.html", {"user": user, "form": {}, "error": None})
+
+    @app.post("/providers/new", include_in_schema=False)
+    async def new_provider_form(request: Request, user: User = Depends(page_user)):
+        require_role(user, *PROVIDER_ADMINS)
+        form = await request.form()
+        data = {k: str(v).strip() for k, v in form.items() if k != "target_groups"}
+        groups = [str(g) for g in form.getlist("target_groups")]
+        try:
+            cmd = commands.RegisterProvider(
+                data.get("name", ""), data.get("orgnr", ""), data.get("kind", ""), data.get("municipality", ""),
+                data.get("district") or None, data.get("address", ""), data.get("accommodation", "temporary"),
+                data.get("agreement_kind", "none"),
+                _form_decimal(data.get("price_per_night"), "agreement.price_per_night"),
+                _form_int(data.get("fixed_places"), "agreement.fixed_places") or 0,
+                _form_optional_date(data.get("valid_from"), "agreement.valid_from"),
+                _form_optional_date(data.get("valid_to"), "agreement.valid_to"), tuple(groups),
+                data.get("sex") or None, _form_int(data.get("min_age"), "limits.min_age"),
+                _form_int(data.get("max_age"), "limits.max_age"), data.get("substance_free") == "true")
+            provider = await handlers.register_provider(cmd, uow_factory)
+        except model.PlacementError as exc:
+            return pages.TemplateResponse(request, "provider_form.html", {
+                "user": user, "form": data | {"target_groups": groups}, "error": exc},
+                status_code=exc.status_code)
+        return RedirectResponse(f"/placement/providers/{provider.id}?registered=1", status_code=303)
+
+    async def provider_page(request: Request, user: User, provider_id: UUID, *, error=None, form=None,
+                            notice=None, status_code=200):
+        async with uow_factory() as uow:
+            provider = await uow.repo.provider(provider_id)
+            if provider is None:
+                raise model.PlacementError("Fant ikke tilbyderen.", "provider_id", 404)
+            rows = [r for r in await uow.repo.capacity(provider.municipality) if r["provider_id"] == provider_id]
+        return pages.TemplateResponse(request, "provider.html", {
+            "user": user, "p": provider, "units": rows, "error": error, "form": form or {}, "notice": notice,
+            "today": _today(), "may_edit": user.role in PROVIDER_ADMINS}, status_code=status_code)
+
+    @app.get("/providers/{provider_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def provider_view(request: Request, provider_id: UUID, registered: int = 0,
+                            user: User = Depends(page_user)):
+        require_role(user, *VIEWERS)
+        return await provider_page(request, user, provider_id,
+                                   notice="Tilbyderen er registrert." if registered else None)
+
+    @app.post("/providers/{provider_id}/units", include_in_schema=False)
+    async def add_unit_form(request: Request, provider_id: UUID, user: User = Depends(page_user)):
+        require_role(user, *PROVIDER_ADMINS)
+        form = {k: str(v).strip() for k, v in (await request.form()).items()}
+        try:
+            beds = _form_int(form.get("beds"), "beds")
+            await handlers.register_unit(commands.RegisterUnit(
+                provider_id, form.get("unit_name", ""), beds if beds is not None else 0, form.get("address") or None,
+                {"own_bath": form.get("own_bath") == "true", "kitchen": form.get("kitchen", "none"),
+                 "laundry": form.get("laundry") == "true", "visits_allowed": form.get("visits_allowed") == "true"}),
+                uow_factory)
+        except model.PlacementError as exc:
+            if exc.field == "name":
+                exc.field = "unit_name"
+            return await provider_page(request, user, provider_id, error=exc, form=form,
+                                       status_code=exc.status_code)
+        return await provider_page(request, user, provider_id, notice="Enheten er registrert.")
+
+    @app.post("/units/{unit_id}/beds", include_in_schema=False)
+    async def change_beds_form(request: Request, unit_id: UUID, beds: str = Form(""),
+                               user: User = Depends(page_user)):
+        require_role(user, *PROVIDER_ADMINS)
+        async with uow_factory() as uow:
+            unit = await uow.repo.unit(unit_id)
+        if unit is None:
+            raise model.PlacementError("Fant ikke enheten.", "unit_id", 404)
+        try:
+            n = _form_int(beds, "beds")
+            await handlers.change_unit(commands.ChangeUnit(unit_id, beds=n if n is not None else 0), uow_factory)
+        except model.PlacementError as exc:
+            exc.field = f"beds-{unit_id}"
+            return await provider_page(request, user, unit.provider_id, error=exc, form={f"beds-{unit_id}": beds},
+                                       status_code=exc.status_code)
+        return await provider_page(request, user, unit.provider_id, notice="Antall senger er endret.")
+
+    @app.post("/providers/{provider_id}/inspections", include_in_schema=False)
+    async def inspection_form(request: Request, provider_id: UUID, user: User = Depends(page_user)):
+        require_role(user, *WORKERS, Role.ADMIN)
+        form = {k: str(v).strip() for k, v in (await request.form()).items()}
+        try:
+            await handlers.record_inspection(commands.RecordInspection(
+                provider_id, _form_date(form.get("inspected_on", ""), "inspected_on", "Tilsynsdato"),
+                form.get("result", ""), _form_date(form.get("next_due", ""), "next_due", "Neste tilsyn"),
+                {k: form.get(k) == "true" for k in ("standard", "fire_safety", "surveillance", "visits")}),
+                uow_factory)
+        except model.PlacementError as exc:
+            return await provider_page(request, user, provider_id, error=exc, form=form,
+                                       status_code=exc.status_code)
+        return await provider_page(request, user, provider_id, notice="Tilsynet er registrert.")
+
     @app.get("/providers", response_class=HTMLResponse, include_in_schema=False)
     async def providers_page(request: Request, user: User = Depends(page_user)):
         require_role(user, *VIEWERS)
@@ -577,6 +683,28 @@ def _form_date(value: str, field: str, label: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise model.PlacementError(f"{label} må være en gyldig dato (ÅÅÅÅ-MM-DD).", field) from None
+
+
+def _form_int(value: str | None, field: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise model.PlacementError("Må være et heltall.", field) from None
+
+
+def _form_decimal(value: str | None, field: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        return Decimal(value.replace(",", ".").replace(" ", ""))
+    except ArithmeticError:
+        raise model.PlacementError("Må være et tall (kroner).", field) from None
+
+
+def _form_optional_date(value: str | None, field: str) -> date | None:
+    return _form_date(value, field, "Datoen") if value else None
 
 
 def _safe_date(value: str | None) -> date:
