@@ -28,7 +28,7 @@ test-kafka: $(STAMP)
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
-	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest -m "integration or e2e"
+	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest -m "(integration or e2e) and not embedded_stack"
 
 ## Lint, import boundaries, and the generated contract files.
 lint: $(STAMP)

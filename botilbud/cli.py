@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from botilbud import cli_billing, cli_stats
+from botilbud.api_client import running_system
 from botilbud.kit.logging import configure_logging
 from botilbud.kit.settings import Settings
 
@@ -49,6 +51,17 @@ def migrate(target: str = typer.Option("all")):
     asyncio.run(_go())
 
 
+@app.command("rotate-keys")
+def rotate_keys():
+    """Re-encrypt intake's personal data with the newest key (the first of BOTILBUD_ENCRYPTION_KEYS); then the
+    older keys can be removed. Needs the database and keys in the settings."""
+    from services.intake.bootstrap import rotate_keys as rotate
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    typer.echo(f"intake: {asyncio.run(rotate(settings))} encrypted values rewritten with the newest key")
+
+
 @contracts_app.command("generate")
 def contracts_generate(out: Path = typer.Option(Path("contracts/generated"))):
     """Write the JSON Schemas and the AsyncAPI document generated from the contract models."""
@@ -70,11 +83,33 @@ def contracts_check(out: Path = typer.Option(Path("contracts/generated"))):
     typer.echo("contracts: generated files are up to date")
 
 
-def running_system(address: str | None) -> str:
-    """The address of a running system: the one given, or the embedded stack's from its run file."""
-    if address:
-        return address.rstrip("/")
-    run_file = Settings().home / "run.json"
-    if not run_file.exists():
-        raise typer.BadParameter("No running system found: start one with `botilbud run`, or give --address.")
-    return json.loads(run_file.read_text())["url"]
+@app.command()
+def status(address: str | None = typer.Option(None, help="Address of a running system; default: this one's.")):
+    """Is the running system ready? Prints its readiness checks; exits 1 when it is not ready."""
+    import httpx
+
+    url = running_system(address)
+    try:
+        response = httpx.get(f"{url}/readyz", timeout=5)
+    except httpx.HTTPError as exc:
+        typer.echo(f"{url}: not reachable ({exc})", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps({"url": url, **response.json()}, ensure_ascii=False))
+    if response.status_code != 200:
+        raise typer.Exit(1)
+
+
+@app.command("settings")
+def settings_command():
+    """Print the table of settings (environment variables) in Markdown."""
+    from botilbud.kit.settings import settings_table
+
+    typer.echo(settings_table())
+
+
+# The commands of the services' users: registered here, in one place.
+cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
+cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
+
+if __name__ == "__main__":
+    app()

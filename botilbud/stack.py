@@ -83,10 +83,13 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
     ones first and stop them last."""
     settings = ensure_local_secrets(settings)
     embedded = embedded if embedded is not None else not (settings.kafka_bootstrap or settings.database_url)
+    if embedded and target != "all":
+        raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
+                         "BOTILBUD_DATABASE_URL (see the README's settings).")
     pg = kafka = None
     if embedded:
         pg = EmbeddedPostgres(settings.home)
-        kafka = EmbeddedKafka(settings.home / "kafka.log")
+        kafka = EmbeddedKafka(settings.home / "kafka.log", pid_file=settings.home / "kafka.pid")
         settings = settings.model_copy(update={"database_url": await asyncio.to_thread(pg.start),
                                                "kafka_bootstrap": kafka.start()})
     runtime = Runtime(settings, definitions(target), bootstrap=settings.kafka_bootstrap,
@@ -105,6 +108,9 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         print(f"Botilbud kjører på {runtime.url}  (Ctrl-C stopper)", flush=True)
         await stop.wait()
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
         print("Stopper …", flush=True)
         with contextlib.suppress(FileNotFoundError):
             run_file(settings).unlink()

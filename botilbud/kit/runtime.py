@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -99,7 +100,10 @@ class Runtime:
             broker = KafkaBroker(
                 self.bootstrap, enable_idempotence=self.settings.kafka_idempotent_producer,
                 middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud")],
-                logger=get_logger("faststream"), client_id=f"botilbud-{svc.name}")
+                # FastStream's per-message lines go to the standard JSON log at DEBUG: at INFO they would
+                # drown everything else; failures are logged by the kit's consumer.
+                logger=logging.getLogger("faststream"), log_level=logging.DEBUG,
+                client_id=f"botilbud-{svc.name}")
             register(broker, svc.name, parts.subscriptions, self.settings)
             self.brokers[svc.name] = broker
         await self.producer.start()

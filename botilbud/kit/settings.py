@@ -1,5 +1,6 @@
 """Settings from the environment (prefix BOTILBUD_) or a `.env` file. The README's settings table lists them."""
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,14 +30,21 @@ class Settings(BaseSettings):
         None, description="Kafka bootstrap servers; empty = the embedded broker (`botilbud run`).")
     kafka_idempotent_producer: bool = Field(
         False, description="Producer idempotence: on for Apache Kafka, off for the embedded Tansu broker.")
+    kafka_fetch_max_wait_ms: int = Field(
+        50, description="Longest a consumer's fetch waits for data. Tansu answers a waiting fetch only when this "
+        "runs out, so it bounds event latency there; Apache Kafka answers as soon as data arrives.")
     topic_namespace: str = Field("", description="Prefix for every topic and consumer group (test isolation).")
     database_url: str | None = Field(
         None, description="PostgreSQL server URL; each service uses its own database `botilbud_<service>` "
         "on it unless BOTILBUD_<SERVICE>_DATABASE_URL is set.")
-    intake_database_url: str | None = None
-    placement_database_url: str | None = None
-    billing_database_url: str | None = None
-    stats_database_url: str | None = None
+    intake_database_url: str | None = Field(
+        None, description="Database URL of the intake service (overrides the above).")
+    placement_database_url: str | None = Field(
+        None, description="Database URL of the placement service (overrides the above).")
+    billing_database_url: str | None = Field(
+        None, description="Database URL of the billing service (overrides the above).")
+    stats_database_url: str | None = Field(
+        None, description="Database URL of the stats service (overrides the above).")
     http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     http_port: int = Field(8080, description="HTTP port; 0 picks a free one.")
     secret_key: SecretStr | None = Field(
@@ -52,7 +60,10 @@ class Settings(BaseSettings):
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
     outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
-    log_level: str = Field("INFO")
+    billing_price_tolerance_nok: Decimal = Field(
+        Decimal(0), ge=0, description="NOK per night an invoice's price may exceed the agreement's without a "
+        "finding; none unless finance sets one.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
     demo_data: bool = Field(True, description="Load the demo data once into empty databases.")
     allow_synthetic_ids: bool = Field(
@@ -79,3 +90,16 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's settings table, made from the models so it cannot drift (a test compares them)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for model, prefix in ((Settings, "BOTILBUD_"), (KostraSettings, "BOTILBUD_KOSTRA_")):
+        for name, field in model.model_fields.items():
+            if name == "kostra":
+                continue
+            default = field.default if field.default_factory is None else "(generated)"
+            shown = "(none)" if default is None else "(empty)" if default == "" else f"`{default}`"
+            rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)

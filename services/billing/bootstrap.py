@@ -15,7 +15,8 @@ NAME = "billing"
 def build(ctx: ServiceContext) -> ServiceParts:
     uow_factory = partial(BillingUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
                           topic=ctx.settings.topic)
-    return ServiceParts(app=create_app(uow_factory), subscriptions=kafka.subscriptions(uow_factory))
+    return ServiceParts(app=create_app(uow_factory, ctx.settings.billing_price_tolerance_nok),
+                        subscriptions=kafka.subscriptions(uow_factory))
 
 
 definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /

@@ -6,7 +6,7 @@ from pathlib import Path
 from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.stats.adapters import events
 from services.stats.domain.kostra import KostraRules
-from services.stats.entrypoints import kafka
+from services.stats.entrypoints import kafka, metrics
 from services.stats.entrypoints.http import create_app
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
 
@@ -18,7 +18,10 @@ def build(ctx: ServiceContext) -> ServiceParts:
                           topic=ctx.settings.topic)
     k = ctx.settings.kostra
     rules = KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age)
-    return ServiceParts(app=create_app(uow_factory, rules), subscriptions=kafka.subscriptions(uow_factory))
+    rebuild = kafka.rebuilder(ctx.settings.kafka_bootstrap, ctx.settings, uow_factory) \
+        if ctx.settings.kafka_bootstrap else None
+    return ServiceParts(app=create_app(uow_factory, rules, rebuild), subscriptions=kafka.subscriptions(uow_factory),
+                        on_started=[metrics.refresher(uow_factory, ctx.pool)])
 
 
 definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /

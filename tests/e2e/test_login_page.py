@@ -23,4 +23,4 @@ async def test_case_worker_logs_in_and_sees_the_overview(stack, browser):
     page = await browser_login(browser, stack.url, "veileder-grunerlokka")
     assert await page.get_by_role("heading", level=1).inner_text() == "Midlertidig botilbud"
     await page.get_by_role("link", name="Søknader og vedtak").click()
-    await page.get_by_role("heading", name="Saker ved nav-grunerlokka").wait_for()
+    await page.get_by_role("heading", name="Saker ved Nav Grünerløkka").wait_for()

@@ -31,6 +31,10 @@ async def test_one_household_flows_through_every_service(stack):
             "conditions": ["boligskole"]})
         assert decided.status_code == 201, decided.text
         decision_id = decided.json()["decision_id"]
+        # Grünerløkka requires a second approval by a leader before the decision takes effect.
+        approved = await client.post(f"/intake/api/decisions/{decision_id}/approval",
+                                     headers=await login(client, "leder-grunerlokka"))
+        assert approved.status_code == 200, approved.text
 
         async def decision_reached_placement():
             r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
@@ -64,3 +68,11 @@ async def test_one_household_flows_through_every_service(stack):
         assert report["households_14_days_or_less"] == 1
         assert report["households_over_3_months"] == 0
         assert report["settings"]["over_days"] == 90
+
+        # Operations sees the flow: FastStream's consumer metrics and the kit's own.
+        metrics = (await client.get("/metrics")).text
+        assert "faststream_received_processed_messages_total{" in metrics
+        for service, topic in (("placement", "intake.household"), ("billing", "placement.stay"),
+                               ("stats", "placement.stay")):
+            assert (f'botilbud_events_handled_total{{outcome="handled",service="{service}",'
+                    f'topic="botilbud.{topic}.v1"}}') in metrics

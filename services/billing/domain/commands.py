@@ -27,3 +27,46 @@ class CloseRequisition:
     event_id: UUID
     stay_id: UUID
     check_out: date
+
+
+@dataclass(frozen=True)
+class ExtendRequisition:
+    event_id: UUID
+    stay_id: UUID
+    authorised_to: date
+
+
+@dataclass(frozen=True)
+class RecordProvider:
+    event_id: UUID
+    provider_id: UUID
+    orgnr: str
+    name: str
+    agreement_kind: str
+    price_per_night: Decimal | None
+    fixed_places: int
+
+
+@dataclass(frozen=True)
+class ImportDocuments:
+    data: bytes
+    filename: str
+    content_type: str
+    received_by: str
+
+
+@dataclass(frozen=True)
+class AdjustLine:
+    invoice_id: UUID
+    position: int
+    payable_amount: Decimal
+    comment: str
+    by: str
+
+
+@dataclass(frozen=True)
+class DecideInvoice:
+    invoice_id: UUID
+    action: str  # "approve" or "dispute"
+    comment: str
+    by: str

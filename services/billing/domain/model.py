@@ -43,6 +43,13 @@ class RequisitionIssued:
 
 
 @dataclass(frozen=True)
+class RequisitionExtended:
+    """The same requisition (same number) now covers more nights: the provider keeps quoting one number."""
+
+    requisition: Requisition
+
+
+@dataclass(frozen=True)
 class RequisitionClosed:
     requisition: Requisition
     reason: str
@@ -68,6 +75,15 @@ def issue(*, sequence: int, stay_id: UUID, household_id: UUID, office_id: str, p
                        authorised_to, price_per_night)
 
 
+def extend(requisition: Requisition, authorised_to: date) -> RequisitionExtended | None:
+    """Extension (forlengelse) moves the requisition's last night. A closed requisition is not reopened, and an
+    extension that does not lengthen the period changes nothing (None: redelivery or out-of-date event)."""
+    if requisition.status == "closed" or authorised_to <= requisition.period_to:
+        return None
+    requisition.period_to = authorised_to
+    return RequisitionExtended(requisition)
+
+
 def close_at_move_out(requisition: Requisition, check_out: date) -> RequisitionClosed | None:
     """Nights from check-out on are not payable. Returns None if already closed (idempotent)."""
     if requisition.status == "closed":
@@ -76,3 +92,25 @@ def close_at_move_out(requisition: Requisition, check_out: date) -> RequisitionC
     requisition.closed_from = check_out
     requisition.period_to = min(requisition.period_to, check_out - timedelta(days=1))
     return RequisitionClosed(requisition, "moved_out")
+
+
+@dataclass
+class Stay:
+    """The receipt of the three-way match: the nights the household actually stayed."""
+
+    stay_id: UUID
+    household_id: UUID
+    check_in: date
+    check_out: date | None = None
+
+
+@dataclass
+class ProviderAgreement:
+    """What billing keeps of a provider: who it is and its agreement (for fixed places and spend reports)."""
+
+    provider_id: UUID
+    orgnr: str
+    name: str
+    agreement_kind: str
+    price_per_night: Decimal | None
+    fixed_places: int

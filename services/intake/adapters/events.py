@@ -24,6 +24,6 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
                 decision_id=d.id, application_id=d.application_id, household_id=h.id, office_id=o.id,
                 municipality=o.municipality, district=o.district, outcome=d.outcome,
                 period_from=d.period_from, period_to=d.period_to, decided_at=d.decided_at,
-                conditions=d.conditions, household=_facts(h))
+                extends_decision_id=d.extends_decision_id, conditions=d.conditions, household=_facts(h))
         case _:
             raise TypeError(f"intake cannot translate {type(event).__name__}")

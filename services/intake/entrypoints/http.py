@@ -1,105 +1,150 @@
-"""Intake's HTTP API and pages. Routes translate requests into commands and nothing more."""
+"""Intake's HTTP API (JSON, OpenAPI) and web pages (Norwegian). Routes translate requests into handler calls
+and nothing more. An identity number never travels in a URL: lookups are POSTs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
 
-from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
+from botilbud.kit.auth import User, api_user, require_role
 from botilbud.kit.web import register_domain_error, templates
-from contracts import PlacementNeeds
 from services.intake.domain import commands, model
+from services.intake.entrypoints.pages import add_pages
+from services.intake.entrypoints.schemas import (
+    AUDIT_READERS,
+    LEADERS,
+    WORKERS,
+    ApplicationIn,
+    ApplicationOut,
+    DecisionIn,
+    DecisionOut,
+    ExtensionIn,
+    IntakeDeps,
+    LookupIn,
+    ReturnIn,
+    actor_of,
+    application_out,
+    decision_out,
+    history_out,
+    household_out,
+    jsonable,
+    receive_command,
+    terms_of,
+)
 from services.intake.service_layer import handlers
 
-WORKERS = (Role.CASE_WORKER, Role.OFFICE_LEADER)
+__all__ = ["create_app", "IntakeDeps", "HTMLResponse"]
 
 
-class ApplicationIn(BaseModel):
-    identity_number: str = Field(min_length=11, max_length=13, description="Fødselsnummer or D-nummer.")
-    name: str = Field(min_length=1, max_length=200)
-    office_id: str = Field(max_length=64)
-    received_at: datetime | None = Field(None, description="Defaults to now.")
-    channel: Literal["in_person", "phone", "provider", "digital"] = "in_person"
-    urgent: bool = False
-    children_birth_dates: list[date] = Field(default_factory=list, max_length=20)
-    adults: int = Field(1, ge=1, le=20)
-    needs: PlacementNeeds = Field(default_factory=PlacementNeeds)
-
-
-class ApplicationOut(BaseModel):
-    application_id: UUID
-    household_id: UUID
-
-
-class DecisionIn(BaseModel):
-    outcome: Literal["granted", "refused"]
-    period_from: date | None = None
-    period_to: date | None = None
-    conditions: list[Literal["boligskole", "boliglogg", "other_activity"]] = Field(default_factory=list)
-
-
-class DecisionOut(BaseModel):
-    decision_id: UUID
-
-
-@dataclass
-class IntakeDeps:
-    uow_factory: object
-    protector: object
-    offices: dict[str, model.Office]
+def _require_own_office(user: User, office_id: str) -> None:
+    if not user.may_see_office(office_id):
+        raise HTTPException(403, "Du har bare tilgang til ditt eget Nav-kontor.")
 
 
 def create_app(deps: IntakeDeps) -> FastAPI:
-    app = FastAPI(title="Botilbud intake", version="1", description="Søknader og vedtak (§ 27).")
+    app = FastAPI(title="Botilbud intake", version="1",
+                  description="Husstander, søknader og vedtak om midlertidig botilbud (sosialtjenesteloven § 27).")
     register_domain_error(app, model.IntakeError)
-    pages = templates(Path(__file__).parent / "templates")
+    uow = deps.uow_factory
+    rules = deps.warning_rules
 
+    # ---- API ---------------------------------------------------------------------------------------------
     @app.post("/api/applications", status_code=201, response_model=ApplicationOut, tags=["applications"])
     async def post_application(body: ApplicationIn, user: User = Depends(api_user)):
+        """Register an application (søknad); creates the household or finds it by identity number."""
         require_role(user, *WORKERS)
-        require_office(user, body.office_id)
+        _require_own_office(user, body.office_id)
+        now = datetime.now(UTC)
         received = await handlers.receive_application(
-            commands.ReceiveApplication(
-                identity_number=body.identity_number, name=body.name, office_id=body.office_id,
-                received_at=body.received_at or datetime.now(UTC), channel=body.channel, urgent=body.urgent,
-                children_birth_dates=tuple(body.children_birth_dates), adults=body.adults,
-                needs=body.needs.model_dump()),
-            deps.uow_factory, deps.protector, deps.offices)
-        return ApplicationOut(application_id=received.application_id, household_id=received.household_id)
+            receive_command(body, user, now), uow, deps.protector, deps.offices,
+            allow_synthetic=deps.allow_synthetic_ids, now=now)
+        return ApplicationOut(application_id=received.application_id, household_id=received.household_id,
+                              new_household=received.new_household)
+
+    @app.get("/api/applications", tags=["applications"])
+    async def list_applications(open_only: bool = False, user: User = Depends(api_user)):
+        """The caller's office's cases, without personal data."""
+        require_role(user, *WORKERS)
+        rows = await handlers.case_list(uow, office_id=user.office_id, open_only=open_only)
+        return [jsonable(r) for r in rows]
+
+    @app.get("/api/applications/{application_id}", tags=["applications"])
+    async def get_application(application_id: UUID, purpose: str = Query(..., min_length=1, max_length=200),
+                              user: User = Depends(api_user)):
+        """One case with the household's personal data (audited with the purpose given)."""
+        require_role(user, *WORKERS)
+        case = await handlers.view_case(application_id, uow, actor=actor_of(user), purpose=purpose)
+        return {"application": application_out(case.application), "household": household_out(case.household),
+                "decisions": [decision_out(d).model_dump() for d in case.decisions]}
 
     @app.post("/api/applications/{application_id}/decision", status_code=201, response_model=DecisionOut,
               tags=["decisions"])
     async def post_decision(application_id: UUID, body: DecisionIn, user: User = Depends(api_user)):
+        """Decide: granted with a period, or refused with a reason. Warnings come back in `warnings`; at an
+        office that requires it the decision waits for a second approval (`status` awaiting_approval)."""
         require_role(user, *WORKERS)
-        decision_id = await handlers.make_decision(
-            commands.MakeDecision(application_id, body.outcome, body.period_from, body.period_to,
-                                  datetime.now(UTC), tuple(body.conditions)),
-            deps.uow_factory, deps.offices, office_check=lambda office: require_office(user, office))
-        return DecisionOut(decision_id=decision_id)
+        decision = await handlers.make_decision(
+            commands.MakeDecision(application_id, terms_of(body), user.username, datetime.now(UTC)), uow,
+            deps.offices, actor=actor_of(user), rules=rules)
+        return decision_out(decision)
 
-    @app.get("/api/applications", tags=["applications"])
-    async def list_applications(user: User = Depends(api_user)):
+    @app.post("/api/decisions/{decision_id}/extension", status_code=201, response_model=DecisionOut,
+              tags=["decisions"])
+    async def post_extension(decision_id: UUID, body: ExtensionIn, user: User = Depends(api_user)):
+        """Extend (forlengelse): a new granted decision from the day after the previous period."""
         require_role(user, *WORKERS)
-        async with deps.uow_factory() as uow:
-            rows = await uow.repo.applications(user.office_id)
-        return [_jsonable(r) for r in rows]
+        decision = await handlers.extend_decision(
+            commands.ExtendDecision(decision_id, body.period_to, user.username, datetime.now(UTC),
+                                    tuple(body.conditions), body.consequence, body.justification),
+            uow, deps.offices, actor=actor_of(user), rules=rules)
+        return decision_out(decision)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def cases_page(request: Request, user: User = Depends(page_user)):
+    @app.post("/api/decisions/{decision_id}/approval", response_model=DecisionOut, tags=["decisions"])
+    async def post_approval(decision_id: UUID, user: User = Depends(api_user)):
+        """Second approval by an office leader other than the one who decided; the decision takes effect."""
+        require_role(user, *LEADERS)
+        decision = await handlers.approve_decision(decision_id, uow, deps.offices, actor=actor_of(user),
+                                                   at=datetime.now(UTC))
+        return decision_out(decision)
+
+    @app.post("/api/decisions/{decision_id}/return", response_model=DecisionOut, tags=["decisions"])
+    async def post_return(decision_id: UUID, body: ReturnIn, user: User = Depends(api_user)):
+        """Send a decision awaiting approval back to the case worker."""
+        require_role(user, *LEADERS)
+        decision = await handlers.return_decision(decision_id, body.reason, uow, actor=actor_of(user))
+        return decision_out(decision)
+
+    @app.post("/api/households/lookup", tags=["households"])
+    async def post_lookup(body: LookupIn, user: User = Depends(api_user)):
+        """Find the office's household by identity number (POST: the number never goes in a URL)."""
         require_role(user, *WORKERS)
-        async with deps.uow_factory() as uow:
-            rows = await uow.repo.applications(user.office_id)
-        return pages.TemplateResponse(request, "cases.html", {"user": user, "cases": rows})
+        history = await handlers.lookup_household(
+            body.identity_number, uow, deps.protector, actor=actor_of(user), purpose=body.purpose,
+            allow_synthetic=deps.allow_synthetic_ids, now=datetime.now(UTC))
+        if history is None:
+            raise HTTPException(404, "Ingen husstand med dette nummeret ved ditt kontor.")
+        return history_out(history)
 
+    @app.get("/api/households/{household_id}", tags=["households"])
+    async def get_household(household_id: UUID, purpose: str = Query(..., min_length=1, max_length=200),
+                            user: User = Depends(api_user)):
+        """A household's history: applications and decisions (audited with the purpose given)."""
+        require_role(user, *WORKERS)
+        history = await handlers.household_history(household_id, uow, actor=actor_of(user), purpose=purpose)
+        return history_out(history)
+
+    @app.get("/api/audit", tags=["audit"])
+    async def get_audit(user: User = Depends(api_user)):
+        """Who viewed or searched a person's data, when, which household and why (leader: own office)."""
+        require_role(user, *AUDIT_READERS)
+        rows = await handlers.audit_entries(uow, office_id=user.office_id)
+        return [jsonable(r) for r in rows]
+
+    add_pages(app, deps, templates(Path(__file__).parent / "templates"))
     return app
 
 
-def _jsonable(row) -> dict:
-    return {k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()}

@@ -34,6 +34,12 @@ class StayFacts:
     check_out: date | None
     applicant_birth_date: date
     children_birth_dates: tuple[date, ...] = ()
+    adults: int = 1
+    agreement_kind: str | None = None
+    destination: str | None = None
+    office_id: str | None = None
+    provider_name: str | None = None
+    justified: bool = False
 
 
 def age_on(birth: date, day: date) -> int:
@@ -42,33 +48,50 @@ def age_on(birth: date, day: date) -> int:
 
 def nights_in_year(stay: StayFacts, year: int, today: date) -> tuple[int, date | None]:
     """Nights of the stay inside the year, and the first of them."""
+    span = _span_in_year(stay, year, today)
+    return ((span[1] - span[0]).days, span[0]) if span else (0, None)
+
+
+def _span_in_year(stay: StayFacts, year: int, today: date) -> tuple[date, date] | None:
+    """The stay's nights inside the year as [first night, morning after the last night), or None."""
     end = stay.check_out or today  # exclusive: the morning of departure
     first = max(stay.check_in, date(year, 1, 1))
     last_exclusive = min(end, date(year + 1, 1, 1))
-    nights = (last_exclusive - first).days
-    return (nights, first) if nights > 0 else (0, None)
+    return (first, last_exclusive) if last_exclusive > first else None
+
+
+def _distinct_nights(spans: list[tuple[date, date]]) -> int:
+    """Nights covered by the spans, each night once (overlapping stays do not count a night twice)."""
+    total, reach = 0, None
+    for first, end in sorted(spans):
+        if reach is None or first >= reach:
+            total += (end - first).days
+            reach = end
+        elif end > reach:
+            total += (end - reach).days
+            reach = end
+    return total
 
 
 def compute(stays: Iterable[StayFacts], year: int, today: date, rules: KostraRules) -> dict[str, int]:
-    temporary: dict[object, list[tuple[int, date, StayFacts]]] = {}
+    temporary: dict[object, list[tuple[date, date, StayFacts]]] = {}
     sheltered: set[object] = set()
     for stay in stays:
-        nights, first = nights_in_year(stay, year, today)
-        if nights == 0:
+        span = _span_in_year(stay, year, today)
+        if span is None:
             continue
         if stay.accommodation == "night_shelter":
             sheltered.add(stay.household_id)
         else:
-            temporary.setdefault(stay.household_id, []).append((nights, first, stay))
+            temporary.setdefault(stay.household_id, []).append((span[0], span[1], stay))
     counts = dict.fromkeys(KEYS, 0)
     counts["night_shelter_households"] = len(sheltered)
     for counted in temporary.values():
-        total = sum(n for n, _, _ in counted)
-        first_night = min(f for _, f, _ in counted)
-        first_stay = min(counted, key=lambda c: c[1])[2]
+        total = _distinct_nights([(first, end) for first, end, _ in counted])
+        first_night, _, first_stay = min(counted, key=lambda c: (c[0], c[2].check_in, c[1]))
         over = total > rules.over_days
         children = any(
-            age_on(child, first_night) <= rules.child_max_age and child <= first_night
+            child <= first_night and age_on(child, first_night) <= rules.child_max_age
             for _, _, stay in counted for child in stay.children_birth_dates)
         young = rules.young_min_age <= age_on(first_stay.applicant_birth_date, first_night) <= rules.young_max_age
         counts["households"] += 1

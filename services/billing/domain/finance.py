@@ -1,0 +1,189 @@
+"""A received invoice as finance settles it: adjust a line, dispute the invoice, approve it.
+
+An invoice is approved when every line is settled (none still disputed). Approval and dispute are final: an
+approved invoice never changes; a correction is a new record (a credit note or a new invoice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from services.billing.domain.invoice import CREDIT_NOTE, BillingRuleBroken
+from services.billing.domain.reconciliation import ADJUSTED, DISPUTED, MATCHED
+
+
+@dataclass
+class InvoiceLine:
+    position: int
+    line_id: str
+    requisition_number: str | None
+    requisition_id: UUID | None
+    provider_id: UUID | None
+    agreement_kind: str | None
+    office_id: str | None
+    first_night: date | None
+    last_night: date | None
+    claimed_nights: int
+    claimed_price: Decimal
+    claimed_amount: Decimal
+    payable_nights: int
+    payable_amount: Decimal
+    status: str
+    findings: list[dict] = field(default_factory=list)  # {"code", "message", "nights", "amount"}
+    comment: str | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [f["code"] for f in self.findings]
+
+
+@dataclass
+class Invoice:
+    id: UUID
+    kind: str
+    format: str
+    supplier_orgnr: str
+    supplier_name: str
+    invoice_number: str
+    issue_date: date
+    currency: str
+    order_reference: str | None
+    line_total: Decimal
+    claimed: Decimal
+    payable: Decimal
+    status: str
+    findings: list[dict]
+    failed_rules: list[dict]
+    received_at: datetime
+    received_by: str
+    duplicate_of: UUID | None = None
+    decision: str | None = None  # None while open; "approved" or "disputed" once finance decided
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    approved_amount: Decimal | None = None
+    comment: str | None = None
+    lines: list[InvoiceLine] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        seen = {f["code"] for f in self.findings} | {c for line in self.lines for c in line.codes}
+        return sorted(seen)
+
+    @property
+    def open(self) -> bool:
+        return self.decision is None
+
+    def line(self, position: int) -> InvoiceLine:
+        for line in self.lines:
+            if line.position == position:
+                return line
+        raise BillingRuleBroken(f"Fakturaen har ingen linje {position}.", field="position", status_code=404)
+
+
+@dataclass(frozen=True)
+class InvoiceReceived:
+    invoice: Invoice
+
+
+@dataclass(frozen=True)
+class InvoiceReconciled:
+    invoice: Invoice
+
+
+@dataclass(frozen=True)
+class InvoiceApproved:
+    invoice: Invoice
+
+
+def _must_be_open(invoice: Invoice) -> None:
+    if invoice.decision == "approved":
+        raise BillingRuleBroken("Fakturaen er godkjent og kan ikke endres. En rettelse registreres som en ny "
+                                "faktura eller kreditnota.")
+    if invoice.decision == "disputed":
+        raise BillingRuleBroken("Fakturaen er avvist. En rettelse registreres som en ny faktura eller kreditnota.")
+
+
+def _comment(comment: str) -> str:
+    text = (comment or "").strip()
+    if not text:
+        raise BillingRuleBroken("Skriv en kommentar som begrunner vedtaket.", field="comment", status_code=422)
+    if len(text) > 2000:
+        raise BillingRuleBroken("Kommentaren kan ha høyst 2000 tegn.", field="comment", status_code=422)
+    return text
+
+
+def _restate(invoice: Invoice) -> None:
+    invoice.payable = sum((line.payable_amount for line in invoice.lines), Decimal(0))
+    if any(line.status == DISPUTED for line in invoice.lines):
+        invoice.status = DISPUTED
+    elif any(line.status == ADJUSTED for line in invoice.lines):
+        invoice.status = ADJUSTED
+    else:
+        invoice.status = MATCHED
+
+
+def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, comment: str) -> InvoiceLine:
+    """Finance sets what a line pays (at most what was claimed), with the reason. A disputed line so becomes
+    settled: adjusted below the claim, matched at it."""
+    _must_be_open(invoice)
+    line = invoice.line(position)
+    text = _comment(comment)
+    sign = Decimal(-1) if invoice.kind == CREDIT_NOTE else Decimal(1)
+    amount = payable_amount.copy_abs() * sign
+    if payable_amount < 0 or amount.copy_abs() > line.claimed_amount.copy_abs():
+        raise BillingRuleBroken(f"Beløpet må være mellom 0 og det fakturerte ({line.claimed_amount.copy_abs():.2f}).",
+                                field="payable_amount", status_code=422)
+    line.payable_amount = amount.quantize(Decimal("0.01"))
+    line.status = ADJUSTED if line.payable_amount.copy_abs() < line.claimed_amount.copy_abs() else MATCHED
+    line.comment = text
+    _restate(invoice)
+    return line
+
+
+def dispute(invoice: Invoice, comment: str, by: str, now: datetime) -> None:
+    """Finance refuses the invoice (back to the supplier): nothing of it is paid, its nights are freed."""
+    _must_be_open(invoice)
+    invoice.comment = _comment(comment)
+    invoice.decision, invoice.decided_at, invoice.decided_by = "disputed", now, by
+    invoice.status = DISPUTED
+
+
+def approve(invoice: Invoice, comment: str, by: str, now: datetime) -> InvoiceApproved:
+    """Every line settled: what the lines pay is approved for payment, and fixed. With findings on the invoice
+    or its lines, a comment is required."""
+    _must_be_open(invoice)
+    unsettled = [line.position for line in invoice.lines if line.status == DISPUTED]
+    if unsettled:
+        raise BillingRuleBroken("Linje " + ", ".join(map(str, unsettled)) + " er omstridt: juster den før "
+                                "fakturaen godkjennes.", field="lines")
+    # A clean invoice may be approved as it is; one with findings needs the reason it is paid anyway.
+    invoice.comment = _comment(comment) if invoice.codes else ((comment or "").strip() or None)
+    _restate(invoice)
+    invoice.decision, invoice.decided_at, invoice.decided_by = "approved", now, by
+    invoice.approved_amount = invoice.payable
+    return InvoiceApproved(invoice)
+
+
+def _finding(f) -> dict:
+    return {"code": f.code, "message": f.message, "nights": f.nights, "amount": str(f.amount)}
+
+
+def record(doc, result, *, invoice_id: UUID, received_at: datetime, received_by: str,
+           failed_rules: list[dict], duplicate_of: UUID | None) -> Invoice:
+    """The stored invoice: what the supplier sent and what the match said, line by line."""
+    lines = [InvoiceLine(
+        position=x.position, line_id=x.line_id, requisition_number=x.requisition_number,
+        requisition_id=x.requisition_id, provider_id=x.provider_id, agreement_kind=x.agreement_kind,
+        office_id=x.office_id, first_night=x.first_night, last_night=x.last_night, claimed_nights=x.claimed_nights,
+        claimed_price=x.claimed_price, claimed_amount=x.claimed_amount, payable_nights=x.payable_nights,
+        payable_amount=x.payable_amount, status=x.status, findings=[_finding(f) for f in x.findings])
+        for x in result.lines]
+    return Invoice(
+        id=invoice_id, kind=doc.kind, format=doc.format, supplier_orgnr=doc.supplier_orgnr,
+        supplier_name=doc.supplier_name, invoice_number=doc.number, issue_date=doc.issue_date,
+        currency=doc.currency, order_reference=doc.order_reference, line_total=doc.line_total,
+        claimed=result.claimed, payable=result.payable, status=result.status,
+        findings=[_finding(f) for f in result.findings], failed_rules=failed_rules, received_at=received_at,
+        received_by=received_by, duplicate_of=duplicate_of, lines=lines)

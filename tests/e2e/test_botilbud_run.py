@@ -1,0 +1,102 @@
+"""`botilbud run` as a user starts it: one command, one address with every service's health, readiness and
+metrics and the login page; Ctrl-C stops everything, the database and the broker too."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+# It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.embedded_stack]
+
+
+def wait_for_run_file(path: Path, process: subprocess.Popen, within: float = 60.0) -> dict:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"botilbud run exited early with {process.returncode}")
+        if path.exists():
+            return json.loads(path.read_text())
+        time.sleep(0.2)
+    raise AssertionError(f"botilbud run did not come up within {within} s")
+
+
+def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    started = time.monotonic()
+    # Output to files, not pipes: an unread pipe fills up and blocks the server's logging.
+    out_file, err_file = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out_file.open("w") as out, err_file.open("w") as err:
+        process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env, stdout=out, stderr=err)
+    try:
+        run = wait_for_run_file(home / "run.json", process)
+        assert time.monotonic() - started < 60
+        url = run["url"]
+        assert url.startswith("http://127.0.0.1:")
+        assert run["services"] == ["intake", "placement", "billing", "stats"]
+        assert httpx.get(f"{url}/healthz", timeout=30).json() == {"status": "ok"}
+        ready = httpx.get(f"{url}/readyz", timeout=30)
+        assert ready.status_code == 200, ready.text
+        assert {"database:intake", "database:stats", "broker:placement"} <= set(ready.json()["checks"])
+        metrics = httpx.get(f"{url}/metrics", timeout=30).text
+        assert 'botilbud_outbox_backlog{service="placement"}' in metrics  # the demo providers went out
+        login_page = httpx.get(f"{url}/login", timeout=30)
+        assert login_page.status_code == 200 and "Logg inn" in login_page.text
+        assert httpx.get(f"{url}/intake/", follow_redirects=False, timeout=30).status_code == 303  # pages need a login
+        # Other commands find the running system without flags.
+        status = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
+                                text=True, timeout=30)
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["url"] == url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert process.returncode == 0, err_file.read_text()[-2000:]
+    assert f"Botilbud kjører på {url}" in out_file.read_text()
+    assert not (home / "run.json").exists()
+    assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL was stopped
+    gone = subprocess.run([sys.executable, "-m", "botilbud.cli", "status"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert gone.returncode != 0 and "No running system found" in gone.stderr
+
+
+def test_a_killed_stack_starts_again_with_its_records(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    command = [sys.executable, "-m", "botilbud.cli", "run"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = wait_for_run_file(home / "run.json", first)["url"]
+        token = httpx.post(f"{url}/api/token", data={"username": "veileder-asker", "password": "demo"}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        created = httpx.post(f"{url}/intake/api/applications", headers=auth, json={
+            "identity_number": "15108695088", "name": "Kari Nordmann", "office_id": "nav-asker"})
+        assert created.status_code == 201, created.text
+        broker_pid = int((home / "kafka.pid").read_text())
+    finally:
+        first.kill()  # SIGKILL: no clean-up at all
+        first.wait()
+    (home / "run.json").unlink()  # left behind by the killed process
+
+    second = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = wait_for_run_file(home / "run.json", second)["url"]
+        token = httpx.post(f"{url}/api/token", data={"username": "veileder-asker", "password": "demo"}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        cases = httpx.get(f"{url}/intake/api/applications", headers=auth).json()
+        assert created.json()["application_id"] in [c["id"] for c in cases]
+        assert not psutil.pid_exists(broker_pid) or psutil.Process(broker_pid).status() == psutil.STATUS_ZOMBIE
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.communicate(timeout=60)
+    assert second.returncode == 0

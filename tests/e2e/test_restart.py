@@ -1,0 +1,59 @@
+"""`botilbud run`'s embedded stack: stopping it and starting it again keeps every record in PostgreSQL, and
+the demo data is loaded once, not again."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from botilbud.kit.settings import Settings
+from botilbud.stack import run_file, serve
+from tests.conftest import eventually, login
+
+# It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.embedded_stack]
+
+
+async def start(settings: Settings) -> tuple[asyncio.Task, asyncio.Event, str]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, "all", embedded=True, stop=stop))
+
+    async def running():
+        if task.done():
+            task.result()
+        return run_file(settings).exists() and json.loads(run_file(settings).read_text())["url"]
+    url = await eventually(running, within=120)
+    return task, stop, url
+
+
+async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
+    settings = Settings(_env_file=None, home=tmp_path / "botilbud", http_port=0, log_json=True)
+    task, stop, url = await start(settings)
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            worker = await login(client, "veileder-bodo")
+            r = await client.post("/intake/api/applications", headers=worker, json={
+                "identity_number": "15108695088", "name": "Ola Nordmann", "office_id": "nav-bodo"})
+            assert r.status_code == 201, r.text
+            application_id = r.json()["application_id"]
+            units_before = len((await client.get("/placement/api/capacity", headers=worker)).json())
+            cases_before = len((await client.get("/intake/api/applications", headers=worker)).json())
+            assert units_before > 0
+    finally:
+        stop.set()
+        await task
+    assert not run_file(settings).exists()
+
+    task, stop, url = await start(settings)
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            worker = await login(client, "veileder-bodo")
+            cases = (await client.get("/intake/api/applications", headers=worker)).json()
+            assert application_id in [c["id"] for c in cases]
+            units_after = len((await client.get("/placement/api/capacity", headers=worker)).json())
+            assert units_after == units_before  # demo data not loaded a second time
+            assert len(cases) == cases_before
+    finally:
+        stop.set()
+        await task

@@ -1,0 +1,35 @@
+"""Shared helpers of intake's integration tests."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from tests.intake.numbers import synthetic
+
+TODAY = datetime.now(UTC).date()
+
+
+def application(number: str, office: str = "nav-bodo", name: str = "Kari Testperson", **extra) -> dict:
+    return {"identity_number": number, "name": name, "office_id": office, "urgent": True,
+            "phone": "40000001", "no_fixed_address": True, "wishes": "Vil bo nær skolen.",
+            "needs": {"needs_kitchen": True}, **extra}
+
+
+def granted(days: int = 30, start: date | None = None, **extra) -> dict:
+    start = start or TODAY
+    return {"outcome": "granted", "period_from": str(start), "period_to": str(start + timedelta(days=days - 1)),
+            "conditions": ["boligskole"], "consequence": "Nytt vedtak vurderes.", **extra}
+
+
+def number(serial: int, birth: date = date(1984, 3, 9)) -> str:
+    return synthetic(birth, start=serial)
+
+
+async def outbox_types(stack, household_id: str) -> list[str]:
+    async with stack.pools["intake"].acquire() as conn:
+        rows = await conn.fetch("SELECT event_type FROM outbox WHERE key = $1 ORDER BY id", household_id)
+    return [r["event_type"] for r in rows]
+
+
+async def count_rows(stack) -> dict[str, int]:
+    async with stack.pools["intake"].acquire() as conn:
+        return {t: await conn.fetchval(f"SELECT count(*) FROM {t}")
+                for t in ("households", "applications", "decisions", "outbox")}

@@ -1,0 +1,130 @@
+"""Identity-number rules: valid, invalid, D-, H-, FH- and synthetic numbers, and the 2032 rule change."""
+
+from datetime import date
+
+import pytest
+
+from services.intake.domain.errors import IntakeError
+from services.intake.domain.identity import parse_identity_number, parse_org_number
+from tests.intake.numbers import make_number, synthetic
+
+TODAY = date(2026, 11, 26)
+
+
+def parse(number: str, allow_synthetic: bool = False, today: date = TODAY):
+    return parse_identity_number(number, allow_synthetic=allow_synthetic, today=today)
+
+
+def test_a_valid_fodselsnummer_gives_the_birth_date():
+    parsed = parse("15108695088")  # python-stdnum's documented example
+    assert (parsed.kind, parsed.birth_date, parsed.synthetic) == ("fodselsnummer", date(1986, 10, 15), False)
+
+
+def test_spaces_and_dashes_are_allowed():
+    assert parse("151086 95088").number == "15108695088"
+    assert parse("151086-95088").number == "15108695088"
+
+
+@pytest.mark.parametrize("number, message", [
+    ("15108695077", "Kontrollsifrene"),      # wrong check digits
+    ("15108695089", "Kontrollsifrene"),      # second check digit wrong
+    ("1510869508", "11 siffer"),             # too short
+    ("151086950881", "11 siffer"),           # too long
+    ("1510869508a", "11 siffer"),            # not digits
+    ("", "11 siffer"),
+])
+def test_invalid_numbers_are_refused_naming_the_field(number, message):
+    with pytest.raises(IntakeError) as err:
+        parse(number)
+    assert err.value.field == "identity_number"
+    assert message in str(err.value)
+
+
+def test_a_d_number_has_day_plus_40():
+    number = make_number(date(1990, 4, 2), day_offset=40)
+    parsed = parse(number)
+    assert (parsed.kind, parsed.birth_date) == ("d_number", date(1990, 4, 2))
+
+
+def test_an_h_number_has_month_plus_40():
+    number = make_number(date(1975, 12, 31), month_offset=40)
+    parsed = parse(number)
+    assert (parsed.kind, parsed.birth_date) == ("h_number", date(1975, 12, 31))
+
+
+def test_an_fh_number_has_no_birth_date_and_is_refused():
+    number = make_number(date(1990, 1, 1), day_offset=80)
+    with pytest.raises(IntakeError, match="FH-nummer"):
+        parse(number)
+
+
+def test_synthetic_numbers_only_when_allowed():
+    number = synthetic(date(1988, 6, 17))
+    with pytest.raises(IntakeError, match="Syntetiske"):
+        parse(number, allow_synthetic=False)
+    parsed = parse(number, allow_synthetic=True)
+    assert (parsed.kind, parsed.birth_date, parsed.synthetic) == ("fodselsnummer", date(1988, 6, 17), True)
+
+
+def test_a_synthetic_d_number():
+    number = make_number(date(2001, 2, 3), day_offset=40, month_offset=80)
+    parsed = parse(number, allow_synthetic=True)
+    assert (parsed.kind, parsed.birth_date, parsed.synthetic) == ("d_number", date(2001, 2, 3), True)
+
+
+def test_an_impossible_date_is_refused():
+    from stdnum.no import fodselsnummer
+
+    for individual in range(100, 500):
+        head = f"300290{individual:03d}"  # 30 February 1990
+        k1 = fodselsnummer.calc_check_digit1(head)
+        k2 = fodselsnummer.calc_check_digit2(head + k1) if len(k1) == 1 else "10"
+        if len(k2) == 1:
+            break
+    with pytest.raises(IntakeError, match="fødselsdato"):
+        parse(head + k1 + k2)
+
+
+def test_a_birth_date_in_the_future_is_refused():
+    number = make_number(date(2026, 12, 24))
+    with pytest.raises(IntakeError, match="fram i tid"):
+        parse(number)
+    assert parse(number, today=date(2027, 1, 1)).birth_date == date(2026, 12, 24)
+
+
+def _relaxed_k1_number() -> str:
+    """A number whose first check digit is valid only under the 2032 rules (weighted remainder 1–3)."""
+    from stdnum.no import fodselsnummer
+
+    weights = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
+    for individual in range(100, 500):
+        head = f"010190{individual:03d}"
+        for k1 in "0123456789":
+            if sum(w * int(d) for w, d in zip(weights, head + k1, strict=True)) % 11 in (1, 2, 3):
+                k2 = fodselsnummer.calc_check_digit2(head + k1)
+                if len(k2) == 1:
+                    return head + k1 + k2
+    raise AssertionError("none found")
+
+
+def test_the_2032_rules_relax_the_first_check_digit():
+    number = _relaxed_k1_number()
+    with pytest.raises(IntakeError, match="Kontrollsifrene"):
+        parse(number, today=date(2031, 12, 31))
+    assert parse(number, today=date(2032, 1, 1)).birth_date == date(1990, 1, 1)
+    # The second check digit keeps today's rule after 2032.
+    broken = number[:10] + str((int(number[10]) + 1) % 10)
+    with pytest.raises(IntakeError):
+        parse(broken, today=date(2032, 1, 1))
+
+
+def test_the_number_is_not_in_the_repr():
+    parsed = parse("15108695088")
+    assert "15108695088" not in repr(parsed)
+
+
+def test_org_numbers_through_stdnum():
+    assert parse_org_number("988 077 917") == "988077917"
+    with pytest.raises(IntakeError) as err:
+        parse_org_number("988077918")
+    assert err.value.field == "provider_org_number"

@@ -1,0 +1,26 @@
+"""A fresh, migrated stats database on the session's embedded PostgreSQL, for tests below the stack."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+from pathlib import Path
+
+from botilbud.kit.db import create_pool, ensure_database
+from botilbud.kit.migrations import upgrade
+from services.stats.adapters import events
+from services.stats.service_layer.unit_of_work import StatsUnitOfWork
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "stats" / "adapters" / "migrations" / "versions"
+
+
+async def new_database(pg_url: str) -> str:
+    url = f"{pg_url}/stats_{uuid.uuid4().hex[:10]}"
+    await ensure_database(url)
+    await upgrade(url, MIGRATIONS)
+    return url
+
+
+async def uow_factory_for(url: str):
+    pool = await create_pool(url)
+    return pool, partial(StatsUnitOfWork, pool, service="stats", translate=events.translate)
