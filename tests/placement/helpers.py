@@ -8,7 +8,7 @@ from datetime import date
 import httpx
 from stdnum.no import fodselsnummer
 
-from tests.conftest import eventually
+from tests.conftest import eventually, login
 
 _serial = itertools.count(100)
 
@@ -41,6 +41,11 @@ async def grant(client: httpx.AsyncClient, headers: dict, *, period_from: date, 
                                 headers=headers, json={"outcome": "granted", "period_from": str(period_from),
                                                        "period_to": str(period_to)})
     assert decided.status_code == 201, decided.text
+    if decided.json().get("status") == "awaiting_approval":  # e.g. Grünerløkka: a leader approves
+        leader = await login(client, "leder-" + office_id.removeprefix("nav-"))
+        approved = await client.post(f"/intake/api/decisions/{decided.json()['decision_id']}/approval",
+                                     headers=leader)
+        assert approved.status_code == 200, approved.text
     out = {"decision_id": decided.json()["decision_id"], "household_id": applied.json()["household_id"],
            "identity": identity}
     if wait:
@@ -49,6 +54,19 @@ async def grant(client: httpx.AsyncClient, headers: dict, *, period_from: date, 
             return r.status_code == 200
         await eventually(arrived)
     return out
+
+
+async def extend_in_intake(client: httpx.AsyncClient, headers: dict, decision_id: str, period_to: date,
+                           office_id: str = "nav-grunerlokka") -> str:
+    """Intake's extension of a decision (a new decision with extends_decision_id), approved where required."""
+    r = await client.post(f"/intake/api/decisions/{decision_id}/extension", headers=headers,
+                          json={"period_to": str(period_to)})
+    assert r.status_code == 201, r.text
+    if r.json().get("status") == "awaiting_approval":
+        leader = await login(client, "leder-" + office_id.removeprefix("nav-"))
+        approved = await client.post(f"/intake/api/decisions/{r.json()['decision_id']}/approval", headers=leader)
+        assert approved.status_code == 200, approved.text
+    return r.json()["decision_id"]
 
 
 async def capacity(client: httpx.AsyncClient, headers: dict, municipality: str = "0301") -> list[dict]:

@@ -52,7 +52,7 @@ async def test_two_case_workers_placing_into_the_last_place_at_once(stack):
         [unit] = provider["units"]
         period = {"period_from": TODAY - timedelta(days=1), "period_to": TODAY + timedelta(days=20)}
         a = await grant(client, worker, **period)
-        b = await grant(client, leader, **period)
+        b = await grant(client, worker, **period)
 
         def place(headers, decision):
             return client.post("/placement/api/stays", headers=headers, json={
@@ -328,3 +328,23 @@ async def test_night_shelters_only_when_asked(stack):
         placed = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": g["decision_id"], "unit_id": unit_id, "check_in": str(TODAY), "night_shelter": True})
         assert placed.status_code == 201, placed.text
+
+
+async def test_an_extension_made_in_intake_extends_the_stay_through_the_broker(stack):
+    from tests.placement.helpers import extend_in_intake
+
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        worker, admin = await login(client, "veileder-grunerlokka"), await login(client, "admin")
+        [unit] = (await new_provider(client, admin))["units"]
+        g = await grant(client, worker, period_from=TODAY - timedelta(days=3), period_to=TODAY + timedelta(days=10))
+        placed = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": g["decision_id"], "unit_id": unit["unit_id"], "check_in": str(TODAY - timedelta(days=3))})
+        assert placed.status_code == 201, placed.text
+        new_to = TODAY + timedelta(days=40)
+        new_decision = await extend_in_intake(client, worker, g["decision_id"], new_to)
+
+        async def extended():
+            r = await client.get(f"/placement/api/stays/{placed.json()['stay_id']}", headers=worker)
+            return r.json() if r.json()["authorised_to"] == str(new_to) else None
+        stay = await eventually(extended)
+        assert stay["decision_id"] == new_decision and stay["check_out"] is None
