@@ -85,9 +85,10 @@ class CapacityChanged(IntegrationEvent):
     provider_id: UUID
     unit_id: UUID
     beds: int = Field(ge=0)
-    occupied: int = Field(ge=0)
+    occupied: int = Field(ge=0, description="Beds taken: a unit takes one household, so all or none.")
     municipality: MunicipalityNumber
     changed_at: datetime
+    households: int | None = Field(None, ge=0, description="Households in the unit now (0 or 1).")
 
 
 class HouseholdPlaced(IntegrationEvent):

@@ -24,7 +24,11 @@ def build(ctx: ServiceContext) -> ServiceParts:
             await handlers.load_reference_providers(json.loads(REFERENCE_FILE.read_text(encoding="utf-8")),
                                                     uow_factory)
 
-    return ServiceParts(app=create_app(uow_factory), subscriptions=kafka.subscriptions(uow_factory),
+    reference = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    offices = {o["id"]: {"name": o["name"], "municipality": o["municipality"], "district": o.get("district")}
+               for o in reference["offices"]}
+    names = {m["number"]: m["name"] for m in reference["municipalities"]}
+    return ServiceParts(app=create_app(uow_factory, offices, names), subscriptions=kafka.subscriptions(uow_factory),
                         on_started=[load_demo_data])
 
 

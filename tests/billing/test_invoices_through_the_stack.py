@@ -25,8 +25,7 @@ async def place_household(client: httpx.AsyncClient, check_in: date, today: date
     """Through intake and placement as a case worker; returns (worker headers, stay, unit)."""
     worker, decision_id = await granted_decision(client, period_from=check_in,
                                                  period_to=today + timedelta(days=30))
-    capacity = (await client.get("/placement/api/capacity?municipality=0301", headers=worker)).json()
-    unit = next(u for u in capacity if u["free"] > 0 and u["accommodation"] == "temporary")
+    unit = (await client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker)).json()["fits"][0]
     placed = await client.post("/placement/api/stays", headers=worker, json={
         "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(check_in)})
     assert placed.status_code == 201, placed.text

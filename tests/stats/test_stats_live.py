@@ -33,8 +33,7 @@ async def test_reports_follow_a_household_through_the_services(stack):
         _, decision_id = await granted_decision(client, period_from=today - timedelta(days=5),
                                                 period_to=today + timedelta(days=30),
                                                 children=(date(today.year - 6, 5, 1),))
-        capacity = (await client.get("/placement/api/capacity?municipality=0301", headers=worker)).json()
-        unit = next(u for u in capacity if u["free"] > 0 and u["accommodation"] == "temporary")
+        unit = (await client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker)).json()["fits"][0]
         placed = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(today - timedelta(days=3))})
         assert placed.status_code == 201, placed.text

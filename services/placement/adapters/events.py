@@ -7,6 +7,21 @@ from contracts.placement import Agreement
 from services.placement.domain import model
 
 
+def _agreement(p: model.Provider) -> Agreement:
+    a = p.agreement
+    return Agreement(kind=a.kind, price_per_night=a.price_per_night, fixed_places=a.fixed_places,
+                     valid_from=a.valid_from, valid_to=a.valid_to)
+
+
+def _provider_fields(p: model.Provider) -> dict:
+    return dict(provider_id=p.id, name=p.name, orgnr=p.orgnr, kind=p.kind, municipality=p.municipality,
+                district=p.district, accommodation=p.accommodation, agreement=_agreement(p))
+
+
+def _unit_fields(u: model.Unit) -> dict:
+    return dict(unit_id=u.id, provider_id=u.provider_id, name=u.name, beds=u.beds, address=u.address)
+
+
 def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
     match event:
         case model.HouseholdPlaced(stay=s, decision=d, provider=p, unit=u):
@@ -20,20 +35,24 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
                     applicant_birth_date=d.household.applicant_birth_date,
                     children_birth_dates=list(d.household.children_birth_dates), adults=d.household.adults,
                     needs=contracts.PlacementNeeds(**d.household.needs)))
+        case model.StayExtended(stay=s, at=at):
+            yield contracts.StayExtended(stay_id=s.id, household_id=s.household_id, decision_id=s.decision_id,
+                                         authorised_to=s.authorised_to, extended_at=at)
         case model.HouseholdMovedOut(stay=s):
             yield contracts.HouseholdMovedOut(stay_id=s.id, household_id=s.household_id, check_out=s.check_out,
                                               destination=s.destination)
-        case model.CapacityChanged(provider=p, unit=u, occupied=n, at=at):
-            yield contracts.CapacityChanged(provider_id=p.id, unit_id=u.id, beds=u.beds, occupied=n,
+        case model.CapacityChanged(provider=p, unit=u, households=n, at=at):
+            # A unit takes one household: when it is taken, all its beds are taken.
+            yield contracts.CapacityChanged(provider_id=p.id, unit_id=u.id, beds=u.beds,
+                                            occupied=u.beds if n else 0, households=n,
                                             municipality=p.municipality, changed_at=at)
         case model.ProviderRegistered(provider=p):
-            yield contracts.ProviderRegistered(
-                provider_id=p.id, name=p.name, orgnr=p.orgnr, kind=p.kind, municipality=p.municipality,
-                district=p.district, accommodation=p.accommodation,
-                agreement=Agreement(kind=p.agreement_kind, price_per_night=p.price_per_night,
-                                    fixed_places=p.fixed_places))
+            yield contracts.ProviderRegistered(**_provider_fields(p))
+        case model.ProviderChanged(provider=p):
+            yield contracts.ProviderChanged(**_provider_fields(p))
         case model.UnitRegistered(unit=u):
-            yield contracts.UnitRegistered(unit_id=u.id, provider_id=u.provider_id, name=u.name, beds=u.beds,
-                                           address=u.address)
+            yield contracts.UnitRegistered(**_unit_fields(u))
+        case model.UnitChanged(unit=u):
+            yield contracts.UnitChanged(**_unit_fields(u))
         case _:
             raise TypeError(f"placement cannot translate {type(event).__name__}")

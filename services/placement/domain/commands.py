@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 
@@ -17,6 +18,15 @@ class RecordDecision:
     period_from: date | None
     period_to: date | None
     household: dict
+    extends_decision_id: UUID | None = None
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindPlaces:
+    decision_id: UUID
+    check_in: date
+    night_shelter: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,21 @@ class PlaceHousehold:
     unit_id: UUID
     check_in: date
     justification: str | None = None
+    night_shelter: bool = False
+
+
+@dataclass(frozen=True)
+class ExtendStay:
+    stay_id: UUID
+    decision_id: UUID
+
+
+@dataclass(frozen=True)
+class MoveToOtherProvider:
+    stay_id: UUID
+    unit_id: UUID
+    moved_on: date
+    justification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,3 +57,56 @@ class MoveOut:
     stay_id: UUID
     check_out: date
     destination: str
+
+
+@dataclass(frozen=True)
+class RegisterProvider:
+    name: str
+    orgnr: str
+    kind: str
+    municipality: str
+    district: str | None
+    address: str
+    accommodation: str
+    agreement_kind: str = "none"
+    price_per_night: Decimal | None = None
+    fixed_places: int = 0
+    valid_from: date | None = None
+    valid_to: date | None = None
+    target_groups: tuple[str, ...] = ()
+    sex: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    substance_free: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeProvider:
+    provider_id: UUID
+    details: RegisterProvider
+
+
+@dataclass(frozen=True)
+class RegisterUnit:
+    provider_id: UUID
+    name: str
+    beds: int
+    address: str | None = None
+    facilities: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeUnit:
+    unit_id: UUID
+    name: str | None = None
+    beds: int | None = None
+    facilities: dict | None = None
+
+
+@dataclass(frozen=True)
+class RecordInspection:
+    provider_id: UUID
+    inspected_on: date
+    result: str
+    next_due: date
+    checklist: dict = field(default_factory=dict)

@@ -14,6 +14,7 @@ def subscriptions(uow_factory) -> list[Subscription]:
             event_id=envelope.id, decision_id=e.decision_id, household_id=e.household_id,
             office_id=e.office_id, municipality=e.municipality, district=e.district, outcome=e.outcome,
             period_from=e.period_from, period_to=e.period_to, household=e.household.model_dump(mode="json"),
+            extends_decision_id=e.extends_decision_id, conditions=tuple(e.conditions),
         ), uow_factory)
 
     return [Subscription(Topic.HOUSEHOLD.value, {DecisionMade: on_decision_made})]

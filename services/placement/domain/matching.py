@@ -1,0 +1,183 @@
+"""Matching: for a granted decision, the places that fit, best first, and why every other place was left out.
+
+Hard rules filter (BRIEF §4): capacity (a free unit, enough beds for the household), target group, sex and
+age limits, substance-free environments, families need a kitchen in the unit, no mixing of the
+substance-use/low-boevne group with families, couples and singles at one address, night shelters only when
+asked (and only night shelters then). Soft rules rank and explain: agreement first, adequacy (bath, a way to
+cook, laundry, visits), a current inspection for places without agreement, the same municipality, price.
+Choosing a place that breaks a soft rule needs a written justification, kept on the stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from services.placement.domain.model import GrantedDecision, PlacementError, Provider, Unit
+
+AGREEMENT_NB = {"framework": "rammeavtale", "quality": "kvalitetsavtale", "operating": "driftsavtale",
+                "municipal": "kommunalt tilbud", "none": "uten avtale"}
+TARGET_GROUP_NB = {
+    "substance_use_low_boevne": "rus og lav boevne", "substance_use": "rus", "singles_couples": "enslige og par",
+    "families": "barnefamilier", "young": "unge",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit with what matching needs to know about it right now."""
+
+    provider: Provider
+    unit: Unit
+    households: int = 0  # open stays in the unit now (0 = free)
+    address_has_substance_group: bool = False  # someone in the substance-use/low-boevne group lives there
+    address_has_others: bool = False  # families, couples or singles outside that group live there
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Match:
+    provider: Provider
+    unit: Unit
+    refusals: tuple[Rule, ...]  # hard rules broken: the place is left out
+    flags: tuple[Rule, ...]  # soft rules broken: allowed with a written justification
+    reasons: tuple[str, ...]  # what speaks for the place (the ranking explained)
+    price: Decimal
+
+    @property
+    def fits(self) -> bool:
+        return not self.refusals
+
+    @property
+    def needs_justification(self) -> bool:
+        return bool(self.flags)
+
+    def sort_key(self) -> tuple:
+        codes = {f.code for f in self.flags}
+        return ("no_agreement" in codes, sum(1 for f in self.flags if f.code.startswith("inadequate")),
+                "inspection" in codes, "other_municipality" in codes, self.price, self.provider.name,
+                self.unit.name)
+
+
+def hard_rules(decision: GrantedDecision, c: Candidate, *, check_in: date, night_shelter: bool) -> list[Rule]:
+    h, p, u = decision.household, c.provider, c.unit
+    refusals: list[Rule] = []
+    asked = "night_shelter" if night_shelter else "temporary"
+    if p.accommodation != asked:
+        refusals.append(Rule("accommodation", "Natthjem brukes bare når det er bedt om natthjem."
+                             if p.accommodation == "night_shelter" else "Det er bedt om natthjem."))
+    if c.households > 0:
+        refusals.append(Rule("capacity", "Enheten er opptatt."))
+    persons = h.persons_on(check_in)
+    if persons > u.beds:
+        refusals.append(Rule("beds", f"For få senger: husstanden er {persons} personer, enheten har {u.beds}."))
+    groups = h.target_groups_on(check_in)
+    wanted = set(p.agreement.target_groups) if p.agreement.kind != "none" else set()
+    if wanted and not wanted & groups:
+        refusals.append(Rule("target_group", "Utenfor målgruppen (" +
+                             ", ".join(TARGET_GROUP_NB[g] for g in sorted(wanted)) + ")."))
+    sex = h.needs.get("sex")
+    if p.limits.sex == "women_only" and sex != "female":
+        refusals.append(Rule("sex", "Bare for kvinner." + ("" if sex else " Kjønn er ikke registrert.")))
+    if p.limits.sex == "men_and_non_binary_only" and sex not in ("male", "non_binary"):
+        refusals.append(Rule("sex", "Bare for menn og ikke-binære." + ("" if sex else
+                                                                         " Kjønn er ikke registrert.")))
+    age = h.age_on(check_in)
+    if p.limits.min_age is not None and age < p.limits.min_age:
+        refusals.append(Rule("age", f"Aldersgrense fra {p.limits.min_age} år; søkeren er {age}."))
+    if p.limits.max_age is not None and age > p.limits.max_age:
+        refusals.append(Rule("age", f"Aldersgrense til {p.limits.max_age} år; søkeren er {age}."))
+    if p.limits.substance_free and h.needs.get("substance_use"):
+        refusals.append(Rule("substance_free", "Rusfritt botilbud; husstanden har aktiv rus."))
+    needs_kitchen = bool(h.children_on(check_in)) or bool(h.needs.get("needs_kitchen"))
+    if needs_kitchen and u.facilities.get("kitchen") != "own":
+        refusals.append(Rule("kitchen", "Barnefamilier trenger eget kjøkken i enheten." if h.children_on(check_in)
+                             else "Husstanden trenger eget kjøkken i enheten."))
+    if h.substance_group and c.address_has_others:
+        refusals.append(Rule("co_location", "Barnefamilier, par eller enslige bor på samme adresse; husstander "
+                             "med rus/lav boevne kan ikke plasseres der."))
+    if not h.substance_group and c.address_has_substance_group:
+        refusals.append(Rule("co_location", "Husstander med rus/lav boevne bor på samme adresse."))
+    return refusals
+
+
+def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
+               today: date) -> tuple[list[Rule], list[str]]:
+    p, u = c.provider, c.unit
+    flags: list[Rule] = []
+    reasons: list[str] = []
+    if p.agreement.covers(check_in):
+        reasons.append(f"Avtale: {AGREEMENT_NB[p.agreement.kind]}.")
+    else:
+        flags.append(Rule("no_agreement", "Uten gyldig avtale: plassering må begrunnes." if p.agreement.kind == "none"
+                          else "Avtalen gjelder ikke på innflyttingsdatoen: plassering må begrunnes."))
+        if p.inspection is None:
+            flags.append(Rule("inspection", "Ingen tilsyn registrert."))
+        elif not p.inspection.current(today):
+            flags.append(Rule("inspection", f"Tilsyn forfalt {p.inspection.next_due}." if
+                              p.inspection.result != "failed" else "Siste tilsyn ikke godkjent."))
+        else:
+            reasons.append(f"Tilsyn gyldig til {p.inspection.next_due}.")
+    f = u.facilities
+    lacking = [label for key, ok, label in (
+        ("bath", f.get("own_bath", False), "eget bad"),
+        ("cooking", f.get("kitchen", "none") != "none", "mulighet til å lage mat"),
+        ("laundry", f.get("laundry", False), "vaskemulighet"),
+        ("visits", f.get("visits_allowed", False), "besøk"),
+    ) if not ok] if p.accommodation == "temporary" else []  # a night shelter is a bed for the night only
+    for label in lacking:
+        flags.append(Rule(f"inadequate_{label}", f"Mangler {label} (forsvarlighet)."))
+    if p.accommodation == "night_shelter":
+        reasons.append("Natthjem: bare overnatting.")
+    elif not lacking:
+        reasons.append("Forsvarlig standard.")
+    if p.municipality == decision.municipality:
+        reasons.append("Samme kommune.")
+    else:
+        flags.append(Rule("other_municipality", f"Annen kommune ({p.municipality})."))
+    if p.agreement.price_per_night is not None:
+        reasons.append(f"{p.agreement.price_per_night:.0f} kr per natt.")
+    elif p.agreement.kind in ("operating", "municipal", "quality"):
+        reasons.append("Ingen døgnpris (driften er finansiert av kommunen).")
+    else:
+        reasons.append("Pris per natt er ikke registrert.")
+    return flags, reasons
+
+
+def evaluate(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,
+             night_shelter: bool = False) -> Match:
+    refusals = hard_rules(decision, c, check_in=check_in, night_shelter=night_shelter)
+    flags, reasons = soft_rules(decision, c, check_in=check_in, today=today)
+    price = c.provider.agreement.price_per_night
+    return Match(c.provider, c.unit, tuple(refusals), tuple(flags), tuple(reasons),
+                 price if price is not None else Decimal(0))
+
+
+def match(decision: GrantedDecision, candidates: list[Candidate], *, check_in: date, today: date,
+          night_shelter: bool = False) -> tuple[list[Match], list[Match]]:
+    """The places that fit, best first, and those left out (with their reasons)."""
+    results = [evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter)
+               for c in candidates]
+    fits = sorted((m for m in results if m.fits), key=Match.sort_key)
+    left_out = sorted((m for m in results if not m.fits), key=lambda m: (m.provider.name, m.unit.name))
+    return fits, left_out
+
+
+def check_place(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,
+                justification: str | None, night_shelter: bool = False) -> Match:
+    """The rules at the moment of placing: hard rules refuse, soft rules demand a written justification."""
+    m = evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter)
+    if m.refusals:
+        status = 409 if all(r.code == "capacity" for r in m.refusals) else 422
+        raise PlacementError(("Enheten er opptatt; velg en annen plass." if status == 409 else
+                              "Plassen passer ikke: " + " ".join(r.message for r in m.refusals)),
+                             "unit_id", status)
+    if m.flags and not (justification or "").strip():
+        raise PlacementError("Plassen bryter et krav som må begrunnes skriftlig: "
+                             + " ".join(f.message for f in m.flags), "justification")
+    return m
