@@ -18,29 +18,38 @@ import os
 import sys
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.topics import dead_letter_topic
 
 
 async def read_dead_letters(bootstrap: str, topic: str) -> list:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:  # describing a missing topic could create it where the broker auto-creates topics
+        description = (await admin.describe_topics([topic]))[0] if topic in await admin.list_topics() else {}
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in description.get("partitions") or ()]
+    if description.get("error_code") or not partitions:
+        # A service creates its dead-letter topic at start; none (yet) = no dead letters.
+        print(f"No topic {topic} on {bootstrap} (yet): no dead letters", file=sys.stderr)
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not partitions:
-            await consumer.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not partitions:
-            raise SystemExit(f"No topic {topic} on {bootstrap}")
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
         records = []
-        while True:  # until a fetch comes back empty (end offsets are a floor on some brokers)
+        while True:
+            # Up to the end offsets, then on until a fetch comes back empty (some brokers, like the embedded
+            # Tansu, report end offsets below the log's true end).
             batch = await consumer.getmany(timeout_ms=1000)
-            if not batch:
-                return records
             for recs in batch.values():
                 records.extend(recs)
+            if not batch and all([await consumer.position(tp) >= end[tp] for tp in partitions]):
+                return records
     finally:
         await consumer.stop()
 
