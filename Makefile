@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-kafka lint contracts bench clean
+.PHONY: run test test-kafka lint contracts bench deploy-check clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,6 +35,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/botilbud contracts check
+
+## The deployment without a Docker engine: Compose v2 validates docker-compose.yml, promtool checks the
+## Prometheus config and tests the alert rules, the dashboards are up to date (Debian: apt-get install prometheus).
+## The tests that compare dashboards with a running stack's /metrics, and the scaling test, run in `make test`.
+deploy-check: $(STAMP)
+	@command -v promtool >/dev/null || { echo "deploy-check needs promtool: apt-get install prometheus" >&2; exit 1; }
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+	$(BIN)/python deploy/grafana/build_dashboards.py --check
+	$(BIN)/python -m pytest tests/deploy -q -p no:logging -m "not integration"
 
 contracts: $(STAMP)
 	$(BIN)/botilbud contracts generate
