@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from botilbud.demo import place_demo_households
 from botilbud.kit.auth import Role, User, UserDirectory
 from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.kit.logging import get_logger
@@ -106,7 +107,13 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
             "url": runtime.url, "kafka_bootstrap": settings.kafka_bootstrap, "pid": os.getpid(),
             "services": [d.name for d in runtime.services]}))
         print(f"Botilbud kjører på {runtime.url}  (Ctrl-C stopper)", flush=True)
+        demo = None
+        if settings.demo_data and target == "all" and embedded:
+            offices = [o["id"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
+            demo = asyncio.create_task(place_demo_households(runtime.url, offices, DEMO_PASSWORD))
         await stop.wait()
+        if demo is not None:
+            demo.cancel()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

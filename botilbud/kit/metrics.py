@@ -1,6 +1,11 @@
 """The kit's own Prometheus metrics. Labels are few and bounded: service, topic, reason, route template."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from prometheus_client import Counter, Gauge, Histogram
+
+from botilbud.kit.logging import get_logger
 
 OUTBOX_BACKLOG = Gauge(
     "botilbud_outbox_backlog", "Outbox rows written but not yet acknowledged by the broker.", ["service"])
@@ -21,3 +26,27 @@ HTTP_REQUESTS = Counter(
     "botilbud_http_requests_total", "HTTP requests.", ["service", "method", "route", "status"])
 HTTP_REQUEST_SECONDS = Histogram(
     "botilbud_http_request_seconds", "HTTP request duration.", ["service", "method", "route"])
+
+
+def every(seconds: float, refresh: Callable[[], Awaitable[None]], name: str) -> Callable[[], Awaitable[None]]:
+    """A background job (`ServiceParts.background`) that refreshes gauges every few seconds. A failed round is
+    logged and the gauges wait for the next one; the service goes on."""
+    log = get_logger(name)
+
+    async def loop() -> None:
+        while True:
+            try:
+                await refresh()
+            except Exception as exc:
+                log.warning("gauge_refresh_failed", job=name, error=repr(exc)[:200])
+            await asyncio.sleep(seconds)
+
+    return loop
+
+
+def set_all(gauge: Gauge, values: dict[tuple[str, ...], float]) -> None:
+    """Set a labelled gauge to exactly these series: label sets seen before but absent now read zero."""
+    for labels in set(gauge._metrics) - set(values):
+        gauge.labels(*labels).set(0)
+    for labels, value in values.items():
+        gauge.labels(*labels).set(value)

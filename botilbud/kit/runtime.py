@@ -48,6 +48,8 @@ class ServiceParts:
     app: FastAPI
     subscriptions: list[Subscription] = field(default_factory=list)
     on_started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    """Jobs that run for the life of the process, by name (e.g. refreshing gauges); cancelled at stop."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Runtime:
         for parts in self.parts.values():
             for job in parts.on_started:
                 await job()
+            for name, job in parts.background.items():
+                self._tasks.append(asyncio.create_task(job(), name=name))
         log.info("runtime_started", services=[s.name for s in self.services], url=self.url)
 
     def _readiness_checks(self):

@@ -73,11 +73,13 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         service = service if service in mounts else "root"
         try:
             response = await call_next(request)
+        except Exception:
+            # A crash is an error too: count it before the server turns it into a 500.
+            HTTP_REQUESTS.labels(service, request.method, _route_template(request), "500").inc()
+            raise
         finally:
             correlation_id_var.reset(token)
-        # The route template, never the raw path: paths may hold ids, and labels must stay few.
-        route = request.scope.get("route")
-        route_name = getattr(route, "path", "unmatched")
+        route_name = _route_template(request)
         HTTP_REQUESTS.labels(service, request.method, route_name, str(response.status_code)).inc()
         HTTP_REQUEST_SECONDS.labels(service, request.method, route_name).observe(time.perf_counter() - started)
         response.headers["x-correlation-id"] = cid
@@ -160,6 +162,11 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         install_common(sub, signer)
         app.router.routes.append(Mount(f"/{name}", app=sub, name=name))
     return app
+
+
+def _route_template(request: Request) -> str:
+    """The route template, never the raw path: paths may hold ids, and labels must stay few."""
+    return getattr(request.scope.get("route"), "path", "unmatched")
 
 
 def _safe_next(target: str) -> str:

@@ -4,9 +4,10 @@ import json
 from functools import partial
 from pathlib import Path
 
+from botilbud.kit.metrics import every
 from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
-from services.placement.entrypoints import kafka
+from services.placement.entrypoints import kafka, metrics
 from services.placement.entrypoints.http import create_app
 from services.placement.service_layer import handlers
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork
@@ -29,7 +30,9 @@ def build(ctx: ServiceContext) -> ServiceParts:
                for o in reference["offices"]}
     names = {m["number"]: m["name"] for m in reference["municipalities"]}
     return ServiceParts(app=create_app(uow_factory, offices, names), subscriptions=kafka.subscriptions(uow_factory),
-                        on_started=[load_demo_data])
+                        on_started=[load_demo_data],
+                        background={"placement-gauges": every(30, partial(metrics.refresh, uow_factory),
+                                                              "placement-gauges")})
 
 
 definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /

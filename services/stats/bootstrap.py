@@ -3,6 +3,7 @@
 from functools import partial
 from pathlib import Path
 
+from botilbud.kit.metrics import every
 from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.stats.adapters import events
 from services.stats.domain.kostra import KostraRules
@@ -21,7 +22,10 @@ def build(ctx: ServiceContext) -> ServiceParts:
     rebuild = kafka.rebuilder(ctx.settings.kafka_bootstrap, ctx.settings, uow_factory) \
         if ctx.settings.kafka_bootstrap else None
     return ServiceParts(app=create_app(uow_factory, rules, rebuild), subscriptions=kafka.subscriptions(uow_factory),
-                        on_started=[metrics.refresher(uow_factory, ctx.pool)])
+                        background={
+                            "stats-gauges": every(5, partial(metrics.refresh, uow_factory, rules), "stats-gauges"),
+                            "stats-kostra-gauges": every(30, partial(metrics.refresh_kostra, uow_factory, rules),
+                                                         "stats-kostra-gauges")})
 
 
 definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /

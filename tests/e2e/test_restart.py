@@ -38,6 +38,16 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             assert r.status_code == 201, r.text
             application_id = r.json()["application_id"]
             units_before = len((await client.get("/placement/api/capacity", headers=worker)).json())
+            # The demo's later stages, placed through the APIs: an extended stay and one moved out (Trondheim).
+            trondheim = await login(client, "veileder-falkenborg")
+
+            async def demo_stays():
+                stays = (await client.get("/placement/api/stays", headers=trondheim)).json()
+                return stays if any(s["check_out"] for s in stays) and len(stays) >= 2 else None
+            stays_before = await eventually(demo_stays, within=90)
+            details = [(await client.get(f"/placement/api/stays/{s['id']}", headers=trondheim)).json()
+                       for s in stays_before]
+            assert any(d["extensions"] for d in details)  # the extension decision was followed
             cases_before = len((await client.get("/intake/api/applications", headers=worker)).json())
             assert units_before > 0
     finally:
@@ -54,6 +64,9 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             units_after = len((await client.get("/placement/api/capacity", headers=worker)).json())
             assert units_after == units_before  # demo data not loaded a second time
             assert len(cases) == cases_before
+            trondheim = await login(client, "veileder-falkenborg")
+            stays_after = (await client.get("/placement/api/stays", headers=trondheim)).json()
+            assert sorted(s["id"] for s in stays_after) == sorted(s["id"] for s in stays_before)
     finally:
         stop.set()
         await task

@@ -230,3 +230,8 @@ class BillingRepository:
             "FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE i.decision = 'approved' "
             "GROUP BY 1 ORDER BY amount DESC")
         return {"by_provider": [dict(r) for r in by_provider], "by_agreement_kind": [dict(r) for r in by_kind]}
+
+    async def invoices_by_status(self) -> dict[str, int]:
+        rows = await self.conn.fetch(
+            "SELECT coalesce(decision, 'waiting') AS status, count(*) AS n FROM invoices GROUP BY 1")
+        return {r["status"]: r["n"] for r in rows}

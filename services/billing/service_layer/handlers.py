@@ -162,3 +162,8 @@ async def decide_invoice(cmd: DecideInvoice, uow_factory: UowFactory) -> finance
         await uow.repo.save_settlement(invoice, None, cmd.action, amount, (cmd.comment or "").strip(), cmd.by)
         await uow.commit()
         return invoice
+
+
+async def invoices_by_status(uow_factory: UowFactory) -> dict[str, int]:
+    async with uow_factory() as uow:
+        return await uow.repo.invoices_by_status()

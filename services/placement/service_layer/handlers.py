@@ -301,3 +301,9 @@ async def load_reference_providers(reference: dict, uow_factory: UowFactory) -> 
                     uow.emit(model.UnitRegistered(unit))
         await uow.commit()
         return len(reference["providers"])
+
+
+async def inspections_overdue(uow_factory: UowFactory, today: date) -> list:
+    """Providers without agreement whose inspection is past due, missing or failed, with the households there."""
+    async with uow_factory() as uow:
+        return await uow.repo.inspections_due(today, -1)  # next due before today

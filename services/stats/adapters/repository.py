@@ -275,6 +275,24 @@ class StatsRepository:
             "AND ($2::text IS NULL OR p.district = $2) GROUP BY 1, 2 ORDER BY sum(i.approved_amount) DESC, 1",
             municipality, district, date(year, 1, 1), date(year + 1, 1, 1))
 
+    async def municipalities(self) -> list[str]:
+        rows = await self.conn.fetch("SELECT DISTINCT municipality FROM stays WHERE municipality IS NOT NULL")
+        return sorted(r["municipality"] for r in rows)
+
+    async def open_stays_over(self, rules, today: date) -> list:
+        """Households in an open temporary stay of more than `rules.over_days` nights, by municipality and group
+        (family: a child under 18 today; young: applicant 18–24 today; else other)."""
+        return await self.conn.fetch(
+            "SELECT municipality, CASE "
+            "  WHEN EXISTS (SELECT 1 FROM unnest(children_birth_dates) c WHERE age($2::date, c) < make_interval("
+            "    years => $3 + 1)) THEN 'family' "
+            "  WHEN age($2::date, applicant_birth_date) >= make_interval(years => $4) "
+            "   AND age($2::date, applicant_birth_date) < make_interval(years => $5 + 1) THEN 'young' "
+            "  ELSE 'other' END AS \"group\", count(DISTINCT household_id) AS households "
+            "FROM stays WHERE check_out IS NULL AND check_in IS NOT NULL AND accommodation = 'temporary' "
+            "AND municipality IS NOT NULL AND $2::date - check_in > $1 GROUP BY 1, 2",
+            rules.over_days, today, rules.child_max_age, rules.young_min_age, rules.young_max_age)
+
     async def now_by_municipality(self) -> tuple[list, list]:
         """For the gauges: households in temporary accommodation now, and beds/occupied, per municipality."""
         households = await self.conn.fetch(

@@ -1,17 +1,16 @@
 """Stats' Prometheus gauges: what is true now, per municipality (a bounded label: Norway has 357
-municipalities). Refreshed from the projections every few seconds by a background task; consumer lag per
-topic is the kit's `botilbud_consumer_lag_seconds`."""
+municipalities). Refreshed from the projections by background jobs (every 5 s; the KOSTRA counters every 30 s);
+consumer lag per topic is the kit's `botilbud_consumer_lag_seconds`."""
 
 from __future__ import annotations
 
-import asyncio
+from datetime import UTC, datetime
 
 from prometheus_client import Gauge
 
-from botilbud.kit.logging import get_logger
+from botilbud.kit.metrics import set_all
+from services.stats.domain.kostra import KEYS, KostraRules
 from services.stats.service_layer import handlers
-
-log = get_logger(__name__)
 
 HOUSEHOLDS_NOW = Gauge("botilbud_stats_households_now",
                        "Households in temporary accommodation or a night shelter now (open stays).",
@@ -19,45 +18,37 @@ HOUSEHOLDS_NOW = Gauge("botilbud_stats_households_now",
 BEDS = Gauge("botilbud_stats_places", "Places (beds) in units with known capacity.", ["municipality"])
 OCCUPIED = Gauge("botilbud_stats_places_occupied", "Occupied places.", ["municipality"])
 OCCUPANCY = Gauge("botilbud_stats_occupancy_ratio", "Occupied places / places (0–1).", ["municipality"])
+OVER_THREE_MONTHS = Gauge(
+    "botilbud_stats_households_over_three_months",
+    "Households in an open stay in temporary accommodation with more than BOTILBUD_KOSTRA_OVER_DAYS nights, by "
+    "group: family (a child under 18), young (applicant 18–24) or other.", ["municipality", "group"])
+GROUPS = ("family", "young", "other")
+KOSTRA = Gauge("botilbud_stats_kostra_households", "This year's KOSTRA counters so far (BRIEF §5).",
+               ["municipality", "counter"])
 
 
-async def refresh(uow_factory) -> None:
+async def refresh_kostra(uow_factory, rules: KostraRules) -> None:
+    today = datetime.now(UTC).date()
+    values = {}
+    for municipality in await handlers.municipalities(uow_factory):
+        report = await handlers.kostra_report(uow_factory, year=today.year, municipality=municipality,
+                                              district=None, today=today, rules=rules)
+        values |= {(municipality, key): report[key] for key in KEYS}
+    set_all(KOSTRA, values)
+
+
+async def refresh(uow_factory, rules: KostraRules) -> None:
+    today = datetime.now(UTC).date()
+    over = {(m, group): 0 for m in await handlers.municipalities(uow_factory) for group in GROUPS}
+    over |= {(r["municipality"], r["group"]): r["households"]
+             for r in await handlers.open_stays_over(uow_factory, rules, today)}
+    set_all(OVER_THREE_MONTHS, over)
     households, beds = await handlers.now_by_municipality(uow_factory)
-    seen = set()
-    for r in households:
-        HOUSEHOLDS_NOW.labels(r["municipality"], r["accommodation"] or "unknown").set(r["households"])
-        seen.add((r["municipality"], r["accommodation"] or "unknown"))
-    # A municipality with places but nobody in them, or with nobody left, shows zero.
-    known = set(HOUSEHOLDS_NOW._metrics) | {(r["municipality"], "temporary") for r in beds}
-    for labels in known - seen:
-        HOUSEHOLDS_NOW.labels(*labels).set(0)
+    now = {(r["municipality"], "temporary"): 0 for r in beds}  # places but nobody in them: zero, not absent
+    now |= {(r["municipality"], r["accommodation"] or "unknown"): r["households"] for r in households}
+    set_all(HOUSEHOLDS_NOW, now)
     for r in beds:
         total, occupied = int(r["beds"] or 0), int(r["occupied"] or 0)
         BEDS.labels(r["municipality"]).set(total)
         OCCUPIED.labels(r["municipality"]).set(occupied)
         OCCUPANCY.labels(r["municipality"]).set(occupied / total if total else 0)
-
-
-def refresher(uow_factory, pool, every_seconds: float = 5.0):
-    """An on_started job: starts the refresh loop, which ends when the pool closes."""
-
-    async def loop() -> None:
-        while not pool.is_closing():
-            try:
-                await refresh(uow_factory)
-            except Exception as exc:  # the gauges wait for the next round; the service goes on
-                if pool.is_closing():
-                    return
-                log.warning("stats_gauges_failed", error=repr(exc)[:200])
-            await asyncio.sleep(every_seconds)
-
-    async def start() -> None:
-        task = asyncio.create_task(loop(), name="stats-gauges")
-        _tasks.add(task)
-        task.add_done_callback(_tasks.discard)
-
-    return start
-
-
-_tasks: set[asyncio.Task] = set()
-

@@ -97,6 +97,16 @@ async def snapshot(uow_factory: UowFactory) -> dict:
         return await uow.repo.snapshot()
 
 
+async def municipalities(uow_factory: UowFactory) -> list[str]:
+    async with uow_factory() as uow:
+        return await uow.repo.municipalities()
+
+
+async def open_stays_over(uow_factory: UowFactory, rules: kostra.KostraRules, today: date) -> list:
+    async with uow_factory() as uow:
+        return await uow.repo.open_stays_over(rules, today)
+
+
 async def now_by_municipality(uow_factory: UowFactory) -> tuple[list, list]:
     async with uow_factory() as uow:
         return await uow.repo.now_by_municipality()
