@@ -183,13 +183,23 @@ def domain_board() -> Board:
         f"sum by (municipality, accommodation) (max by (municipality, accommodation) "
         f"(botilbud_stats_households_now{{{m}}}))", "{{municipality}} {{accommodation}}")], width=24,
         description="Open stays: households in temporary accommodation or a night shelter now.")
-    b.text("Not shown yet", (
-        "These need metrics the services do not export yet (see docs/operations.md, *Metrics still missing*):\n\n"
-        "* KOSTRA counters this year (`botilbud_stats_kostra_households`, `botilbud_stats_kostra_nights`)\n"
-        "* Invoices waiting and disputed (`botilbud_billing_invoices`)\n"
-        "* Households past three months (`botilbud_stats_households_over_three_months`)\n"
-        "* Inspections overdue (`botilbud_placement_inspections_overdue`)\n\n"
-        "Until then: the KOSTRA page in stats (`/stats/`) and billing's invoice list (`/billing/`)."), height=7)
+    b.panel("Households past three months now", [(
+        f"sum by (municipality, group) (max by (municipality, group) "
+        f"(botilbud_stats_households_over_three_months{{{m}}}))", "{{municipality}} {{group}}")],
+        description="Open stays over BOTILBUD_KOSTRA_OVER_DAYS nights; family or young fires "
+                    "BotilbudFamilyPastThreeMonths.")
+    b.panel("Inspections overdue", [(
+        f"max by (municipality) (botilbud_placement_inspections_overdue{{{m}}})", "{{municipality}}")],
+        kind="bargauge", thresholds=[(1, "red")],
+        description="Providers without agreement where someone lives, inspection overdue, missing or failed.")
+    b.row("KOSTRA this year and invoices")
+    b.panel("KOSTRA counters this year", [(
+        f"max by (municipality, counter) (botilbud_stats_kostra_households{{{m}}})",
+        "{{municipality}} {{counter}}")], kind="bargauge",
+        description="BRIEF §5's counters so far this year (refreshed every 30 s); the report with its settings is "
+                    "on the stats pages.")
+    b.panel("Invoices by status", [("max by (status) (botilbud_billing_invoices)", "{{status}}")],
+            kind="bargauge", description="Supplier invoices waiting for finance, approved and disputed.")
     return b
 
 

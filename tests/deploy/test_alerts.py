@@ -6,8 +6,6 @@ from pathlib import Path
 
 import yaml
 
-from tests.deploy.test_dashboards import NOT_YET_EXPORTED
-
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 
@@ -38,9 +36,3 @@ def test_every_alert_is_tested_firing_by_promtool():
     tests = yaml.safe_load((ROOT / "deploy/prometheus/tests/botilbud_test.yml").read_text())["tests"]
     firing = {case["alertname"] for test in tests for case in test["alert_rule_test"] if case["exp_alerts"]}
     assert {r["alert"] for r in alerts()} == firing
-
-
-def test_missing_metrics_are_documented():
-    section = OPERATIONS.split("### Metrics still missing", 1)[1].split("\n## ", 1)[0]
-    for metric in NOT_YET_EXPORTED:
-        assert f"`{metric}`" in section
