@@ -173,3 +173,10 @@ async def browser_login(browser, base_url: str, username: str):
     await page.get_by_role("button", name="Logg inn").click()
     await page.wait_for_url(f"{base_url}/")
     return page
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the real broker is an integration test, marked or not: the Apache Kafka lane runs it."""
+    for item in items:
+        if {"stack", "kafka_bootstrap"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
