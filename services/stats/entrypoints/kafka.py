@@ -11,6 +11,7 @@ from functools import partial
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from botilbud.kit.logging import get_logger
@@ -163,6 +164,19 @@ def parse_record(record) -> c.Command | None:
     return TRANSLATE[cls](meta, data)
 
 
+async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+    """The topics' partitions, asked of the broker. (A consumer's cached metadata holds only the topics it has
+    asked about: Apache Kafka answers a metadata request for no topic with none.)"""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [TopicPartition(t["topic"], p["partition"]) for t in described if t["error_code"] == 0
+            for p in sorted(t["partitions"], key=lambda p: p["partition"])]
+
+
 async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size: int = 2000, idle_ms: int = 500,
                  tail_seconds: float = 30.0, on_progress: Callable[[int], None] | None = None) -> int:
     """Read every stats topic from offset 0 to its end, with a consumer outside any group (so the live
@@ -173,9 +187,9 @@ async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size:
                                 fetch_max_bytes=32 * 1024 * 1024)
     await consumer.start()
     try:
-        await consumer.topics()  # metadata
-        parts = [TopicPartition(settings.topic(t), p) for t in TOPICS
-                 for p in sorted(consumer.partitions_for_topic(settings.topic(t)) or ())]
+        parts = await _partitions(bootstrap, [settings.topic(t) for t in TOPICS])
+        if not parts:
+            return 0
         consumer.assign(parts)
         end = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
