@@ -114,3 +114,14 @@ def test_duplicates_and_overlaps_across_rows():
     _, bad = history.check_together(stays[:1], {stays[0].household_id: [(stays[1].stay_id, date(2025, 1, 1),
                                                                           None)]})
     assert "allerede er registrert" in bad[0].reason
+
+
+def test_billing_skips_only_imported_stays_that_ended_before_the_day_of_import():
+    from services.billing.domain.model import requisition_due
+
+    day = date(2026, 11, 26)
+    assert requisition_due(imported=False, imported_on=None, check_out=None)
+    assert not requisition_due(imported=True, imported_on=day, check_out=date(2025, 2, 14))
+    assert not requisition_due(imported=True, imported_on=day, check_out=date(2026, 11, 25))
+    assert requisition_due(imported=True, imported_on=day, check_out=day)  # left this morning: ended today
+    assert requisition_due(imported=True, imported_on=day, check_out=None)  # still staying
