@@ -80,6 +80,9 @@ def line(**changes) -> str:
     ({"office": "Nav Oslo"}, "office", "ukjent Nav-kontor"),
     ({"applicant_birth_date": ""}, "applicant_birth_date", "mangler"),
     ({"check_in": "2027-01-01", "check_out": ""}, "check_in", "etter dagens dato"),
+    ({"district": "Sagene"}, "district", "passer ikke med Nav Grünerløkka"),
+    ({"district": "Bydel Atlantis"}, "district", "ukjent bydel"),
+    ({"district": "99"}, "district", "ukjent bydel"),
 ])
 def test_a_bad_row_names_its_line_field_and_reason(changes, field, words):
     [bad] = rows(line(**changes))
@@ -125,3 +128,15 @@ def test_billing_skips_only_imported_stays_that_ended_before_the_day_of_import()
     assert not requisition_due(imported=True, imported_on=day, check_out=date(2026, 11, 25))
     assert requisition_due(imported=True, imported_on=day, check_out=day)  # left this morning: ended today
     assert requisition_due(imported=True, imported_on=day, check_out=None)  # still staying
+
+
+@pytest.mark.parametrize("written", ["Grünerløkka", "grünerløkka", "Bydel Grünerløkka", "2", "02", "030102", ""])
+def test_oslo_districts_by_name_or_number(written):
+    [stay] = rows(line(district=written))
+    assert stay.district == "Grünerløkka"
+
+
+def test_a_district_outside_oslo_is_a_bad_row():
+    text = line(municipality="1804", office="Nav Bodø", district="Sentrum")
+    [bad] = rows(text)
+    assert (bad.field, "bare for Oslo" in bad.reason) == ("district", True)

@@ -29,6 +29,12 @@ COLUMNS = ("household_ref", "municipality", "district", "office", "applicant_bir
            "nightly_price_nok")
 REQUIRED = ("household_ref", "municipality", "office", "applicant_birth_date", "provider", "accommodation",
             "agreement", "check_in")
+# Oslo's districts (bydeler) with their numbers (SSB: 0301 + two digits).
+OSLO_DISTRICTS = {
+    1: "Gamle Oslo", 2: "Grünerløkka", 3: "Sagene", 4: "St. Hanshaugen", 5: "Frogner", 6: "Ullern",
+    7: "Vestre Aker", 8: "Nordre Aker", 9: "Bjerke", 10: "Grorud", 11: "Stovner", 12: "Alna", 13: "Østensjø",
+    14: "Nordstrand", 15: "Søndre Nordstrand", 16: "Sentrum", 17: "Marka",
+}
 MOVE_OUT_REASONS = ("municipal_rental", "private_rental", "own_home", "institution", "other_municipality", "other",
                     "unknown")
 
@@ -167,6 +173,25 @@ def _date(row: dict, name: str, *, required: bool) -> date | None:
         raise _Bad(f"{name} «{value}» er ikke en gyldig dato", name) from None
 
 
+def _district(value: str, municipality: str, office: Office) -> str | None:
+    """The Oslo district by name (any case) or number (`2`, `02` or `030102`); empty = the office's."""
+    if not value:
+        return office.district
+    if municipality != "0301":
+        raise _Bad(f"district «{value}» er bare for Oslo (0301); la feltet stå tomt", "district")
+    number = value.removeprefix("0301") if len(value) == 6 else value
+    if number.isdigit():
+        name = OSLO_DISTRICTS.get(int(number))
+    else:
+        name = next((n for n in OSLO_DISTRICTS.values() if key(n) == key(value.removeprefix("Bydel ")
+                                                                        .removeprefix("bydel "))), None)
+    if name is None:
+        raise _Bad(f"ukjent bydel «{value}»", "district")
+    if office.district and name != office.district:
+        raise _Bad(f"bydel {name} passer ikke med {office.name} (bydel {office.district})", "district")
+    return name
+
+
 def _one_of(row: dict, name: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
     value = (row.get(name) or "").strip()
     if not value:
@@ -202,10 +227,7 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
         raise _Bad(f"ukjent Nav-kontor «{row['office'].strip()}»", "office")
     if office.municipality != municipality:
         raise _Bad(f"{office.name} ligger ikke i kommune {municipality}", "municipality")
-    district = (row.get("district") or "").strip() or None
-    if district and office.district and key(district) == key(office.district):
-        district = office.district
-    district = district or office.district
+    district = _district((row.get("district") or "").strip(), municipality, office)
     applicant = _date(row, "applicant_birth_date", required=True)
     children = []
     for part in (row.get("children_birth_dates") or "").split(";"):
