@@ -81,6 +81,8 @@ def line(**changes) -> str:
     ({"applicant_birth_date": ""}, "applicant_birth_date", "mangler"),
     ({"check_in": "2027-01-01", "check_out": ""}, "check_in", "etter dagens dato"),
     ({"district": "Sagene"}, "district", "passer ikke med Nav Grünerløkka"),
+    ({"household_ref": "151086 95088"}, "household_ref", "fødselsnummer"),
+    ({"household_ref": "15108695088"}, "household_ref", "fødselsnummer"),
     ({"district": "Bydel Atlantis"}, "district", "ukjent bydel"),
     ({"district": "99"}, "district", "ukjent bydel"),
 ])
@@ -88,6 +90,7 @@ def test_a_bad_row_names_its_line_field_and_reason(changes, field, words):
     [bad] = rows(line(**changes))
     assert isinstance(bad, history.RowError), bad
     assert (bad.line, bad.field) == (2, field) and words in bad.reason, bad
+    assert "95088" not in bad.reason  # an identity number is never echoed
 
 
 def test_provider_matching_by_name_or_org_number():

@@ -219,6 +219,10 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
         if not (row.get(name) or "").strip():
             raise _Bad(f"{name} mangler", name)
     ref = row["household_ref"].strip()
+    if re.search(r"\d{11}", re.sub(r"[\s.\-]", "", ref)):
+        # Never an identity number: the household id is a hash of the reference, and 11 digits are guessable.
+        raise _Bad("household_ref ser ut som et fødselsnummer eller D-nummer (11 siffer); bruk kontorets egen "
+                   "referanse", "household_ref")
     municipality = row["municipality"].strip()
     if not re.fullmatch(r"\d{4}", municipality):
         raise _Bad(f"municipality «{municipality}» må være et kommunenummer med fire siffer", "municipality")
