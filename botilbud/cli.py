@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from botilbud import cli_billing, cli_stats
+from botilbud import cli_billing, cli_import, cli_stats
 from botilbud.api_client import running_system
 from botilbud.kit.logging import configure_logging
 from botilbud.kit.settings import Settings
@@ -110,6 +110,7 @@ def settings_command():
 # The commands of the services' users: registered here, in one place.
 cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
+cli_import.register(app)  # botilbud import-stays FILE.csv
 
 if __name__ == "__main__":
     app()

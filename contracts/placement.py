@@ -116,6 +116,12 @@ class HouseholdPlaced(IntegrationEvent):
     authorised_to: date = Field(description="Last night the decision covers, included.")
     household: HouseholdFacts
     justification: str | None = Field(None, description="Written justification of a soft-rule override.")
+    imported: bool = Field(False, description="Imported history (botilbud import-stays), not live work. The "
+                           "decision id is then placement's synthetic one, not intake's.")
+    imported_on: date | None = Field(None, description="Imported history: the day of the import.")
+    imported_check_out: date | None = Field(
+        None, description="Imported history: the known check-out (a HouseholdMovedOut follows); null = open. "
+        "Billing issues no requisition for an imported stay that ended before the day of import.")
 
 
 class StayExtended(IntegrationEvent):

@@ -52,11 +52,15 @@ class UnitOfWork:
         return await inbox.claim(self.conn, consumer, event_id)
 
     async def commit(self) -> list[Envelope]:
-        envelopes = [
-            Envelope.wrap(event, source=f"/botilbud/{self.service}", correlation_id=current_correlation_id())
-            for domain_event in self._events
-            for event in self._translate(domain_event)
-        ]
+        envelopes = []
+        for domain_event in self._events:
+            # A domain event may name its wire events' ids (`event_ids()`), e.g. imported history derives them
+            # from the row, so a repeated import gives the same ids and every consumer's inbox drops it.
+            ids = list(domain_event.event_ids()) if hasattr(domain_event, "event_ids") else []
+            for i, event in enumerate(self._translate(domain_event)):
+                envelope = Envelope.wrap(event, source=f"/botilbud/{self.service}",
+                                         correlation_id=current_correlation_id())
+                envelopes.append(envelope.model_copy(update={"id": ids[i]}) if i < len(ids) else envelope)
         if envelopes:
             await outbox.add(self.conn, self.service, envelopes, self._topic)
         await self._tx.commit()

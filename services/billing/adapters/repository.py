@@ -83,6 +83,9 @@ class BillingRepository:
     async def set_check_out(self, stay_id: UUID, check_out: date) -> None:
         await self.conn.execute("UPDATE stays SET check_out = $2 WHERE stay_id = $1", stay_id, check_out)
 
+    async def has_requisition(self, stay_id: UUID) -> bool:
+        return await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM requisitions WHERE stay_id = $1)", stay_id)
+
     async def get_stay(self, stay_id: UUID) -> Stay | None:
         row = await self.conn.fetchrow("SELECT stay_id, household_id, check_in, check_out FROM stays "
                                        "WHERE stay_id = $1", stay_id)

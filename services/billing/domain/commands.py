@@ -20,6 +20,9 @@ class IssueRequisition:
     check_in: date
     authorised_to: date
     price_per_night: Decimal
+    imported: bool = False
+    imported_on: date | None = None
+    imported_check_out: date | None = None
 
 
 @dataclass(frozen=True)

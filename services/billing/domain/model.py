@@ -55,6 +55,15 @@ class RequisitionClosed:
     reason: str
 
 
+def requisition_due(*, imported: bool, imported_on: date | None, check_out: date | None) -> bool:
+    """Live stays always get a requisition. Imported history does not when the stay ended before the day of
+    import (the format's rule: those nights were settled outside the system); an imported stay still open,
+    or ending on the day of import, gets its requisition from check-in like a live one."""
+    if not imported or check_out is None or imported_on is None:
+        return True
+    return check_out >= imported_on
+
+
 def requisition_number(year: int, sequence: int) -> str:
     """Human-readable, with a Luhn check digit so a mistyped number on an invoice is caught: R2026-000123-4."""
     digits = f"{year:04d}{sequence:06d}"

@@ -21,7 +21,8 @@ def subscriptions(uow_factory) -> list[Subscription]:
             event_id=envelope.id, stay_id=e.stay_id, household_id=e.household_id, office_id=e.office_id,
             provider_id=e.provider_id, provider_name=e.provider_name, provider_orgnr=e.provider_orgnr,
             unit_id=e.unit_id, agreement_kind=e.agreement_kind, check_in=e.check_in,
-            authorised_to=e.authorised_to, price_per_night=e.price_per_night), uow_factory)
+            authorised_to=e.authorised_to, price_per_night=e.price_per_night, imported=e.imported,
+            imported_on=e.imported_on, imported_check_out=e.imported_check_out), uow_factory)
 
     async def on_extended(envelope: Envelope) -> None:
         e: StayExtended = envelope.data

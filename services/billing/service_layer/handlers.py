@@ -38,6 +38,13 @@ async def issue_requisition(cmd: IssueRequisition, uow_factory: UowFactory) -> b
     async with uow_factory() as uow:
         if not await uow.claim_event(CONSUMER, cmd.event_id):
             return False
+        if not model.requisition_due(imported=cmd.imported, imported_on=cmd.imported_on,
+                                     check_out=cmd.imported_check_out):
+            # Imported history that ended before the import: known to billing, but no requisition.
+            await uow.repo.add_stay(model.Stay(cmd.stay_id, cmd.household_id, cmd.check_in,
+                                               cmd.imported_check_out))
+            await uow.commit()
+            return True
         requisition = model.issue(
             sequence=await uow.repo.next_sequence(), stay_id=cmd.stay_id, household_id=cmd.household_id,
             office_id=cmd.office_id, provider_id=cmd.provider_id, provider_name=cmd.provider_name,
@@ -71,6 +78,12 @@ async def close_requisition(cmd: CloseRequisition, uow_factory: UowFactory) -> b
             return False
         requisition = await uow.repo.open_for_stay(cmd.stay_id)
         if requisition is None:
+            stay = await uow.repo.get_stay(cmd.stay_id)
+            if stay is not None and stay.check_out == cmd.check_out and not await uow.repo.has_requisition(
+                    cmd.stay_id):
+                # Imported history without a requisition: its move-out closes nothing.
+                await uow.commit()
+                return True
             # Placed and moved-out share a key, so order holds; a missing requisition is a real fault.
             raise LookupError(f"no requisition for stay {cmd.stay_id}")
         event = model.close_at_move_out(requisition, cmd.check_out)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 import contracts
 from contracts.placement import Agreement
-from services.placement.domain import model
+from services.placement.domain import history, model
 
 
 def _agreement(p: model.Provider) -> Agreement:
@@ -46,6 +46,24 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
             yield contracts.CapacityChanged(provider_id=p.id, unit_id=u.id, beds=u.beds,
                                             occupied=u.beds if n else 0, households=n,
                                             municipality=p.municipality, changed_at=at)
+        case history.StayImported(stay=s, unit=u, imported_on=day, at=at):
+            yield contracts.HouseholdPlaced(
+                stay_id=s.stay_id, household_id=s.household_id, decision_id=s.decision_id, office_id=s.office.id,
+                municipality=s.municipality, district=s.district, provider_id=s.provider.id,
+                provider_name=s.provider.name, provider_orgnr=s.provider.orgnr, unit_id=u.id,
+                accommodation=s.accommodation, agreement_kind=s.agreement_kind, price_per_night=s.price_per_night,
+                check_in=s.check_in, authorised_to=s.authorised_to,
+                household=contracts.HouseholdFacts(
+                    applicant_birth_date=s.household.applicant_birth_date,
+                    children_birth_dates=list(s.household.children_birth_dates), adults=s.household.adults),
+                imported=True, imported_on=day, imported_check_out=s.check_out)
+            if s.check_out is not None:
+                yield contracts.HouseholdMovedOut(stay_id=s.stay_id, household_id=s.household_id,
+                                                  check_out=s.check_out, destination=s.destination)
+            else:
+                yield contracts.CapacityChanged(provider_id=s.provider.id, unit_id=u.id, beds=u.beds,
+                                                occupied=u.beds, households=1,
+                                                municipality=s.provider.municipality, changed_at=at)
         case model.ProviderRegistered(provider=p):
             yield contracts.ProviderRegistered(**_provider_fields(p))
         case model.ProviderChanged(provider=p):

@@ -152,7 +152,7 @@ class PlacementRepository:
 
     async def granted_decisions_awaiting_place(self, office_id: str | None, today: date) -> list[asyncpg.Record]:
         return await self.conn.fetch(
-            "SELECT d.* FROM decisions d WHERE d.outcome = 'granted' AND d.period_to >= $2 "
+            "SELECT d.* FROM decisions d WHERE d.outcome = 'granted' AND d.period_to >= $2 AND NOT d.imported "
             "AND ($1::text IS NULL OR d.office_id = $1) "
             "AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.household_id = d.household_id AND s.check_out IS NULL) "
             "AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.decision_id = d.decision_id) "
@@ -209,6 +209,40 @@ class PlacementRepository:
     async def extensions_of(self, stay_id: UUID) -> list[asyncpg.Record]:
         return await self.conn.fetch("SELECT * FROM stay_extensions WHERE stay_id = $1 ORDER BY extended_at",
                                      stay_id)
+
+    # --- imported history ------------------------------------------------------------------------------------
+
+    async def units_with_households(self) -> list[tuple[Unit, int]]:
+        """Every unit with the households in it now (0 or 1), by provider and name."""
+        rows = await self.conn.fetch(
+            "SELECT u.*, (SELECT count(*) FROM stays s WHERE s.unit_id = u.id AND s.check_out IS NULL) AS households "
+            "FROM units u ORDER BY u.provider_id, u.name, u.id")
+        return [(_unit(r), r["households"]) for r in rows]
+
+    async def existing_stay_ids(self, ids: list[UUID]) -> set[UUID]:
+        return {r["id"] for r in await self.conn.fetch("SELECT id FROM stays WHERE id = ANY($1::uuid[])", ids)}
+
+    async def stay_spans(self, household_ids: list[UUID]) -> dict[UUID, list[tuple[UUID, date, date | None]]]:
+        out: dict[UUID, list[tuple[UUID, date, date | None]]] = {}
+        for r in await self.conn.fetch("SELECT id, household_id, check_in, check_out FROM stays "
+                                       "WHERE household_id = ANY($1::uuid[])", household_ids):
+            out.setdefault(r["household_id"], []).append((r["id"], r["check_in"], r["check_out"]))
+        return out
+
+    async def lock_imports(self) -> None:
+        """One import at a time: two uploads of one file cannot both write it."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('placement-import-stays'))")
+
+    async def add_imported_stay(self, s: Stay, d: GrantedDecision) -> None:
+        await self.conn.execute(
+            "INSERT INTO decisions (decision_id, household_id, office_id, municipality, district, outcome, "
+            "period_from, period_to, household, imported) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,true) "
+            "ON CONFLICT (decision_id) DO NOTHING",
+            d.decision_id, d.household_id, d.office_id, d.municipality, d.district, d.outcome, d.period_from,
+            d.period_to, _facts_json(d.household))
+        await self.add_stay(s)
+        await self.conn.execute("UPDATE stays SET imported = true, check_out = $2, destination = $3 WHERE id = $1",
+                                s.id, s.check_out, s.destination)
 
     # --- live views (read placement's own tables, which change in the event's transaction) --------------------
 

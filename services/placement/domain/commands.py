@@ -110,3 +110,12 @@ class RecordInspection:
     result: str
     next_due: date
     checklist: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportStays:
+    """Stay history rows (line number, row as read from the CSV) to check and, unless `dry_run`, write."""
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    dry_run: bool = False
+    only_office: str | None = None  # an office leader imports their own office's rows only

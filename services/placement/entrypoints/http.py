@@ -8,20 +8,22 @@ from pathlib import Path
 from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
 from botilbud.kit.web import register_domain_error, templates
+from services.placement.adapters import stays_csv
 from services.placement.adapters.repository import facts_from_json
-from services.placement.domain import commands, matching, model
+from services.placement.domain import commands, history, matching, model
 from services.placement.service_layer import handlers
 
 WORKERS = (Role.CASE_WORKER, Role.OFFICE_LEADER)
 VIEWERS = (*WORKERS, Role.OPERATIONS, Role.FINANCE, Role.ADMIN)
 PROVIDER_ADMINS = (Role.OFFICE_LEADER, Role.ADMIN)
 INSPECTIONS_DUE_WITHIN_DAYS = 14
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
 Destination = Literal["municipal_rental", "private_rental", "own_home", "institution", "other_municipality",
                       "other", "unknown"]
@@ -186,6 +188,44 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
             return municipality
         office = office or user.office_id
         return offices.get(office, {}).get("municipality") if office else None
+
+    import_offices = {history.key(o["name"]): history.Office(oid, o["name"], o["municipality"], o.get("district"))
+                      for oid, o in offices.items()}
+
+    # --- API: stay history import ----------------------------------------------------------------------------
+
+    @app.post("/api/imports/stays", tags=["imports"], openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
+    async def import_stays(request: Request, user: User = Depends(api_user),
+                           partial: bool = Query(False, description="Import the good rows, report the bad ones."),
+                           dry_run: bool = Query(False, description="Check every row, write nothing."),
+                           first_line: int = Query(2, ge=2, description="Line of the first row in the whole file "
+                                                   "(for a file sent in chunks, each with the header).")):
+        """Import stay history (CSV, ../shared/formats/stays-import.md). By default one bad row rejects the
+        file (422, nothing written); the answer lists every bad row with its line number and reason."""
+        require_role(user, Role.OFFICE_LEADER, Role.ADMIN)
+        data = await request.body()
+        if len(data) > IMPORT_MAX_BYTES:
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": "Filen er for stor (over 50 MB): del den opp.",
+                                             "type": "too_large"}]}, status_code=413)
+        try:
+            rows = stays_csv.read(data, first_line=first_line)
+        except history.HeaderError as exc:
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": str(exc), "type": "format"}]}, status_code=422)
+        result = await handlers.import_stays(commands.ImportStays(
+            tuple(rows), partial, dry_run, user.office_id if user.role == Role.OFFICE_LEADER else None),
+            uow_factory, import_offices)
+        body = {"rows": result.rows, "stays_created": 0 if result.dry_run else len(result.created),
+                "stays_to_create": len(result.created) if result.dry_run else None,
+                "already_imported": result.already_imported, "written": result.written, "dry_run": result.dry_run,
+                "partial": partial,
+                "rejected": [{"line": e.line, "reason": e.reason, "field": e.field} for e in result.rejected],
+                "stay_ids": [str(i) for i in result.created]}
+        if result.rejected and not partial:
+            body["detail"] = [{"loc": ["body", f"line {e.line}"] + ([e.field] if e.field else []),
+                               "msg": f"Linje {e.line}: {e.reason}", "type": "bad_row"} for e in result.rejected]
+            return JSONResponse(body, status_code=422)
+        return body
 
     # --- API: providers and units --------------------------------------------------------------------------
 

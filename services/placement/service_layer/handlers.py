@@ -12,7 +12,7 @@ import asyncpg
 
 from botilbud.kit.logging import get_logger
 from services.placement.adapters.repository import facts_from_json
-from services.placement.domain import commands, matching, model
+from services.placement.domain import commands, history, matching, model
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork
 
 log = get_logger(__name__)
@@ -307,3 +307,61 @@ async def inspections_overdue(uow_factory: UowFactory, today: date) -> list:
     """Providers without agreement whose inspection is past due, missing or failed, with the households there."""
     async with uow_factory() as uow:
         return await uow.repo.inspections_due(today, -1)  # next due before today
+
+
+# --- stay history import ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    created: list[UUID]
+    already_imported: int
+    rejected: list[history.RowError]
+    written: bool
+    dry_run: bool
+
+
+async def import_stays(cmd: commands.ImportStays, uow_factory: UowFactory,
+                       offices: dict[str, history.Office]) -> ImportResult:
+    """Check every row first, then write every new stay and its events in one transaction. One bad row writes
+    nothing unless `partial`; rows already imported (same stay id) are counted and left as they are."""
+    today = _today()
+    async with uow_factory() as uow:
+        await uow.repo.lock_imports()
+        index = history.ProviderIndex(await uow.repo.providers())
+        errors: list[history.RowError] = []
+        stays: list[history.ImportedStay] = []
+        for line, row in cmd.rows:
+            checked = history.check_row(line, row, offices=offices, providers=index, today=today)
+            if isinstance(checked, history.RowError):
+                errors.append(checked)
+            elif cmd.only_office and checked.office.id != cmd.only_office:
+                errors.append(history.RowError(line, f"raden gjelder {checked.office.name}; du kan bare importere "
+                                                     "rader for ditt eget Nav-kontor", "office"))
+            else:
+                stays.append(checked)
+        existing = await uow.repo.existing_stay_ids([s.stay_id for s in stays])
+        good, clashes = history.check_together(
+            stays, await uow.repo.stay_spans(list({s.household_id for s in stays})))
+        errors += clashes
+        new = [s for s in good if s.stay_id not in existing]
+        errors += history.allocate_units(new, await uow.repo.units_with_households())
+        bad_lines = {e.line for e in errors}
+        new = [s for s in new if s.line not in bad_lines]
+        errors.sort(key=lambda e: e.line)
+        write = not cmd.dry_run and (cmd.partial or not errors)
+        if write:
+            now = _now()
+            for s in new:
+                stay = model.Stay(s.stay_id, s.household_id, s.decision_id, s.unit_id, s.provider.id, s.check_in,
+                                  s.authorised_to, s.check_out, s.destination, None, s.office.id, s.municipality)
+                decision = model.GrantedDecision(s.decision_id, s.household_id, s.office.id, s.municipality,
+                                                 s.district, "granted", s.check_in, s.authorised_to, s.household)
+                await uow.repo.add_imported_stay(stay, decision)
+                unit = await uow.repo.unit(s.unit_id)
+                uow.emit(history.StayImported(s, unit, today, now))
+            await uow.commit()
+        log.info("stays_imported", rows=len(cmd.rows), created=len(new) if write else 0,
+                 already_imported=len(existing), rejected=len(errors), dry_run=cmd.dry_run, written=write)
+        return ImportResult(len(cmd.rows), [s.stay_id for s in new] if write or cmd.dry_run else [],
+                            len(existing), errors, write and bool(new), cmd.dry_run)

@@ -1,0 +1,124 @@
+"""`botilbud import-stays FILE.csv`: stay history into placement (../shared/formats/stays-import.md).
+
+The server does the work. First the whole file goes up once with `dry_run`: placement checks every row
+(format, offices, providers, duplicates and overlaps across the whole file) and writes nothing. By default one
+bad row stops here: every bad row is printed with its line number and reason, exit code 1, nothing written.
+Then the rows go up in chunks of CHUNK_ROWS (each with the header and the line number of its first row), each
+chunk written in one transaction, with a progress bar on stderr. Importing is idempotent, so a chunked import
+that was interrupted is finished by running the same command again."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from botilbud.api_client import api_session, error_text
+
+CHUNK_ROWS = 500
+URL = "/placement/api/imports/stays"
+
+
+def _chunks(data: bytes, size: int) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """The rows (count) and the file in chunks: (line of the first row, rows, CSV bytes with the header)."""
+    text = data.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    rows: list[tuple[int, list[str]]] = []
+    previous = reader.line_num
+    for cells in reader:
+        line, previous = previous + 1, reader.line_num
+        if any(c.strip() for c in cells):
+            rows.append((line, cells))
+    chunks = []
+    for start in range(0, len(rows), size):
+        part = rows[start:start + size]
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(cells for _, cells in part)
+        chunks.append((part[0][0], len(part), out.getvalue().encode("utf-8")))
+    return len(rows), chunks
+
+
+def _fail(message: str, fmt: str, summary: dict | None = None) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps({**(summary or {}), "error": message}, ensure_ascii=False))
+    else:
+        typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def _print_rejected(rejected: list[dict]) -> None:
+    for r in rejected:
+        typer.echo(f"  linje {r['line']}: {r['reason']}", err=True)
+
+
+def import_stays(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV file."),
+    partial: bool = typer.Option(False, "--partial", help="Import the good rows and report the bad ones."),
+    fmt: str = typer.Option("text", "--format", help="text or json (one JSON object on stdout)."),
+    address: str | None = typer.Option(None, help="The running system's address (default: the local run file)."),
+    user: str | None = typer.Option(None, help="User name (or BOTILBUD_USER): office leader or admin."),
+    password: str | None = typer.Option(None, help="Password (or BOTILBUD_PASSWORD)."),
+):
+    """Import stay history from a CSV file; one bad row rejects the file unless --partial."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    data = file.read_bytes()
+    summary = {"file": file.name, "rows": 0, "stays_created": 0, "already_imported": 0, "rejected": [],
+               "written": False, "partial": partial}
+    try:
+        total, chunks = _chunks(data, CHUNK_ROWS)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        _fail(f"Filen kan ikke leses som UTF-8 CSV: {exc}", fmt, summary)
+    summary["rows"] = total
+    with api_session(address, user, password, timeout=600) as client:
+        if fmt == "text":
+            typer.echo(f"Kontrollerer {total} rader i {file.name} …", err=True)
+        checked = client.post(URL, params={"dry_run": "true", "partial": str(partial).lower()}, content=data,
+                              headers={"Content-Type": "text/csv; charset=utf-8"})
+        if checked.status_code not in (200, 422) or "rows" not in (body := checked.json()):
+            _fail(f"Importen ble avvist: {error_text(checked)}", fmt, summary)
+        summary["rejected"] = body["rejected"]
+        if body["rejected"] and not partial:
+            if fmt == "text":
+                typer.echo(f"Filen ble avvist: {len(body['rejected'])} ugyldige rader. Ingenting er lagret.",
+                           err=True)
+                _print_rejected(body["rejected"])
+                raise typer.Exit(1)
+            _fail("rejected: nothing written", fmt, summary)
+        bad_lines = {r["line"] for r in body["rejected"]}
+        with typer.progressbar(length=total, label="Importerer", file=sys.stderr,
+                               hidden=fmt == "json" and not sys.stderr.isatty()) as bar:
+            for first_line, count, chunk in chunks:
+                response = client.post(URL, params={"partial": str(partial).lower(), "first_line": first_line},
+                                       content=chunk, headers={"Content-Type": "text/csv; charset=utf-8"})
+                if response.status_code != 200:
+                    summary["written"] = summary["stays_created"] > 0
+                    _fail(f"Import stoppet ved linje {first_line} ({error_text(response)}); rader før den er "
+                          "lagret. Kjør samme kommando igjen: det som alt er importert, endres ikke.", fmt, summary)
+                part = response.json()
+                summary["stays_created"] += part["stays_created"]
+                summary["already_imported"] += part["already_imported"]
+                # Cross-row checks need the whole file: the dry run's answer is the one reported.
+                summary["rejected"] += [r for r in part["rejected"] if r["line"] not in bad_lines]
+                bar.update(count)
+    summary["written"] = summary["stays_created"] > 0
+    if fmt == "json":
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        typer.echo(f"{summary['rows']} rader: {summary['stays_created']} nye opphold, "
+                   f"{summary['already_imported']} var importert fra før, {len(summary['rejected'])} avvist.")
+        _print_rejected(summary["rejected"])
+    if summary["rejected"]:
+        raise typer.Exit(1 if not partial else 0)
+
+
+def register(app) -> None:
+    """`botilbud import-stays FILE.csv [--partial] [--format json]`."""
+    app.command("import-stays")(import_stays)

@@ -1,0 +1,353 @@
+"""Stay history import (../shared/formats/stays-import.md): check each row of an office's spreadsheet and turn
+it into an imported stay with stable ids. Pure Python: no I/O, no frameworks.
+
+Ids are uuid5 names, so the same row always gives the same stay, decision and events, and a second import of
+the same file writes nothing:
+- the stay id from (`household_ref`, `municipality`, `provider`, `check_in`), the format's identity of a row;
+- the pseudonymous household id from (`municipality`, `office`, `household_ref`): `household_ref` is an office
+  reference, never an identity number, and the same reference at two offices is two households;
+- imported stays have no decision from intake: placement records a synthetic granted decision, id uuid5 of the
+  stay id, marked `imported`, with the stay's period (check-in to the last night, or to the day of import for
+  an open stay)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from uuid import UUID, uuid5
+
+from stdnum.no import orgnr as orgnr_number
+
+from services.placement.domain.model import ACCOMMODATIONS, AGREEMENT_KINDS, HouseholdFacts, Provider, Unit
+
+NAMESPACE = UUID("6f1d3f9e-4a8e-5b7c-9d2e-b0711b0d0001")  # fixed: never change it, ids depend on it
+COLUMNS = ("household_ref", "municipality", "district", "office", "applicant_birth_date", "children_birth_dates",
+           "provider", "provider_orgnr", "accommodation", "agreement", "check_in", "check_out", "move_out_reason",
+           "nightly_price_nok")
+REQUIRED = ("household_ref", "municipality", "office", "applicant_birth_date", "provider", "accommodation",
+            "agreement", "check_in")
+# Oslo's districts (bydeler) with their numbers (SSB: 0301 + two digits).
+OSLO_DISTRICTS = {
+    1: "Gamle Oslo", 2: "Grünerløkka", 3: "Sagene", 4: "St. Hanshaugen", 5: "Frogner", 6: "Ullern",
+    7: "Vestre Aker", 8: "Nordre Aker", 9: "Bjerke", 10: "Grorud", 11: "Stovner", 12: "Alna", 13: "Østensjø",
+    14: "Nordstrand", 15: "Søndre Nordstrand", 16: "Sentrum", 17: "Marka",
+}
+MOVE_OUT_REASONS = ("municipal_rental", "private_rental", "own_home", "institution", "other_municipality", "other",
+                    "unknown")
+
+
+class HeaderError(ValueError):
+    """The file as a whole is not in the format (line 1: the header row)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str
+    name: str
+    municipality: str
+    district: str | None
+
+
+@dataclass
+class ImportedStay:
+    line: int
+    stay_id: UUID
+    household_id: UUID
+    decision_id: UUID
+    office: Office
+    municipality: str
+    district: str | None
+    household: HouseholdFacts
+    provider: Provider
+    accommodation: str
+    agreement_kind: str
+    price_per_night: Decimal
+    check_in: date
+    check_out: date | None
+    destination: str | None
+    authorised_to: date
+    unit_id: UUID | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def nights(self) -> tuple[date, date | None]:
+        return self.check_in, self.check_out
+
+
+def key(text: str) -> str:
+    """A name for comparison: Unicode-normalised, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _without_parenthesis(name: str) -> str:
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
+
+
+def stay_id(household_ref: str, municipality: str, provider: str, check_in: date) -> UUID:
+    return uuid5(NAMESPACE, "stay|" + "|".join((household_ref.strip(), municipality, key(provider),
+                                                check_in.isoformat())))
+
+
+def household_id(municipality: str, office: str, household_ref: str) -> UUID:
+    return uuid5(NAMESPACE, "household|" + "|".join((municipality, key(office), household_ref.strip())))
+
+
+def decision_id(stay: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"decision|{stay}")
+
+
+def event_id(stay: UUID, kind: str) -> UUID:
+    """The envelope id of an imported stay's event (`placed`, `moved-out`, `capacity`)."""
+    return uuid5(NAMESPACE, f"event|{kind}|{stay}")
+
+
+def check_header(header: list[str] | None) -> None:
+    if not header:
+        raise HeaderError("Linje 1: filen er tom; første linje må være overskriftsraden.")
+    names = [h.strip() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise HeaderError(f"Linje 1: mangler kolonnene {', '.join(missing)}.")
+    unknown = [h for h in names if h not in COLUMNS]
+    if unknown:
+        raise HeaderError(f"Linje 1: ukjente kolonner {', '.join(unknown)}.")
+
+
+class ProviderIndex:
+    """The matching rule: the org number when the row gives one (it must belong to a registered provider, and
+    the name must then fit it too); else the name, compared case-insensitively with Unicode and spaces
+    normalised, against the registered name with and without a trailing parenthesis ("Grefsen korttidsboliger
+    (Frelsesarmeen)" answers to "Grefsen korttidsboliger"). A name that fits several providers needs the org
+    number."""
+
+    def __init__(self, providers: list[Provider]):
+        self.by_orgnr = {p.orgnr: p for p in providers}
+        self.by_name: dict[str, list[Provider]] = {}
+        for p in providers:
+            for name in {key(p.name), key(_without_parenthesis(p.name))}:
+                self.by_name.setdefault(name, []).append(p)
+
+    def find(self, name: str, orgnr: str | None) -> Provider:
+        if orgnr:
+            provider = self.by_orgnr.get(orgnr)
+            if provider is None:
+                raise _Bad(f"ingen registrert tilbyder har organisasjonsnummer {orgnr}", "provider_orgnr")
+            if self.by_name.get(key(name)) and provider not in self.by_name[key(name)]:
+                raise _Bad(f"tilbyderen «{name}» har ikke organisasjonsnummer {orgnr}", "provider_orgnr")
+            return provider
+        found = self.by_name.get(key(name), [])
+        if not found:
+            raise _Bad(f"ukjent tilbyder «{name}» (registrer tilbyderen først, eller oppgi provider_orgnr)",
+                       "provider")
+        if len(found) > 1:
+            raise _Bad(f"tilbydernavnet «{name}» passer flere tilbydere; oppgi provider_orgnr", "provider")
+        return found[0]
+
+
+class _Bad(ValueError):
+    def __init__(self, reason: str, field: str | None = None):
+        super().__init__(reason)
+        self.field = field
+
+
+def _date(row: dict, name: str, *, required: bool) -> date | None:
+    value = (row.get(name) or "").strip()
+    if not value:
+        if required:
+            raise _Bad(f"{name} mangler", name)
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _Bad(f"{name} «{value}» er ikke en dato på formen ÅÅÅÅ-MM-DD", name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Bad(f"{name} «{value}» er ikke en gyldig dato", name) from None
+
+
+def _district(value: str, municipality: str, office: Office) -> str | None:
+    """The Oslo district by name (any case) or number (`2`, `02` or `030102`); empty = the office's."""
+    if not value:
+        return office.district
+    if municipality != "0301":
+        raise _Bad(f"district «{value}» er bare for Oslo (0301); la feltet stå tomt", "district")
+    number = value.removeprefix("0301") if len(value) == 6 else value
+    if number.isdigit():
+        name = OSLO_DISTRICTS.get(int(number))
+    else:
+        name = next((n for n in OSLO_DISTRICTS.values() if key(n) == key(value.removeprefix("Bydel ")
+                                                                        .removeprefix("bydel "))), None)
+    if name is None:
+        raise _Bad(f"ukjent bydel «{value}»", "district")
+    if office.district and name != office.district:
+        raise _Bad(f"bydel {name} passer ikke med {office.name} (bydel {office.district})", "district")
+    return name
+
+
+def _one_of(row: dict, name: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
+    value = (row.get(name) or "").strip()
+    if not value:
+        if required:
+            raise _Bad(f"{name} mangler", name)
+        return None
+    if value not in allowed:
+        raise _Bad(f"{name} «{value}» er ikke en av {', '.join(allowed)}", name)
+    return value
+
+
+def check_row(line: int, row: dict, *, offices: dict[str, Office], providers: ProviderIndex,
+              today: date) -> ImportedStay | RowError:
+    """One row against the format and the registered offices and providers."""
+    try:
+        return _row(line, row, offices, providers, today)
+    except _Bad as bad:
+        return RowError(line, str(bad), bad.field)
+
+
+def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIndex, today: date) -> ImportedStay:
+    if None in row:  # csv.DictReader puts extra cells under None
+        raise _Bad("raden har flere celler enn overskriftsraden")
+    for name in REQUIRED:
+        if not (row.get(name) or "").strip():
+            raise _Bad(f"{name} mangler", name)
+    ref = row["household_ref"].strip()
+    if re.search(r"\d{11}", re.sub(r"[\s.\-]", "", ref)):
+        # Never an identity number: the household id is a hash of the reference, and 11 digits are guessable.
+        raise _Bad("household_ref ser ut som et fødselsnummer eller D-nummer (11 siffer); bruk kontorets egen "
+                   "referanse", "household_ref")
+    municipality = row["municipality"].strip()
+    if not re.fullmatch(r"\d{4}", municipality):
+        raise _Bad(f"municipality «{municipality}» må være et kommunenummer med fire siffer", "municipality")
+    office = offices.get(key(row["office"]))
+    if office is None:
+        raise _Bad(f"ukjent Nav-kontor «{row['office'].strip()}»", "office")
+    if office.municipality != municipality:
+        raise _Bad(f"{office.name} ligger ikke i kommune {municipality}", "municipality")
+    district = _district((row.get("district") or "").strip(), municipality, office)
+    applicant = _date(row, "applicant_birth_date", required=True)
+    children = []
+    for part in (row.get("children_birth_dates") or "").split(";"):
+        if part.strip():
+            children.append(_date({"children_birth_dates": part}, "children_birth_dates", required=True))
+    check_in = _date(row, "check_in", required=True)
+    check_out = _date(row, "check_out", required=False)
+    if check_out is not None and check_out <= check_in:
+        raise _Bad(f"check_out {check_out} må være etter check_in {check_in}", "check_out")
+    if check_in > today:
+        raise _Bad(f"check_in {check_in} er etter dagens dato: filen gjelder historikk", "check_in")
+    if check_out is not None and check_out > today:
+        raise _Bad(f"check_out {check_out} er etter dagens dato; la feltet stå tomt for et pågående opphold",
+                   "check_out")
+    if applicant >= check_in or any(c > check_in for c in children):
+        raise _Bad("fødselsdatoene må være før check_in", "applicant_birth_date" if applicant >= check_in
+                   else "children_birth_dates")
+    accommodation = _one_of(row, "accommodation", ACCOMMODATIONS, required=True)
+    agreement = _one_of(row, "agreement", AGREEMENT_KINDS, required=True)
+    reason = _one_of(row, "move_out_reason", MOVE_OUT_REASONS, required=False)
+    if reason and check_out is None:
+        raise _Bad("move_out_reason er fylt ut, men check_out mangler", "move_out_reason")
+    orgnr = (row.get("provider_orgnr") or "").strip()
+    if orgnr:
+        orgnr = orgnr_number.compact(orgnr)
+        if not orgnr_number.is_valid(orgnr):
+            raise _Bad(f"provider_orgnr «{row['provider_orgnr'].strip()}» er ikke et gyldig organisasjonsnummer "
+                       "(9 siffer med kontrollsiffer)", "provider_orgnr")
+    provider = providers.find(row["provider"].strip(), orgnr or None)
+    price_text = (row.get("nightly_price_nok") or "").strip().replace(" ", "")
+    if price_text:
+        try:
+            price = Decimal(price_text.replace(",", "."))
+        except InvalidOperation:
+            raise _Bad(f"nightly_price_nok «{price_text}» er ikke et tall", "nightly_price_nok") from None
+        if not price.is_finite() or price < 0:
+            raise _Bad(f"nightly_price_nok «{price_text}» må være et tall, null eller mer", "nightly_price_nok")
+    else:
+        price = provider.price_per_night or Decimal(0)
+    stay = stay_id(ref, municipality, row["provider"], check_in)
+    return ImportedStay(
+        line=line, stay_id=stay, household_id=household_id(municipality, office.name, ref),
+        decision_id=decision_id(stay), office=office, municipality=municipality, district=district,
+        household=HouseholdFacts(applicant, tuple(children), 1, {}), provider=provider,
+        accommodation=accommodation, agreement_kind=agreement, price_per_night=price, check_in=check_in,
+        check_out=check_out, destination=(reason or "unknown") if check_out else None,
+        authorised_to=(check_out - timedelta(days=1)) if check_out else max(today, check_in))
+
+
+def check_together(stays: list[ImportedStay], existing: dict[UUID, list[tuple[UUID, date, date | None]]],
+                   ) -> tuple[list[ImportedStay], list[RowError]]:
+    """Rules across rows: a row twice in the file, and a household's stays overlapping (with each other or with
+    stays already imported). `existing` holds, per household, its stays already in placement."""
+    good, bad = [], []
+    seen: dict[UUID, int] = {}
+    spans: dict[UUID, list[tuple[UUID, date, date | None, int | None]]] = {
+        h: [(s, a, b, None) for s, a, b in spans] for h, spans in existing.items()}
+    for stay in stays:
+        if stay.stay_id in seen:
+            bad.append(RowError(stay.line, f"samme opphold som linje {seen[stay.stay_id]} (household_ref, "
+                                           "municipality, provider og check_in)"))
+            continue
+        seen[stay.stay_id] = stay.line
+        clash = None
+        for other, start, end, line in spans.get(stay.household_id, []):
+            if other == stay.stay_id:
+                continue
+            if stay.check_in < (end or date.max) and start < (stay.check_out or date.max):
+                clash = line
+                break
+        else:
+            spans.setdefault(stay.household_id, []).append(
+                (stay.stay_id, stay.check_in, stay.check_out, stay.line))
+            good.append(stay)
+            continue
+        where = f"linje {clash}" if clash else "et opphold som allerede er registrert"
+        bad.append(RowError(stay.line, f"oppholdet overlapper med {where} for samme husstand", "check_in"))
+    return good, bad
+
+
+@dataclass(frozen=True)
+class StayImported:
+    """Domain event: an imported stay was written. It goes out as the same events as live work (placed, then
+    moved out when the stay has ended; capacity when it is open), with ids fixed by the stay."""
+
+    stay: ImportedStay
+    unit: Unit
+    imported_on: date
+    at: datetime
+
+    def event_ids(self) -> list[UUID]:
+        kinds = ["placed"] + (["moved-out"] if self.stay.check_out else ["capacity"])
+        return [event_id(self.stay.stay_id, k) for k in kinds]
+
+
+def allocate_units(stays: list[ImportedStay], units: list[tuple[Unit, int]]) -> list[RowError]:
+    """Give each stay a unit of its provider: an open stay a unit nobody lives in now (a unit takes one
+    household), first by name; an ended stay the provider's first unit (history fills no place now)."""
+    by_provider: dict[UUID, list[list]] = {}
+    for unit, households in units:
+        by_provider.setdefault(unit.provider_id, []).append([unit, households])
+    errors = []
+    for stay in stays:
+        options = by_provider.get(stay.provider.id, [])
+        if not options:
+            errors.append(RowError(stay.line, f"tilbyderen {stay.provider.name} har ingen registrerte enheter",
+                                   "provider"))
+            continue
+        if stay.check_out is not None:
+            stay.unit_id = options[0][0].id
+            continue
+        free = next((o for o in options if o[1] == 0), None)
+        if free is None:
+            errors.append(RowError(stay.line, f"ingen ledig enhet hos {stay.provider.name} for et pågående "
+                                              "opphold", "provider"))
+            continue
+        free[1] = 1
+        stay.unit_id = free[0].id
+    return errors
