@@ -7,7 +7,11 @@ its identity provider instead."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +22,10 @@ from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SESSION_COOKIE = "botilbud_session"
+# Before login there is no session to bind a form to: the login form is bound to this random cookie instead.
+CSRF_COOKIE = "botilbud_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
 
 
 class Role(StrEnum):
@@ -102,11 +110,24 @@ _DUMMY_HASH = _hasher.hash("not-a-password")
 class TokenSigner:
     def __init__(self, secret: str, ttl_seconds: int):
         self._serializer = URLSafeTimedSerializer(secret, salt="botilbud-auth-v1")
+        self._csrf_key = hashlib.sha256(b"botilbud-csrf-v1:" + secret.encode()).digest()
         self.ttl_seconds = ttl_seconds
 
+    def csrf_token(self, seed: str) -> str:
+        """The form token of a session (signed double submit): an HMAC of the session cookie, so a page of
+        another site, which can neither read the cookie nor the secret, cannot forge it; a new login (a new
+        cookie) gives a new token."""
+        digest = hmac.new(self._csrf_key, seed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def csrf_valid(self, seed: str, token: str) -> bool:
+        return bool(seed) and hmac.compare_digest(self.csrf_token(seed), token)
+
     def issue(self, user: User) -> str:
+        # A random session id: two logins of one person in the same second are still two sessions (each with
+        # its own CSRF token).
         return self._serializer.dumps({"u": user.username, "r": user.role.value, "o": user.office_id,
-                                       "n": user.name})
+                                       "n": user.name, "s": secrets.token_urlsafe(12)})
 
     def read(self, token: str) -> User | None:
         try:
