@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -112,6 +113,7 @@ class TokenSigner:
         self._serializer = URLSafeTimedSerializer(secret, salt="botilbud-auth-v1")
         self._csrf_key = hashlib.sha256(b"botilbud-csrf-v1:" + secret.encode()).digest()
         self.ttl_seconds = ttl_seconds
+        self._revoked: dict[str, float] = {}
 
     def csrf_token(self, seed: str) -> str:
         """The form token of a session (signed double submit): an HMAC of the session cookie, so a page of
@@ -134,7 +136,22 @@ class TokenSigner:
             data = self._serializer.loads(token, max_age=self.ttl_seconds)
         except (SignatureExpired, BadSignature):
             return None
+        if data.get("s") in self._revoked:
+            return None
         return User(data["u"], Role(data["r"]), data.get("o"), data.get("n", ""))
+
+    def revoke(self, token: str) -> None:
+        """End a session at logout: its token is refused from now on, even if someone kept a copy. The list
+        lives in this process (the whole system in `botilbud run`); entries go when the token would have
+        expired anyway."""
+        try:
+            data, issued = self._serializer.loads(token, max_age=self.ttl_seconds, return_timestamp=True)
+        except (SignatureExpired, BadSignature):
+            return
+        now = time.time()
+        self._revoked = {s: until for s, until in self._revoked.items() if until > now}
+        if data.get("s"):
+            self._revoked[data["s"]] = issued.timestamp() + self.ttl_seconds
 
 
 class NotLoggedIn(Exception):

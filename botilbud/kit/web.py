@@ -235,6 +235,10 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         response.headers.setdefault(
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+        # Pages and answers may show personal data: no browser or proxy keeps a copy.
+        response.headers.setdefault("cache-control", "no-store")
+        if request.url.scheme == "https":
+            response.headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.get("/healthz", include_in_schema=False)
@@ -279,6 +283,8 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request):
+        if session := request.cookies.get(SESSION_COOKIE):
+            signer.revoke(session)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax",
                                secure=request.url.scheme == "https")
