@@ -25,9 +25,9 @@ pytestmark = [pytest.mark.integration]
 NAMES = ["Solveig Urlfrisdottir", "Halvard Metrikkvang"]
 PERSONAL_PARAMETERS = {"identity_number", "fnr", "fodselsnummer", "personnummer", "name", "navn", "birth_date"}
 ROLES = ["veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "admin"]
-LINK = re.compile(r'(?:href|action|src)="([^"]*)"')
+LINK = re.compile(r'(href|action|src)="([^"]*)"')
 SKIP = ("/login", "/logout", "/metrics")
-MAX_PAGES_PER_ROLE = 150
+MAX_PAGES_PER_ROLE = 400
 
 
 def needles(numbers: list[str]) -> list[str]:
@@ -78,15 +78,16 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
 
         views: Counter = Counter()  # (username, action, household or case id) the walk opened
         requested = 0
+        walked: dict[str, int] = {}
         for username in ROLES:
             headers = await login(client, username)
             queue = ["/", "/intake/", "/intake/?alle=true", "/placement/", "/billing/", "/stats/"]
             seen: set[str] = set()
             while queue and len(seen) < MAX_PAGES_PER_ROLE:
                 url = queue.pop(0)
-                if url in seen:
+                if urlsplit(url).path in seen:  # one visit per page: query strings (dates, years) are endless
                     continue
-                seen.add(url)
+                seen.add(urlsplit(url).path)
                 scan(url, f"URL {url} ({username})")
                 r = await client.get(url, headers=headers, follow_redirects=False)
                 requested += 1
@@ -100,13 +101,15 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
                     views[(username, "view_household")] += 1
                 if "text/html" not in r.headers.get("content-type", ""):
                     continue
-                for link in LINK.findall(r.text):
+                for kind, link in LINK.findall(r.text):
                     target = html.unescape(link)
-                    scan(target, f"link on {url}")
+                    scan(target, f"{kind} on {url}")
                     absolute = urljoin(url, target)
-                    if absolute.startswith("/") and not absolute.startswith(SKIP) and absolute not in seen:
+                    if kind == "href" and absolute.startswith("/") and not absolute.startswith(SKIP) and urlsplit(absolute).path not in seen:
                         queue.append(absolute)
             assert len(seen) >= 5
+            assert not queue or len(seen) == MAX_PAGES_PER_ROLE
+            walked[username] = len(seen)
 
         # The lookup form: the number goes in the body of a POST, never in the URL or the redirect.
         for fnr in numbers:
@@ -115,14 +118,14 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
             assert r.status_code == 200 and "Husstanden er registrert" in r.text, r.text[-500:]
             views[("veileder-grunerlokka", "search")] += 1
             scan(r.headers.get("location", ""), "redirect after lookup")
-            for link in LINK.findall(r.text):
-                scan(html.unescape(link), "link on the lookup result")
+            for kind, link in LINK.findall(r.text):
+                scan(html.unescape(link), f"{kind} on the lookup result")
 
         metrics = (await client.get("/metrics")).text
         scan(metrics, "/metrics")
         assert "http_requests" in metrics or "botilbud" in metrics
 
-    print(f"personal data scan: {requested} pages requested, views {dict(views)}, {len(metrics)} bytes of metrics")
+    print(f"personal data scan: {requested} pages requested {walked}, views {dict(views)}, {len(metrics)} bytes of metrics")
     assert requested >= 50
     assert views[("veileder-grunerlokka", "view_case")] >= 2 and views[("veileder-grunerlokka", "search")] == 2
     assert not hits, "\n".join(hits[:50])
