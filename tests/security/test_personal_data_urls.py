@@ -105,7 +105,8 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
                     target = html.unescape(link)
                     scan(target, f"{kind} on {url}")
                     absolute = urljoin(url, target)
-                    if kind == "href" and absolute.startswith("/") and not absolute.startswith(SKIP) and urlsplit(absolute).path not in seen:
+                    if (kind == "href" and absolute.startswith("/") and not absolute.startswith(SKIP)
+                            and urlsplit(absolute).path not in seen):
                         queue.append(absolute)
             assert len(seen) >= 5
             assert not queue or len(seen) == MAX_PAGES_PER_ROLE
@@ -125,7 +126,8 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
         scan(metrics, "/metrics")
         assert "http_requests" in metrics or "botilbud" in metrics
 
-    print(f"personal data scan: {requested} pages requested {walked}, views {dict(views)}, {len(metrics)} bytes of metrics")
+    print(f"personal data scan: {requested} pages requested {walked}, views {dict(views)}, "
+          f"{len(metrics)} bytes of metrics")
     assert requested >= 50
     assert views[("veileder-grunerlokka", "view_case")] >= 2 and views[("veileder-grunerlokka", "search")] == 2
     assert not hits, "\n".join(hits[:50])
