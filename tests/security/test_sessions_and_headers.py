@@ -87,7 +87,10 @@ async def test_tokens_and_sessions_expire_after_the_ttl(short_lived):
         token = await client.post("/api/token", data={"username": "veileder-grunerlokka", "password": "demo"})
         assert token.json()["expires_in"] == 2
         bearer = {"authorization": f"Bearer {token.json()['access_token']}"}
-        await browser_session(client, "veileder-grunerlokka")
+        page_token = await browser_session(client, "veileder-grunerlokka")
+        again = await client.post("/login", data={"username": "veileder-grunerlokka", "password": "demo",
+                                                  "next": "/", "csrf_token": page_token})
+        assert "Max-Age=2" in again.headers["set-cookie"]  # the browser drops it after the same TTL
         cookie = client.cookies[SESSION_COOKIE]
         assert (await client.get("/intake/api/applications", headers=bearer)).status_code == 200
         assert (await client.get("/intake/")).status_code == 200
