@@ -7,7 +7,12 @@ its identity provider instead."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
+import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +23,10 @@ from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SESSION_COOKIE = "botilbud_session"
+# Before login there is no session to bind a form to: the login form is bound to this random cookie instead.
+CSRF_COOKIE = "botilbud_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
 
 
 class Role(StrEnum):
@@ -102,18 +111,47 @@ _DUMMY_HASH = _hasher.hash("not-a-password")
 class TokenSigner:
     def __init__(self, secret: str, ttl_seconds: int):
         self._serializer = URLSafeTimedSerializer(secret, salt="botilbud-auth-v1")
+        self._csrf_key = hashlib.sha256(b"botilbud-csrf-v1:" + secret.encode()).digest()
         self.ttl_seconds = ttl_seconds
+        self._revoked: dict[str, float] = {}
+
+    def csrf_token(self, seed: str) -> str:
+        """The form token of a session (signed double submit): an HMAC of the session cookie, so a page of
+        another site, which can neither read the cookie nor the secret, cannot forge it; a new login (a new
+        cookie) gives a new token."""
+        digest = hmac.new(self._csrf_key, seed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def csrf_valid(self, seed: str, token: str) -> bool:
+        return bool(seed) and hmac.compare_digest(self.csrf_token(seed), token)
 
     def issue(self, user: User) -> str:
+        # A random session id: two logins of one person in the same second are still two sessions (each with
+        # its own CSRF token).
         return self._serializer.dumps({"u": user.username, "r": user.role.value, "o": user.office_id,
-                                       "n": user.name})
+                                       "n": user.name, "s": secrets.token_urlsafe(12)})
 
     def read(self, token: str) -> User | None:
         try:
             data = self._serializer.loads(token, max_age=self.ttl_seconds)
         except (SignatureExpired, BadSignature):
             return None
+        if data.get("s") in self._revoked:
+            return None
         return User(data["u"], Role(data["r"]), data.get("o"), data.get("n", ""))
+
+    def revoke(self, token: str) -> None:
+        """End a session at logout: its token is refused from now on, even if someone kept a copy. The list
+        lives in this process (the whole system in `botilbud run`); entries go when the token would have
+        expired anyway."""
+        try:
+            data, issued = self._serializer.loads(token, max_age=self.ttl_seconds, return_timestamp=True)
+        except (SignatureExpired, BadSignature):
+            return
+        now = time.time()
+        self._revoked = {s: until for s, until in self._revoked.items() if until > now}
+        if data.get("s"):
+            self._revoked[data["s"]] = issued.timestamp() + self.ttl_seconds
 
 
 class NotLoggedIn(Exception):

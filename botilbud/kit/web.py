@@ -3,6 +3,7 @@ each service's own app mounted under /<service>. The same paths whether one serv
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -11,11 +12,18 @@ from pathlib import Path
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from botilbud.kit.auth import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
     ROLE_NAMES_NB,
     SESSION_COOKIE,
     NotLoggedIn,
@@ -46,7 +54,146 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
         autoescape=select_autoescape(["html"]),
     )
     env.globals["role_names"] = ROLE_NAMES_NB
+    env.globals["csrf_token"] = _csrf_token
+    env.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=env)
+
+
+@pass_context
+def _csrf_token(context) -> str:
+    request: Request = context["request"]
+    return request.app.state.signer.csrf_token(csrf_seed(request.scope))
+
+
+@pass_context
+def _csrf_field(context) -> Markup:
+    """`{{ csrf_field() }}` in every form that posts: the session's CSRF token as a hidden field."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, _csrf_token(context))
+
+
+_SEED_KEY = "botilbud.csrf_seed"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Paths that take credentials themselves rather than a cookie: not open to cross-site request forgery.
+CSRF_EXEMPT_PATHS = frozenset({"/api/token"})
+# A form post is held in memory while its token is checked; larger ones are refused before the service sees
+# them (the largest upload a service accepts is far below this).
+CSRF_MAX_BODY_BYTES = 16 * 1024 * 1024
+CSRF_REFUSED_NB = ("Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler eller er utløpt. "
+                   "Last inn siden på nytt og prøv igjen.")
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    return StarletteRequest(scope).cookies
+
+
+def csrf_seed(scope: Scope) -> str:
+    """What a form token is bound to: the session cookie once logged in, before that the CSRF cookie."""
+    if _SEED_KEY not in scope:
+        cookies = _cookies(scope)
+        scope[_SEED_KEY] = cookies.get(SESSION_COOKIE) or cookies.get(CSRF_COOKIE) or ""
+    return scope[_SEED_KEY]
+
+
+class CsrfMiddleware:
+    """Signed double submit for cookie-authenticated requests. A browser sends the session cookie with a form
+    another site posts, but that site cannot know the HMAC of the cookie that each of our forms carries in
+    `csrf_token` (or a script in the `X-CSRF-Token` header). Bearer-token calls are exempt: a browser never
+    adds an Authorization header cross-site. Refused requests get 403 with a Norwegian message."""
+
+    def __init__(self, app: ASGIApp, signer: TokenSigner):
+        self.app = app
+        self.signer = signer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        send = self._with_pre_session_cookie(scope, cookies, send)
+        request = StarletteRequest(scope)
+        bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+        checked = (scope["method"] in UNSAFE_METHODS and not bearer and scope["path"] not in CSRF_EXEMPT_PATHS
+                   and (SESSION_COOKIE in cookies or scope["path"] == "/login"))
+        if not checked:
+            await self.app(scope, receive, send)
+            return
+        body, too_large = await _read_body(receive, CSRF_MAX_BODY_BYTES)
+        if too_large:
+            await _refuse(scope, send, 413, "Forespørselen er for stor.")
+            return
+        replay = _replay(body, receive)
+        token = request.headers.get(CSRF_HEADER, "")
+        content_type = request.headers.get("content-type", "")
+        if not token and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                async with StarletteRequest(scope, _replay(body, receive)).form() as form:
+                    value = form.get(CSRF_FIELD)
+                    token = value if isinstance(value, str) else ""
+            except Exception:  # an unparseable form carries no token  # noqa: BLE001
+                token = ""
+        if not self.signer.csrf_valid(csrf_seed(scope), token):
+            log.info("csrf_refused", path=scope["path"])
+            await _refuse(scope, send, 403, CSRF_REFUSED_NB)
+            return
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    def _with_pre_session_cookie(scope: Scope, cookies: dict[str, str], send: Send) -> Send:
+        """Give a browser without any cookie a random CSRF cookie, so that the login form can be bound too."""
+        if SESSION_COOKIE in cookies or CSRF_COOKIE in cookies:
+            return send
+        seed = secrets.token_urlsafe(32)
+        scope[_SEED_KEY] = seed
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(
+                    "set-cookie", f"{CSRF_COOKIE}={seed}; HttpOnly; Path=/; SameSite=Lax{secure}")
+            await send(message)
+        return send_with_cookie
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replay
+
+
+async def _refuse(scope: Scope, send: Send, status_code: int, message: str) -> None:
+    accepts_html = "text/html" in StarletteRequest(scope).headers.get("accept", "")
+    if accepts_html:
+        response: Response = _REFUSAL_PAGES.TemplateResponse(
+            StarletteRequest(scope), "refused.html", {"message": message, "user": None}, status_code=status_code)
+    else:
+        response = JSONResponse({"detail": message}, status_code=status_code)
+    await response(scope, _empty_receive, send)
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def install_common(app: FastAPI, signer: TokenSigner) -> None:
@@ -62,6 +209,7 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
                     readiness: dict[str, ReadinessCheck]) -> FastAPI:
     app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
     install_common(app, signer)
+    app.add_middleware(CsrfMiddleware, signer=signer)
     pages = templates()
 
     @app.middleware("http")
@@ -89,6 +237,10 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         response.headers.setdefault(
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+        # Pages and answers may show personal data: no browser or proxy keeps a copy.
+        response.headers.setdefault("cache-control", "no-store")
+        if request.url.scheme == "https":
+            response.headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.get("/healthz", include_in_schema=False)
@@ -132,9 +284,12 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         return response
 
     @app.post("/logout", include_in_schema=False)
-    async def logout():
+    async def logout(request: Request):
+        if session := request.cookies.get(SESSION_COOKIE):
+            signer.revoke(session)
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
+        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax",
+                               secure=request.url.scheme == "https")
         return response
 
     @app.post("/api/token", tags=["auth"])
@@ -167,6 +322,9 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
 def _route_template(request: Request) -> str:
     """The route template, never the raw path: paths may hold ids, and labels must stay few."""
     return getattr(request.scope.get("route"), "path", "unmatched")
+
+
+_REFUSAL_PAGES = templates()
 
 
 def _safe_next(target: str) -> str:

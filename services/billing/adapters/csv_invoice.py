@@ -66,14 +66,18 @@ def read_csv(data: bytes) -> list[SupplierDocument]:
         raise DocumentRefused("CSV-filen må være UTF-8.") from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise DocumentRefused(f"CSV-filen mangler kolonnene {', '.join(missing)} i overskriftsraden.")
-    reader.fieldnames = header
+    try:  # the csv module's own complaints (a stray carriage return, a huge field) are the file's fault: 4xx
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise DocumentRefused(f"CSV-filen mangler kolonnene {', '.join(missing)} i overskriftsraden.")
+        reader.fieldnames = header
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DocumentRefused(f"CSV-filen kan ikke leses ({exc}).") from None
     groups: dict[tuple[str, str, str], dict] = {}
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, row in enumerate(rows, start=2):
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         kind = KINDS.get(_cell(row, "kind", row_no).lower())

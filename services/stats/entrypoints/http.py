@@ -23,6 +23,9 @@ from services.stats.service_layer import handlers
 
 READERS = (Role.OFFICE_LEADER, Role.CASE_WORKER, Role.OPERATIONS, Role.FINANCE, Role.ADMIN)
 REBUILDERS = (Role.OPERATIONS, Role.ADMIN)
+# `format` csv or xlsx answers with a file instead of JSON: the OpenAPI document says so.
+DOWNLOADS = {200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}},
+                               exports.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 Format = Literal["json", "csv", "xlsx"]
 
 KOSTRA_LABELS = {
@@ -101,7 +104,7 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
 
     # -- API ------------------------------------------------------------------------------------------------
 
-    @app.get("/api/kostra", tags=["kostra"])
+    @app.get("/api/kostra", tags=["kostra"], responses=DOWNLOADS)
     async def kostra(year: int = Query(ge=2000, le=2100), municipality: str = Query(pattern=r"^\d{4}$"),
                      district: str | None = Query(None, min_length=1, max_length=64), format: Format = "json",
                      user: User = Depends(api_user)):
@@ -121,7 +124,7 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
         require_role(user, *READERS)
         return [{"key": k, "title": t} for k, t in handlers.REPORTS.items()]
 
-    @app.get("/api/reports/{key}", tags=["reports"])
+    @app.get("/api/reports/{key}", tags=["reports"], responses=DOWNLOADS)
     async def report_api(key: str, year: int = Query(ge=2000, le=2100), municipality: str = Query(pattern=r"^\d{4}$"),
                          district: str | None = Query(None, min_length=1, max_length=64), format: Format = "json",
                          user: User = Depends(api_user)):

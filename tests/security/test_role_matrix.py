@@ -1,0 +1,243 @@
+"""The role × office matrix of EVERY endpoint of every service, in one table.
+
+Rows are collected from the mounted FastAPI apps' routes: an endpoint added without a row here fails the
+test, and so does a row whose endpoint is gone. Each row says, for the users
+
+    case worker · office leader · finance · operations · admin   (of Grünerløkka where scoped)
+    case worker of another office · office leader of another office
+
+Y = allowed (the service answers the request itself: anything but 401/403 and never 5xx),
+N = refused for the role (403), O = refused for the office (403, or 404 where the service hides what it
+has). Without login every endpoint answers 401 (API) or sends the browser to the login page (pages).
+Refused requests are sent first with a valid body, so a refusal is the role check and not a validation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.billing.factory import csv_invoice
+from tests.conftest import eventually, granted_decision, login
+from tests.intake.helpers import TODAY, application, granted, number
+
+pytestmark = [pytest.mark.integration]
+
+USERS = ["veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "admin", "veileder-bodo", "leder-bodo"]
+COLUMNS = ["case_worker", "office_leader", "finance", "operations", "admin", "case_worker/other office",
+           "office_leader/other office"]
+LATER = TODAY + timedelta(days=60)
+
+
+def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
+    """(method, route) -> (who may, concrete path, request keywords)."""
+    a, h, d, p = ids["application"], ids["household"], ids["decision"], ids["pending"]
+    pr, u, s, inv, req = ids["provider"], ids["unit"], ids["stay"], ids["invoice"], ids["requisition"]
+    provider = {"name": "Matrise AS", "orgnr": "923609016", "kind": "private", "municipality": "0301",
+                "address": "Testveien 1"}
+    inspection = {"inspected_on": str(TODAY), "result": "approved", "next_due": str(LATER)}
+    q = "year=2026&municipality=0301"
+    return {
+        # intake: case workers and leaders of the office; the audit log for leaders (own office) and admin
+        ("POST", "/intake/api/applications"): ("YYNNNOO", "/intake/api/applications", {
+            "json": application(number(ids["serial"]()), office="nav-grunerlokka")}),
+        ("GET", "/intake/api/applications"): ("YYNNNYY", "/intake/api/applications", {}),
+        ("GET", "/intake/api/applications/{application_id}"): (
+            "YYNNNOO", f"/intake/api/applications/{a}?purpose=Tilgangstest", {}),
+        ("POST", "/intake/api/applications/{application_id}/decision"): (
+            "YYNNNOO", f"/intake/api/applications/{a}/decision", {"json": granted()}),
+        ("POST", "/intake/api/decisions/{decision_id}/extension"): (
+            "YYNNNOO", f"/intake/api/decisions/{d}/extension", {"json": {"period_to": str(LATER)}}),
+        ("POST", "/intake/api/decisions/{decision_id}/approval"): (
+            "NYNNNNO", f"/intake/api/decisions/{p}/approval", {}),
+        ("POST", "/intake/api/decisions/{decision_id}/return"): (
+            "NYNNNNO", f"/intake/api/decisions/{p}/return", {"json": {"reason": "Mangler vurdering."}}),
+        ("POST", "/intake/api/households/lookup"): ("YYNNNYY", "/intake/api/households/lookup", {
+            "json": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),
+        ("GET", "/intake/api/households/{household_id}"): (
+            "YYNNNOO", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
+        ("GET", "/intake/api/audit"): ("NYNNYNY", "/intake/api/audit", {}),
+        ("GET", "/intake/"): ("YYNNNYY", "/intake/", {}),
+        ("GET", "/intake/applications/new"): ("YYNNNYY", "/intake/applications/new", {}),
+        ("POST", "/intake/lookup"): ("YYNNNYY", "/intake/lookup", {
+            "data": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),
+        ("POST", "/intake/applications/new"): ("YYNNNYY", "/intake/applications/new", {"data": {}}),
+        ("GET", "/intake/applications/{application_id}"): ("YYNNNOO", f"/intake/applications/{a}", {}),
+        ("POST", "/intake/applications/{application_id}/decision"): (
+            "YYNNNOO", f"/intake/applications/{a}/decision", {"data": {}}),
+        ("POST", "/intake/decisions/{decision_id}/approve"): ("NYNNNNO", f"/intake/decisions/{p}/approve", {}),
+        ("POST", "/intake/decisions/{decision_id}/return"): ("NYNNNNO", f"/intake/decisions/{p}/return",
+                                                              {"data": {"reason": ""}}),
+        ("POST", "/intake/decisions/{decision_id}/extend"): ("YYNNNOO", f"/intake/decisions/{d}/extend",
+                                                              {"data": {}}),
+        ("GET", "/intake/households/{household_id}"): ("YYNNNOO", f"/intake/households/{h}?purpose=Tilgangstest",
+                                                        {}),
+        ("GET", "/intake/audit"): ("NYNNYNY", "/intake/audit", {}),
+        # placement: providers for everyone to read, leaders and admin to change; stays for the office
+        ("GET", "/placement/api/providers"): ("YYYYYYY", "/placement/api/providers", {}),
+        ("POST", "/placement/api/providers"): ("NYNNYNY", "/placement/api/providers", {"json": provider}),
+        ("PUT", "/placement/api/providers/{provider_id}"): ("NYNNYNY", f"/placement/api/providers/{pr}",
+                                                             {"json": provider}),
+        ("POST", "/placement/api/providers/{provider_id}/units"): (
+            "NYNNYNY", f"/placement/api/providers/{pr}/units", {"json": {"name": "Rom 99", "beds": 1}}),
+        ("PATCH", "/placement/api/units/{unit_id}"): ("NYNNYNY", f"/placement/api/units/{u}", {"json": {}}),
+        ("POST", "/placement/api/providers/{provider_id}/inspections"): (
+            "YYNNYYY", f"/placement/api/providers/{pr}/inspections", {"json": inspection}),
+        ("GET", "/placement/api/decisions/awaiting-place"): ("YYNNNYY", "/placement/api/decisions/awaiting-place",
+                                                              {}),
+        ("GET", "/placement/api/decisions/{decision_id}"): ("YYNNNOO", f"/placement/api/decisions/{d}", {}),
+        ("GET", "/placement/api/decisions/{decision_id}/matches"): (
+            "YYNNNOO", f"/placement/api/decisions/{d}/matches", {}),
+        ("POST", "/placement/api/stays"): ("YYNNNOO", "/placement/api/stays", {
+            "json": {"decision_id": d, "unit_id": u, "check_in": str(TODAY), "justification": "Test"}}),
+        ("GET", "/placement/api/stays"): ("YYNNNYY", "/placement/api/stays", {}),
+        ("GET", "/placement/api/stays/{stay_id}"): ("YYNNNOO", f"/placement/api/stays/{s}", {}),
+        ("POST", "/placement/api/stays/{stay_id}/extend"): ("YYNNNOO", f"/placement/api/stays/{s}/extend",
+                                                             {"json": {"decision_id": d}}),
+        ("POST", "/placement/api/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/api/stays/{s}/move", {
+            "json": {"unit_id": u, "moved_on": str(TODAY)}}),
+        ("POST", "/placement/api/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/api/stays/{s}/move-out", {
+            "json": {"check_out": str(LATER + timedelta(days=400)), "destination": "unknown"}}),
+        ("GET", "/placement/api/capacity"): ("YYYYYYY", "/placement/api/capacity", {}),
+        ("GET", "/placement/api/views"): ("YYYYYYY", "/placement/api/views", {}),
+        ("GET", "/placement/"): ("YYYYYYY", "/placement/", {}),
+        ("GET", "/placement/views"): ("YYYYYYY", "/placement/views", {}),
+        ("GET", "/placement/decisions"): ("YYNNNYY", "/placement/decisions", {}),
+        ("GET", "/placement/decisions/{decision_id}/places"): ("YYNNNOO", f"/placement/decisions/{d}/places", {}),
+        ("POST", "/placement/decisions/{decision_id}/place"): ("YYNNNOO", f"/placement/decisions/{d}/place",
+                                                                {"data": {}}),
+        ("GET", "/placement/stays/{stay_id}"): ("YYNNNOO", f"/placement/stays/{s}", {}),
+        ("POST", "/placement/stays/{stay_id}/extend"): ("YYNNNOO", f"/placement/stays/{s}/extend", {"data": {}}),
+        ("POST", "/placement/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/stays/{s}/move-out",
+                                                           {"data": {}}),
+        ("GET", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {}),
+        ("POST", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {"data": {}}),
+        ("GET", "/placement/providers/new"): ("NYNNYNY", "/placement/providers/new", {}),
+        ("POST", "/placement/providers/new"): ("NYNNYNY", "/placement/providers/new", {"data": {}}),
+        ("GET", "/placement/providers/{provider_id}"): ("YYYYYYY", f"/placement/providers/{pr}", {}),
+        ("POST", "/placement/providers/{provider_id}/units"): ("NYNNYNY", f"/placement/providers/{pr}/units",
+                                                                {"data": {}}),
+        ("POST", "/placement/units/{unit_id}/beds"): ("NYNNYNY", f"/placement/units/{u}/beds", {"data": {}}),
+        ("POST", "/placement/providers/{provider_id}/inspections"): (
+            "YYNNYYY", f"/placement/providers/{pr}/inspections", {"data": {}}),
+        ("GET", "/placement/providers"): ("YYYYYYY", "/placement/providers", {}),
+        # billing: requisitions for the office and finance; invoices for finance (and admin)
+        ("GET", "/billing/api/requisitions"): ("YYYNYYY", "/billing/api/requisitions", {}),
+        ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOO", f"/billing/api/requisitions/{req}.pdf", {}),
+        ("POST", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {
+            "content": ids["csv"](), "headers": {"content-type": "text/csv", "x-filename": "f.csv"}}),
+        ("GET", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {}),
+        ("GET", "/billing/api/invoices/{invoice_id}"): ("NNYNYNN", f"/billing/api/invoices/{inv}", {}),
+        ("POST", "/billing/api/invoices/{invoice_id}/lines/{position}/adjust"): (
+            "NNYNYNN", f"/billing/api/invoices/{inv}/lines/1/adjust",
+            {"json": {"payable_amount": "1", "comment": "Test"}}),
+        ("POST", "/billing/api/invoices/{invoice_id}/approve"): ("NNYNYNN", f"/billing/api/invoices/{inv}/approve",
+                                                                  {"json": {}}),
+        ("POST", "/billing/api/invoices/{invoice_id}/dispute"): ("NNYNYNN", f"/billing/api/invoices/{inv}/dispute",
+                                                                  {"json": {}}),
+        ("GET", "/billing/api/export.csv"): ("NNYNYNN", "/billing/api/export.csv", {}),
+        ("GET", "/billing/api/spend"): ("NYYNYNY", "/billing/api/spend", {}),
+        ("GET", "/billing/"): ("YYYNYYY", "/billing/", {}),
+        ("GET", "/billing/invoices"): ("NNYNYNN", "/billing/invoices", {}),
+        ("POST", "/billing/invoices"): ("NNYNYNN", "/billing/invoices", {
+            "files": {"file": ("f.csv", ids["csv"](), "text/csv")}}),
+        ("GET", "/billing/invoices/{invoice_id}"): ("NNYNYNN", f"/billing/invoices/{inv}", {}),
+        ("POST", "/billing/invoices/{invoice_id}/lines/{position}"): (
+            "NNYNYNN", f"/billing/invoices/{inv}/lines/1", {"data": {}}),
+        ("POST", "/billing/invoices/{invoice_id}/decision"): ("NNYNYNN", f"/billing/invoices/{inv}/decision",
+                                                               {"data": {}}),
+        ("GET", "/billing/export"): ("NNYNYNN", "/billing/export", {}),
+        # stats: everyone reads; operations and admin rebuild
+        ("GET", "/stats/api/kostra"): ("YYYYYYY", f"/stats/api/kostra?{q}", {}),
+        ("GET", "/stats/api/reports"): ("YYYYYYY", "/stats/api/reports", {}),
+        ("GET", "/stats/api/reports/{key}"): ("YYYYYYY", f"/stats/api/reports/{ids['report']}?{q}", {}),
+        ("POST", "/stats/api/rebuild"): ("NNNYYNN", "/stats/api/rebuild", {}),
+        ("GET", "/stats/"): ("YYYYYYY", "/stats/", {}),
+        ("GET", "/stats/rapporter/{key}"): ("YYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
+    }
+
+
+def routes_of(stack) -> set[tuple[str, str]]:
+    found = set()
+    for name, parts in stack.parts.items():
+        for route in parts.app.routes:
+            if isinstance(route, APIRoute):
+                found |= {(m, f"/{name}{route.path}") for m in route.methods}
+    return found
+
+
+async def resources(client: httpx.AsyncClient) -> dict:
+    """One of each thing at Grünerløkka: a granted decision with its stay and requisition, a decision awaiting
+    the second approval, a provider and unit, an invoice and a report key."""
+    serial = iter(range(500, 900))
+    worker, decision = await granted_decision(client, period_from=TODAY, period_to=TODAY + timedelta(days=29),
+                                              identity_number=number(next(serial)))
+    identity = number(next(serial))
+    r = await client.post("/intake/api/applications", headers=worker,
+                          json=application(identity, office="nav-grunerlokka"))
+    pending = (await client.post(f"/intake/api/applications/{r.json()['application_id']}/decision",
+                                 headers=worker, json=granted())).json()["decision_id"]
+    providers = (await client.get("/placement/api/providers", headers=worker)).json()
+    oslo = [p for p in providers if p["municipality"] == "0301" and p.get("units")]
+    provider, unit = oslo[0]["provider_id"], oslo[0]["units"][0]["unit_id"]
+    matches = (await client.get(f"/placement/api/decisions/{decision}/matches", headers=worker)).json()
+    first = matches["fits"][0]
+    stay = await client.post("/placement/api/stays", headers=worker, json={
+        "decision_id": decision, "unit_id": first["unit_id"], "check_in": str(TODAY), "justification": "Test"})
+    assert stay.status_code == 201, stay.text
+    finance = await login(client, "okonomi")
+
+    async def requisition():
+        rows = (await client.get("/billing/api/requisitions", headers=finance)).json()
+        return rows[0]["number"] if rows else None
+    number_ = await eventually(requisition)
+    invoices = iter(range(1, 1000))
+
+    def invoice_file() -> bytes:
+        return csv_invoice([{"supplier_orgnr": "923609016", "invoice_number": f"M-{next(invoices)}",
+                             "issue_date": str(TODAY), "requisition": number_, "first_night": str(TODAY),
+                             "last_night": str(TODAY), "nights": 1, "price_per_night": "900", "amount": "900"}])
+    imported = await client.post("/billing/api/invoices", headers={**finance, "content-type": "text/csv"},
+                                 content=invoice_file())
+    assert imported.status_code == 201, imported.text
+    reports = (await client.get("/stats/api/reports", headers=worker)).json()
+    return {"application": r.json()["application_id"], "household": r.json()["household_id"],
+            "decision": decision, "pending": pending, "provider": provider, "unit": unit,
+            "stay": stay.json()["stay_id"], "requisition": number_,
+            "invoice": imported.json()["invoices"][0]["invoice_id"], "report": reports[0]["key"],
+            "identity": identity, "serial": lambda: next(serial), "csv": invoice_file}
+
+
+async def test_every_endpoint_by_every_role_office_and_without_login(stack):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        ids = await resources(client)
+        rows = table(ids)
+        assert set(rows) == routes_of(stack), (
+            f"endpoints without a row: {sorted(routes_of(stack) - set(rows))}; "
+            f"rows without an endpoint: {sorted(set(rows) - routes_of(stack))}")
+        headers = {u: await login(client, u) for u in USERS}
+        wrong, cells = [], 0
+        for (method, route), (who, path, kwargs) in sorted(rows.items()):
+            kwargs = {**kwargs, "headers": {**kwargs.get("headers", {})}}
+            anonymous = await client.request(method, path, **kwargs)
+            cells += 1
+            page = "/api/" not in route
+            if not (anonymous.status_code == 401 or
+                    page and anonymous.status_code == 303 and "/login" in anonymous.headers["location"]):
+                wrong.append(f"{method} {route} without login: {anonymous.status_code}")
+            # Refusals first, so that an allowed call cannot change what a refused one meets.
+            order = sorted(range(len(USERS)), key=lambda i: who[i] == "Y")
+            for i in order:
+                r = await client.request(method, path, **{**kwargs, "headers": {**kwargs["headers"],
+                                                                                 **headers[USERS[i]]}})
+                cells += 1
+                expected = who[i]
+                ok = (r.status_code < 500 and r.status_code not in (401, 403) if expected == "Y" else
+                      r.status_code == 403 if expected == "N" else r.status_code in (403, 404))
+                if not ok:
+                    wrong.append(f"{method} {route} as {COLUMNS[i]}: {r.status_code} (expected {expected}) "
+                                 f"{r.text[:120]}")
+        assert not wrong, "\n".join(wrong)
+        assert cells == len(rows) * (len(USERS) + 1)
