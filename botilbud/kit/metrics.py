@@ -1,6 +1,7 @@
 """The kit's own Prometheus metrics. Labels are few and bounded: service, topic, reason, route template."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -28,18 +29,21 @@ HTTP_REQUEST_SECONDS = Histogram(
     "botilbud_http_request_seconds", "HTTP request duration.", ["service", "method", "route"])
 
 
-def every(seconds: float, refresh: Callable[[], Awaitable[None]], name: str) -> Callable[[], Awaitable[None]]:
-    """A background job (`ServiceParts.background`) that refreshes gauges every few seconds. A failed round is
-    logged and the gauges wait for the next one; the service goes on."""
+def every(seconds: float, refresh: Callable[[], Awaitable[None]], name: str
+          ) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """A background job (`ServiceParts.background`) that refreshes gauges every few seconds until the runtime
+    stops (it finishes the round in hand, so no query is cut off). A failed round is logged and the gauges wait
+    for the next one; the service goes on."""
     log = get_logger(name)
 
-    async def loop() -> None:
-        while True:
+    async def loop(stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             try:
                 await refresh()
             except Exception as exc:
                 log.warning("gauge_refresh_failed", job=name, error=repr(exc)[:200])
-            await asyncio.sleep(seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), seconds)
 
     return loop
 

@@ -63,12 +63,15 @@ class OutboxRelay:
         # One relay at a time per service database keeps per-key order when a service is scaled out.
         self._lock_key = zlib.crc32(f"outbox:{service}".encode())
 
-    async def run(self) -> None:
+    async def run(self, stopping: asyncio.Event | None = None) -> None:
+        """Publish until `stopping` is set (then the round in hand finishes first) or the task is cancelled."""
+        stopping = stopping or asyncio.Event()
+        stopping_waiter = asyncio.create_task(self._wake_on(stopping))
         listener = await self.pool.acquire()
         await listener.add_listener(channel(self.service), self._on_notify)
         backoff = 0.0
         try:
-            while True:
+            while not stopping.is_set():
                 try:
                     published = await self.publish_pending()
                     backoff = 0.0
@@ -81,15 +84,21 @@ class OutboxRelay:
                     backoff = min(self.max_backoff, max(0.2, backoff * 2))
                     log.warning("outbox_publish_failed", service=self.service, error=repr(exc)[:300],
                                 retry_in=backoff)
-                    await asyncio.sleep(backoff)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopping.wait(), backoff)
                     continue
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
         finally:
+            stopping_waiter.cancel()
             with contextlib.suppress(Exception):
                 await listener.remove_listener(channel(self.service), self._on_notify)
             await self.pool.release(listener)
+
+    async def _wake_on(self, stopping: asyncio.Event) -> None:
+        await stopping.wait()
+        self._wake.set()
 
     def _on_notify(self, *_args) -> None:
         self._wake.set()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -48,8 +47,9 @@ class ServiceParts:
     app: FastAPI
     subscriptions: list[Subscription] = field(default_factory=list)
     on_started: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
-    """Jobs that run for the life of the process, by name (e.g. refreshing gauges); cancelled at stop."""
+    background: dict[str, Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=dict)
+    """Jobs that run for the life of the process, by name (e.g. refreshing gauges); each gets the event that is
+    set when the process stops, and ends by itself when it is."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class Runtime:
         self.brokers: dict[str, KafkaBroker] = {}
         self.parts: dict[str, ServiceParts] = {}
         self._tasks: list[asyncio.Task] = []
+        self._stopping = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self.port: int | None = None
 
@@ -115,13 +116,13 @@ class Runtime:
             relay = OutboxRelay(self.pools[svc.name], self.producer, svc.name,
                                 batch_size=self.settings.outbox_batch_size,
                                 poll_seconds=self.settings.outbox_poll_seconds)
-            self._tasks.append(asyncio.create_task(relay.run(), name=f"outbox-relay-{svc.name}"))
+            self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"outbox-relay-{svc.name}"))
         app = create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
             readiness=self._readiness_checks())
         config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
-                                log_config=None, access_log=False, lifespan="off")
+                                log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)
         self._tasks.append(asyncio.create_task(self._server.serve(), name="http"))
         while not self._server.started:
@@ -133,7 +134,7 @@ class Runtime:
             for job in parts.on_started:
                 await job()
             for name, job in parts.background.items():
-                self._tasks.append(asyncio.create_task(job(), name=name))
+                self._tasks.append(asyncio.create_task(job(self._stopping), name=name))
         log.info("runtime_started", services=[s.name for s in self.services], url=self.url)
 
     def _readiness_checks(self):
@@ -151,20 +152,32 @@ class Runtime:
             checks[f"broker:{name}"] = check_broker
         return checks
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop in order — HTTP, background jobs and relays, consumers, producer, pools — each step bounded, so
+        a stuck connection or client cannot keep the process from ending (it is logged and cut)."""
         if self._server is not None:
             self._server.should_exit = True
+        self._stopping.set()  # relays and background jobs finish the round in hand and end
         for task in self._tasks:
-            if task.get_name() != "http":
-                task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for broker in self.brokers.values():
-            with contextlib.suppress(Exception):
-                await broker.stop()
-        with contextlib.suppress(Exception):
-            await self.producer.stop()
-        for pool in self.pools.values():
-            await pool.close()
+            await self._bounded(task, f"task {task.get_name()}", grace_seconds)
+        for name, broker in self.brokers.items():
+            await self._bounded(broker.stop(), f"broker client {name}", grace_seconds)
+        await self._bounded(self.producer.stop(), "outbox producer", grace_seconds)
+        for name, pool in self.pools.items():
+            in_use = pool.get_size() - pool.get_idle_size()
+            if not await self._bounded(pool.close(), f"database pool {name} ({in_use} connections in use)",
+                                       grace_seconds):
+                pool.terminate()  # connections still checked out: close them hard
         log.info("runtime_stopped")
+
+    @staticmethod
+    async def _bounded(work, what: str, seconds: float) -> bool:
+        """Await `work` for at most `seconds`; then it is cancelled (wait_for does that) and logged."""
+        try:
+            await asyncio.wait_for(work, seconds)
+            return True
+        except TimeoutError:
+            log.warning("runtime_stop_timed_out", what=what, seconds=seconds)
+        except (asyncio.CancelledError, Exception) as exc:
+            log.warning("runtime_stop_failed", what=what, error=repr(exc)[:200])
+        return False
