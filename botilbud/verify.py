@@ -6,12 +6,13 @@ signed by BOTILBUD_SECRET_KEY). It writes nothing. The invariants (docs/reliabil
 
 1. Every state change has exactly one event: each service's outbox has no unpublished row older than the
    grace period and no event id twice; every stay, extension and move-out in placement, every requisition in
-   billing and every decision in effect in intake has exactly one event of its kind in its service's outbox.
+   billing and every decision in effect in intake has exactly one event of its kind in its service's outbox
+   (a requisition: one RequisitionIssued, plus one per extension, and one RequisitionClosed once closed).
 2. Every event has exactly one effect: every published event that a consumer handles is in that consumer's
    inbox (claimed once: the inbox key is (consumer, event id)), unless it is on the consumer's dead-letter
    topic; billing has one requisition per stay and none for a stay placement does not have.
 3. Every placement has its requisition: placement's stays and billing's requisitions agree on the stay, the
-   authorised period and whether it is closed.
+   authorised period, and the check-out (closed from it, its last night the one before).
 4. The stats numbers equal a reference computation over placement's own tables: the KOSTRA counters of this
    year per municipality, computed from placement's stays, providers and decisions (household facts), equal
    stats' API.
@@ -25,7 +26,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
@@ -34,6 +35,7 @@ from contracts import (
     DecisionMade,
     HouseholdMovedOut,
     HouseholdPlaced,
+    RequisitionClosed,
     RequisitionIssued,
     StayExtended,
 )
@@ -102,13 +104,15 @@ async def _outbox_checks(conns: dict[str, asyncpg.Connection], grace_seconds: fl
         check.problems += [f"{service}: event {r['event_id']} is in the outbox {r['n']} times" for r in dupes]
         check.checked += await conn.fetchval("SELECT count(*) FROM outbox")
 
-    async def one_each(service: str, what: str, ids_sql: str, event_type: str, id_field: str) -> None:
+    async def one_each(service: str, what: str, ids_sql: str, event_type: str, id_field: str,
+                       at_least: bool = False) -> None:
         conn = conns[service]
+        wrong = "e.n IS NULL" if at_least else "coalesce(e.n, 0) <> 1"
         rows = await conn.fetch(
             f"WITH things AS ({ids_sql}), events AS (SELECT ({BODY} ->> $2)::uuid AS id, count(*) AS n "  # noqa: S608
             f"FROM outbox WHERE event_type = $1 GROUP BY 1) "
-            "SELECT t.id, coalesce(e.n, 0) AS n FROM things t LEFT JOIN events e USING (id) "
-            "WHERE coalesce(e.n, 0) <> 1", event_type, id_field)
+            f"SELECT t.id, coalesce(e.n, 0) AS n FROM things t LEFT JOIN events e USING (id) WHERE {wrong}",
+            event_type, id_field)
         check.problems += [f"{service}: {what} {r['id']} has {r['n']} {event_type} events" for r in rows]
 
     if "placement" in conns:
@@ -125,8 +129,11 @@ async def _outbox_checks(conns: dict[str, asyncpg.Connection], grace_seconds: fl
         check.problems += [f"placement: stay {r['id']} has {r['ext']} extensions but {r['ev']} StayExtended events"
                            for r in ext]
     if "billing" in conns:
+        # An extension re-issues the requisition with its new period: one issue, and one more per extension.
         await one_each("billing", "requisition", "SELECT id FROM requisitions", RequisitionIssued.event_type,
-                       "requisition_id")
+                       "requisition_id", at_least=True)
+        await one_each("billing", "closed requisition", "SELECT id FROM requisitions WHERE status = 'closed'",
+                       RequisitionClosed.event_type, "requisition_id")
     if "intake" in conns:
         await one_each("intake", "decision in effect", "SELECT id FROM decisions WHERE status = 'in_effect'",
                        DecisionMade.event_type, "decision_id")
@@ -174,13 +181,16 @@ async def _requisition_checks(conns) -> Check:
         if len(found) != 1:
             check.problems.append(f"stay {stay_id} has {len(found)} requisitions in billing (expected 1)")
             continue
-        req = found[0]
-        if req["period_to"] != stay["authorised_to"]:
-            check.problems.append(f"stay {stay_id}: authorised to {stay['authorised_to']} in placement, requisition "
-                                  f"{req['number']} to {req['period_to']}")
-        if (stay["check_out"] is not None) != (req["status"] == "closed"):
-            check.problems.append(f"stay {stay_id}: check-out {stay['check_out']} in placement, requisition "
-                                  f"{req['number']} is {req['status']}")
+        req, check_out = found[0], stay["check_out"]
+        # Open: the requisition runs to the stay's authorised date. Moved out: closed from the check-out
+        # (its last night the one before it, unless it was authorised to an earlier night).
+        if check_out is None and (req["status"] != "open" or req["period_to"] != stay["authorised_to"]):
+            check.problems.append(f"stay {stay_id} is open and authorised to {stay['authorised_to']}; requisition "
+                                  f"{req['number']} is {req['status']} to {req['period_to']}")
+        if check_out is not None and (req["status"] != "closed" or req["closed_from"] != check_out or
+                                      req["period_to"] != min(stay["authorised_to"], check_out - timedelta(days=1))):
+            check.problems.append(f"stay {stay_id} moved out {check_out}; requisition {req['number']} is "
+                                  f"{req['status']} from {req['closed_from']} to {req['period_to']}")
     check.problems += [f"requisition(s) {[r['number'] for r in rs]} for stay {sid} that placement does not have"
                        for sid, rs in reqs.items() if sid not in stays]
     return check
