@@ -14,6 +14,7 @@ import json
 import random
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -51,7 +52,7 @@ class Traffic:
     move_out_share: float = 0.8
     extend_share: float = 0.3
     invoice_share: float = 0.1
-    pause: float = 0.0  # between journeys of one worker (bench: sets the rate)
+    before_journey: Callable[[], Awaitable[None]] | None = None  # the bench's rate limiter
     counts: Counter = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=dict)
     placed_at: dict[str, float] = field(default_factory=dict)  # stay id → time of placement's 201
@@ -64,6 +65,10 @@ class Traffic:
     async def _worker(self, i: int, stop: asyncio.Event) -> None:
         rng = random.Random(self.seed * 1000 + i)
         while not stop.is_set():
+            if self.before_journey:
+                await self.before_journey()
+                if stop.is_set():
+                    return
             try:
                 await self.journey(rng, OFFICES[next(self._serial) % len(OFFICES)])
                 self.counts["journeys_completed"] += 1
@@ -71,8 +76,6 @@ class Traffic:
                 self.counts["journeys_interrupted"] += 1
                 self.counts[f"error:{type(exc).__name__}"] += 1
                 await asyncio.sleep(0.3)
-            if self.pause:
-                await asyncio.sleep(self.pause)
 
     @property
     def state_changes(self) -> int:
