@@ -56,6 +56,7 @@ class Traffic:
     counts: Counter = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=dict)
     placed_at: dict[str, float] = field(default_factory=dict)  # stay id → time of placement's 201
+    last_error: dict[str, str] = field(default_factory=dict)  # kind of call → its last refusal
     _tokens: dict[str, dict] = field(default_factory=dict)
     _serial: itertools.count = field(default_factory=lambda: itertools.count(random.randrange(10**6)))
 
@@ -94,6 +95,7 @@ class Traffic:
         r = await self.client.request(method, path, headers=headers, **kwargs)
         if r.status_code != expect:
             self.counts[f"status:{kind}:{r.status_code}"] += 1
+            self.last_error[kind] = f"{r.status_code} {r.text[:300]}"
             raise JourneyFailed(f"{kind}: {r.status_code} {r.text[:200]}")
         self.latencies.setdefault(kind, []).append(time.perf_counter() - started)
         if method != "GET":
@@ -102,6 +104,9 @@ class Traffic:
 
     async def journey(self, rng: random.Random, office: dict) -> None:
         today = datetime.now(UTC).date()
+        # Each household's stay lies somewhere in the last months of this year and lasts a few nights, so the
+        # units' calendars fill slowly and a unit is seldom wanted by two workers for the same nights.
+        check_in = today - timedelta(days=rng.randrange(4, max(5, min(300, (today - date(today.year, 1, 1)).days))))
         short = office["id"].removeprefix("nav-")
         worker = await self._token(f"veileder-{short}")
         applied = await self._call("application", "POST", "/intake/api/applications", worker, 201, json={
@@ -109,38 +114,42 @@ class Traffic:
             "office_id": office["id"], "urgent": True})
         decided = await self._call(
             "decision", "POST", f"/intake/api/applications/{applied.json()['application_id']}/decision", worker,
-            201, json={"outcome": "granted", "period_from": str(today - timedelta(days=5)),
-                       "period_to": str(today + timedelta(days=30)), "conditions": []})
+            201, json={"outcome": "granted", "period_from": str(check_in - timedelta(days=1)),
+                       "period_to": str(check_in + timedelta(days=30)), "conditions": []})
         decision_id = decided.json()["decision_id"]
         if office["requires_second_approval"]:
             await self._call("approval", "POST", f"/intake/api/decisions/{decision_id}/approval",
                              await self._token(f"leder-{short}"), 200)
-        fits = await self._wait_for_matches(worker, decision_id)
+        fits = await self._wait_for_matches(worker, decision_id, check_in)
         if not fits:
             self.counts["no_place_free"] += 1
             return
-        unit = fits[rng.randrange(min(3, len(fits)))]
+        unit = fits[rng.randrange(len(fits))]  # any that fits: workers seldom race for the same unit
+        justification = "Ingen annen plass passet." if unit.get("needs_justification") else None
         placed = await self._call("placement", "POST", "/placement/api/stays", worker, 201, json={
-            "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(today - timedelta(days=2))})
+            "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(check_in),
+            "justification": justification})
         stay_id = placed.json()["stay_id"]
         self.placed_at[stay_id] = time.time()
         if rng.random() < self.extend_share:
             extended = await self._call("extension", "POST", f"/intake/api/decisions/{decision_id}/extension",
-                                        worker, 201, json={"period_to": str(today + timedelta(days=60))})
+                                        worker, 201, json={"period_to": str(check_in + timedelta(days=60))})
             if extended.json().get("status") == "awaiting_approval":
                 await self._call("approval", "POST",
                                  f"/intake/api/decisions/{extended.json()['decision_id']}/approval",
                                  await self._token(f"leder-{short}"), 200)
         if rng.random() < self.invoice_share:
-            await self._invoice(stay_id, today)
+            await self._invoice(stay_id, check_in, today)
         if rng.random() < self.move_out_share:
             await self._call("move_out", "POST", f"/placement/api/stays/{stay_id}/move-out", worker, 200,
-                             json={"check_out": str(today), "destination": "municipal_rental"})
+                             json={"check_out": str(min(today, check_in + timedelta(days=rng.randrange(1, 4)))),
+                                   "destination": "municipal_rental"})
 
-    async def _wait_for_matches(self, worker: dict, decision_id: str, within: float = 30.0) -> list:
+    async def _wait_for_matches(self, worker: dict, decision_id: str, check_in: date, within: float = 30.0) -> list:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            r = await self.client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker)
+            r = await self.client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker,
+                                      params={"check_in": str(check_in)})
             if r.status_code == 200:
                 return r.json()["fits"]
             if r.status_code >= 500:
@@ -148,7 +157,7 @@ class Traffic:
             await asyncio.sleep(0.1)
         raise JourneyFailed("the decision did not reach placement in time")
 
-    async def _invoice(self, stay_id: str, today: date, within: float = 20.0) -> None:
+    async def _invoice(self, stay_id: str, first: date, today: date, within: float = 20.0) -> None:
         """Finance imports a CSV invoice of the stay's first two nights, quoting its requisition."""
         finance = await self._token("okonomi")
         deadline = time.monotonic() + within
@@ -161,7 +170,6 @@ class Traffic:
                 raise JourneyFailed("no requisition for the stay in time")
             await asyncio.sleep(0.2)
         q = found[0]
-        first = today - timedelta(days=2)
         price = q["price_per_night"]
         body = "\n".join([
             "supplier_orgnr;supplier_name;invoice_number;issue_date;kind;requisition;first_night;last_night;"
