@@ -34,7 +34,7 @@ def synthetic_number(n: int) -> str:
     """The n-th synthetic (Tenor, month + 80) identity number with valid check digits: a distinct household."""
     birth = date(1960, 1, 1) + timedelta(days=(n * 7) % 16000)
     for individual in itertools.count((n // 2286) * 7 % 500):
-        head = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual % 1000:03d}"
+        head = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual % 500:03d}"  # 1900s
         k1 = fodselsnummer.calc_check_digit1(head)
         if len(k1) > 1:
             continue
