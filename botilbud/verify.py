@@ -258,17 +258,24 @@ async def read_dead_letters(bootstrap: str, settings: Settings, services=SERVICE
         if not parts:
             return out
         consumer.assign(parts)
+        end = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
+        # Up to the end offsets taken now (a broker's first fetch may take longer than idle_ms), then on until a
+        # fetch comes back empty (the embedded Tansu may report end offsets below the log's true end).
+        remaining = {tp for tp in parts if end[tp] > 0}
+        deadline = asyncio.get_running_loop().time() + 60
         while True:
-            fetched = await consumer.getmany(timeout_ms=idle_ms)
-            if not fetched:
-                break
-            for records in fetched.values():
+            fetched = await consumer.getmany(timeout_ms=1000 if remaining else idle_ms)
+            for tp, records in fetched.items():
                 for rec in records:
                     h = {k: v.decode(errors="replace") for k, v in (rec.headers or ())}
                     out.append({"service": h.get("dlt_service", "?"), "reason": h.get("dlt_reason", "?"),
                                 "event_id": h.get("ce_id"), "type": h.get("ce_type"),
                                 "detail": h.get("dlt_detail", "")[:200], "topic": h.get("dlt_topic")})
+                if records and records[-1].offset + 1 >= end[tp]:
+                    remaining.discard(tp)
+            if (not fetched and not remaining) or asyncio.get_running_loop().time() > deadline:
+                break
     finally:
         await consumer.stop()
     return out
