@@ -245,19 +245,23 @@ async def _stats_checks(conns, url: str | None, token: str | None, settings: Set
 
 async def read_dead_letters(bootstrap: str, settings: Settings, services=SERVICES, idle_ms: int = 1500) -> list[dict]:
     """Every message on the services' dead-letter topics: service, reason, event id (ce_id) and type."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    names = [settings.topic(dead_letter_topic(s)) for s in services]
+    # A throw-away group that subscribes (its join assigns every partition): metadata of a group-less
+    # consumer can lack the partitions of topics it never fetched on some brokers (Apache Kafka).
+    consumer = AIOKafkaConsumer(*names, bootstrap_servers=bootstrap, group_id=f"botilbud-verify-{uuid.uuid4()}",
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     out = []
     try:
-        topics = await consumer.topics()
-        parts = [TopicPartition(t, p) for s in services if (t := settings.topic(dead_letter_topic(s))) in topics
-                 for p in sorted(consumer.partitions_for_topic(t) or ())]
+        loop = asyncio.get_running_loop()
+        joined = loop.time() + 30
+        while not consumer.assignment() and loop.time() < joined:
+            await consumer.getmany(timeout_ms=200)  # drives the join; nothing is read before it
+        parts = list(consumer.assignment())
         if not parts:
             return out
-        consumer.assign(parts)
         end = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
         # Up to the end offsets taken now (a broker's first fetch may take longer than idle_ms), then on until a

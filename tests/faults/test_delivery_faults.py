@@ -88,10 +88,15 @@ async def test_duplicates_out_of_order_and_poison_leave_every_invariant_holding(
     expected = sorted([("billing", not_json), ("stats", not_json), ("placement", breaks_contract),
                        ("stats", breaks_contract), ("billing", untyped), ("stats", untyped)])
 
+    seen: list = []
+
     async def all_dead_letters():
-        found = await read_dead_letters(stack.bootstrap, settings, idle_ms=500)
-        return found if len(found) >= len(expected) else None
-    dead = await eventually(all_dead_letters, within=30)
+        seen[:] = await read_dead_letters(stack.bootstrap, settings, idle_ms=500)
+        return seen if len(seen) >= len(expected) else None
+    try:
+        dead = await eventually(all_dead_letters, within=30)
+    except AssertionError:
+        raise AssertionError(f"dead letters: {seen}") from None
     assert sorted((d["service"], d["event_id"]) for d in dead) == expected, dead
     reasons = {d["event_id"]: d["reason"] for d in dead}
     assert reasons == {not_json: "schema_violation", breaks_contract: "schema_violation", untyped: "missing_headers"}
