@@ -99,6 +99,23 @@ def status(address: str | None = typer.Option(None, help="Address of a running s
         raise typer.Exit(1)
 
 
+@app.command()
+def verify(address: str | None = typer.Option(None, help="Address of a running system; default: this one's."),
+           grace: float = typer.Option(10.0, help="Seconds an event may be in flight before it counts as lost."),
+           within: float = typer.Option(0.0, help="Verify again until all holds or this many seconds passed.")):
+    """Check the invariants on a live system (nothing lost, doubled or left unbilled; stats equal placement's
+    tables; dead letters hold only poison) and say what is off. Needs every service's database and the
+    secret key in the settings; exits 1 when an invariant is broken."""
+    from botilbud.verify import operator_token, resolve, verify_until
+
+    settings, url, bootstrap = resolve(Settings(), address)
+    report = asyncio.run(verify_until(settings, within, address=url, token=operator_token(settings),
+                                      bootstrap=bootstrap, grace_seconds=grace))
+    typer.echo(report.text())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command("settings")
 def settings_command():
     """Print the table of settings (environment variables) in Markdown."""

@@ -40,11 +40,11 @@ def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen | 
 class EmbeddedPostgres:
     USER = "botilbud"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, port: int | None = None):
         self.folder = folder.resolve()
         self.data = self.folder / "pgdata"
         self.password_file = self.folder / "pg-password"
-        self.port: int | None = None
+        self.port: int | None = port  # None: a free one; a restart passes the old one so clients reconnect
 
     @property
     def url(self) -> str:
@@ -85,7 +85,7 @@ class EmbeddedPostgres:
             self.port = running
             log.info("postgres_already_running", port=running)
             return self.url
-        self.port = free_port()
+        self.port = self.port or free_port()
         pg.pg_ctl(["-w", "-t", "60", "-l", str(self.data / "server.log"), "-o",
                    f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories='' -c max_connections=200",
                    "start"], pgdata=self.data, user=run_as, timeout=90)

@@ -3,7 +3,9 @@
 Every subscriber commits an event's offset only after it was handled (ack_policy NACK_ON_ERROR: an
 unexpected failure seeks back and the event is read again; the inbox makes that harmless). A message that
 cannot be parsed goes straight to the service's dead-letter topic; a handler that keeps failing is retried
-a bounded number of times with backoff and then dead-lettered. Either way the consumer keeps going."""
+a bounded number of times with backoff and then dead-lettered — unless the failure is an outage of the
+database (unreachable, restarting): then it is retried until the database is back, never dead-lettered.
+Either way the consumer keeps going."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -37,6 +40,12 @@ class Subscription:
 
     topic: str
     handlers: dict[type[IntegrationEvent], EventHandler] = field(default_factory=dict)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A failure of the infrastructure (database unreachable, restarting, connection cut), not of the event."""
+    return isinstance(exc, (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                            asyncpg.exceptions.OperatorInterventionError))
 
 
 def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription], settings: Settings) -> None:
@@ -81,14 +90,23 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         token = correlation_id_var.set(envelope.correlation_id)
         try:
             delay = settings.consumer_retry_backoff_seconds
-            for attempt in range(1, settings.consumer_retries + 1):
+            failures = 0  # of the handler itself; an outage of the database is no fault of the event
+            while True:
                 try:
                     await handler(envelope)
                     break
                 except Exception as exc:
+                    outage = is_outage(exc)
+                    failures += not outage
                     log.warning("event_handler_failed", service=service, event_id=str(envelope.id),
-                                event_type=envelope.type, attempt=attempt, error=repr(exc)[:300])
-                    if attempt == settings.consumer_retries:
+                                event_type=envelope.type, attempt=failures, outage=outage, error=repr(exc)[:300])
+                    if outage:
+                        # The database is down or restarting: the event is not dead-lettered; the consumer
+                        # waits on it (keeping the order) until the database is back.
+                        await asyncio.sleep(min(delay, 5.0))
+                        delay *= 2
+                        continue
+                    if failures >= settings.consumer_retries:
                         await dead_letter(msg, topic, "handler_failed", repr(exc))
                         return
                     await asyncio.sleep(delay)
