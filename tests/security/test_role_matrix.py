@@ -31,6 +31,13 @@ COLUMNS = ["case_worker", "office_leader", "finance", "operations", "admin", "ca
 LATER = TODAY + timedelta(days=60)
 
 
+HISTORY_CSV = (
+    "household_ref,municipality,district,office,applicant_birth_date,children_birth_dates,provider,provider_orgnr,"
+    "accommodation,agreement,check_in,check_out,move_out_reason,nightly_price_nok\n"
+    "GL-2025-0001,0301,Grünerløkka,Nav Grünerløkka,1990-04-02,,Blå Kors bosenter,,temporary,framework,"
+    "2025-01-03,2025-02-14,private_rental,690\n")
+
+
 def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
     """(method, route) -> (who may, concrete path, request keywords)."""
     a, h, d, p = ids["application"], ids["household"], ids["decision"], ids["pending"]
@@ -78,6 +85,10 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         # placement: providers for everyone to read, leaders and admin to change; stays for the office
         ("GET", "/placement/api/providers"): ("YYYYYYY", "/placement/api/providers", {}),
         ("POST", "/placement/api/providers"): ("NYNNYNY", "/placement/api/providers", {"json": provider}),
+        # the history import: leaders (their own office's rows; another office's rows are bad rows, 422) and
+        # admin; a dry run, so the table changes nothing
+        ("POST", "/placement/api/imports/stays"): ("NYNNYNY", "/placement/api/imports/stays?dry_run=true", {
+            "content": HISTORY_CSV.encode(), "headers": {"content-type": "text/csv"}}),
         ("PUT", "/placement/api/providers/{provider_id}"): ("NYNNYNY", f"/placement/api/providers/{pr}",
                                                              {"json": provider}),
         ("POST", "/placement/api/providers/{provider_id}/units"): (

@@ -66,6 +66,9 @@ def _slug(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+# A district's name or number: printable text (a control character cannot go into a report or a spreadsheet).
+DISTRICT = r"^[^\x00-\x1f\x7f]+$"
+
 def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
     app = FastAPI(title="Botilbud stats", version="1", description="Statistikk og KOSTRA.")
     pages = templates(Path(__file__).parent / "templates")
@@ -106,7 +109,8 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
 
     @app.get("/api/kostra", tags=["kostra"], responses=DOWNLOADS)
     async def kostra(year: int = Query(ge=2000, le=2100), municipality: str = Query(pattern=r"^\d{4}$"),
-                     district: str | None = Query(None, min_length=1, max_length=64), format: Format = "json",
+                     district: str | None = Query(None, min_length=1, max_length=64, pattern=DISTRICT),
+                     format: Format = "json",
                      user: User = Depends(api_user)):
         """The KOSTRA counters (BRIEF §5) for a year, municipality and (Oslo) district, with the settings used."""
         require_role(user, *READERS)
@@ -126,7 +130,8 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
 
     @app.get("/api/reports/{key}", tags=["reports"], responses=DOWNLOADS)
     async def report_api(key: str, year: int = Query(ge=2000, le=2100), municipality: str = Query(pattern=r"^\d{4}$"),
-                         district: str | None = Query(None, min_length=1, max_length=64), format: Format = "json",
+                         district: str | None = Query(None, min_length=1, max_length=64, pattern=DISTRICT),
+                         format: Format = "json",
                          user: User = Depends(api_user)):
         """One of the municipality's reports as JSON (columns and rows), CSV or XLSX."""
         require_role(user, *READERS)
