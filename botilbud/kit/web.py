@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -154,6 +154,58 @@ class CsrfMiddleware:
         return send_with_cookie
 
 
+SECURITY_HEADERS = (
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("content-security-policy",
+     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+    # Pages and answers may show personal data: no browser or proxy keeps a copy.
+    ("cache-control", "no-store"),
+)
+
+
+class RequestContextMiddleware:
+    """Every request: a correlation id (taken from `X-Correlation-Id` or made) for the logs and the response,
+    the request counted and timed by route template, and the security headers. Plain ASGI rather than
+    `@app.middleware("http")`, which costs a task and a stream per request."""
+
+    def __init__(self, app: ASGIApp, services: frozenset[str]):
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cid = Headers(scope=scope).get("x-correlation-id") or str(uuid.uuid4())
+        token = correlation_id_var.set(cid)
+        started = time.perf_counter()
+        service = scope["path"].strip("/").split("/", 1)[0]
+        service = service if service in self.services else "root"
+        status = 500  # a crash before the response started is an error too: counted before the server's 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-correlation-id"] = cid
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if scope.get("scheme") == "https":
+                    headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            correlation_id_var.reset(token)
+            route = _route_template(scope)
+            HTTP_REQUESTS.labels(service, scope["method"], route, str(status)).inc()
+            HTTP_REQUEST_SECONDS.labels(service, scope["method"], route).observe(time.perf_counter() - started)
+
+
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
     chunks, size = [], 0
     while True:
@@ -210,38 +262,8 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
     app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
     install_common(app, signer)
     app.add_middleware(CsrfMiddleware, signer=signer)
+    app.add_middleware(RequestContextMiddleware, services=frozenset(mounts))  # outermost: sees CSRF refusals too
     pages = templates()
-
-    @app.middleware("http")
-    async def correlation_and_metrics(request: Request, call_next):
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        token = correlation_id_var.set(cid)
-        started = time.perf_counter()
-        service = request.url.path.strip("/").split("/", 1)[0]
-        service = service if service in mounts else "root"
-        try:
-            response = await call_next(request)
-        except Exception:
-            # A crash is an error too: count it before the server turns it into a 500.
-            HTTP_REQUESTS.labels(service, request.method, _route_template(request), "500").inc()
-            raise
-        finally:
-            correlation_id_var.reset(token)
-        route_name = _route_template(request)
-        HTTP_REQUESTS.labels(service, request.method, route_name, str(response.status_code)).inc()
-        HTTP_REQUEST_SECONDS.labels(service, request.method, route_name).observe(time.perf_counter() - started)
-        response.headers["x-correlation-id"] = cid
-        response.headers.setdefault("x-content-type-options", "nosniff")
-        response.headers.setdefault("x-frame-options", "DENY")
-        response.headers.setdefault("referrer-policy", "same-origin")
-        response.headers.setdefault(
-            "content-security-policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
-        # Pages and answers may show personal data: no browser or proxy keeps a copy.
-        response.headers.setdefault("cache-control", "no-store")
-        if request.url.scheme == "https":
-            response.headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
-        return response
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
@@ -319,9 +341,9 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
     return app
 
 
-def _route_template(request: Request) -> str:
+def _route_template(scope: Scope) -> str:
     """The route template, never the raw path: paths may hold ids, and labels must stay few."""
-    return getattr(request.scope.get("route"), "path", "unmatched")
+    return getattr(scope.get("route"), "path", "unmatched")
 
 
 _REFUSAL_PAGES = templates()

@@ -60,10 +60,13 @@ class BillingRepository:
     async def save_period(self, r: Requisition) -> None:
         await self.conn.execute("UPDATE requisitions SET period_to = $2 WHERE id = $1", r.id, r.period_to)
 
-    async def list(self, office_id: str | None, limit: int = 1000) -> list[Requisition]:
+    async def list(self, office_id: str | None, limit: int = 1000, *, stay_id: UUID | None = None,
+                   status: str | None = None, offset: int = 0) -> list[Requisition]:
+        """Newest first; each filter left as None matches everything."""
         rows = await self.conn.fetch(
             f"SELECT {_COLUMNS} FROM requisitions WHERE ($1::text IS NULL OR office_id = $1) "
-            "ORDER BY number DESC LIMIT $2", office_id, limit)
+            "AND ($2::uuid IS NULL OR stay_id = $2) AND ($3::text IS NULL OR status = $3) "
+            "ORDER BY number DESC LIMIT $4 OFFSET $5", office_id, stay_id, status, limit, offset)
         return [Requisition(**dict(r)) for r in rows]
 
     async def get_by_number(self, number: str) -> Requisition | None:

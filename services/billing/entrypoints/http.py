@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
 from botilbud.kit.web import register_domain_error, templates
@@ -54,6 +54,33 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+Money = Annotated[Decimal, PlainSerializer(money, return_type=str)]  # NOK as "850.00", like the invoices
+
+
+class RequisitionOut(BaseModel):
+    """A requisition as the API shows it (the response is serialised by pydantic, not field by field)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    number: str
+    stay_id: UUID
+    household_id: UUID
+    office_id: str
+    provider_id: UUID
+    provider_name: str
+    provider_orgnr: str
+    unit_id: UUID
+    agreement_kind: str
+    period_from: date
+    period_to: date
+    price_per_night: Money
+    status: str
+    closed_from: date | None
+    nights: int
+    max_amount: Money
+
+
 def invoice_json(i: Invoice, *, lines: bool = True) -> dict:
     body = {
         "invoice_id": str(i.id), "kind": i.kind, "format": i.format, "invoice_number": i.invoice_number,
@@ -75,10 +102,6 @@ def invoice_json(i: Invoice, *, lines: bool = True) -> dict:
             "payable_amount": money(x.payable_amount), "status": x.status, "findings": x.codes,
             "reasons": [f["message"] for f in x.findings], "comment": x.comment} for x in i.lines]
     return body
-
-
-def requisition_json(r: Requisition) -> dict:
-    return {**asdict(r), "nights": r.nights, "max_amount": r.max_amount}
 
 
 def export_csv(rows: list[dict]) -> str:
@@ -118,12 +141,12 @@ def create_app(uow_factory, price_tolerance: Decimal = Decimal(0)) -> FastAPI:
     register_domain_error(app, DocumentRefused)
     register_domain_error(app, BillingRuleBroken, 409)
 
-    async def visible_requisitions(user: User):
+    async def visible_requisitions(user: User, **filters) -> list[Requisition]:
         require_role(user, *READERS)
         async with uow_factory() as uow:
             # Case workers and leaders see their own office's; finance sees all.
             return await uow.repo.list(user.office_id if user.role in (Role.CASE_WORKER, Role.OFFICE_LEADER)
-                                       else None)
+                                       else None, **filters)
 
     async def load_invoice(invoice_id: UUID) -> tuple[Invoice, dict, dict, list]:
         async with uow_factory() as uow:
@@ -143,9 +166,14 @@ def create_app(uow_factory, price_tolerance: Decimal = Decimal(0)) -> FastAPI:
                                                uow_factory, price_tolerance)
 
     # --- API: requisitions -----------------------------------------------------------------------------
-    @app.get("/api/requisitions", tags=["requisitions"])
-    async def list_requisitions(user: User = Depends(api_user)):
-        return [requisition_json(r) for r in await visible_requisitions(user)]
+    @app.get("/api/requisitions", tags=["requisitions"], response_model=list[RequisitionOut])
+    async def list_requisitions(
+            user: User = Depends(api_user),
+            stay_id: Annotated[UUID | None, Query(description="Only the requisitions of this stay.")] = None,
+            status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+            limit: Annotated[int, Query(ge=1, le=5000, description="At most this many, newest first.")] = 1000,
+            offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+        return await visible_requisitions(user, stay_id=stay_id, status=status, limit=limit, offset=offset)
 
     @app.get("/api/requisitions/{number}.pdf", tags=["requisitions"], response_class=Response)
     async def requisition_pdf_file(number: str, user: User = Depends(api_user)):

@@ -122,6 +122,36 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+class RuleOut(BaseModel):
+    rule: str
+    message: str
+
+
+class MatchOut(BaseModel):
+    """One place and how it matches: refusals (hard rules, left out), flags (soft rules, need a justification)
+    and the reasons that rank it."""
+
+    provider_id: UUID
+    provider: str
+    unit_id: UUID
+    unit: str
+    beds: int
+    address: str
+    municipality: str
+    accommodation: str
+    agreement_kind: str
+    price_per_night: float | None
+    refusals: list[RuleOut]
+    flags: list[RuleOut]
+    needs_justification: bool
+    reasons: list[str]
+
+
+class MatchesOut(BaseModel):
+    fits: list[MatchOut] = Field(description="The places that fit, best first.")
+    left_out: list[MatchOut] = Field(description="Every other place, with the hard rules it breaks.")
+
+
 def _j(value):
     if isinstance(value, UUID):
         return str(value)
@@ -305,7 +335,7 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
                 "period_to": d.period_to, "extends_decision_id": _j(d.extends_decision_id),
                 "conditions": list(d.conditions)}
 
-    @app.get("/api/decisions/{decision_id}/matches", tags=["decisions"])
+    @app.get("/api/decisions/{decision_id}/matches", tags=["decisions"], response_model=MatchesOut)
     async def matches(decision_id: UUID, check_in: date | None = None, night_shelter: bool = False,
                       user: User = Depends(api_user)):
         """The places that fit, best first, and every other place with why it was left out."""
