@@ -5,32 +5,17 @@ approved invoice never changes; a correction is a new record (a credit note or a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from services.billing.domain.invoice import CREDIT_NOTE, BillingRuleBroken
-from services.billing.domain.reconciliation import ADJUSTED, DISPUTED, MATCHED
+from services.billing.domain.reconciliation import ADJUSTED, DISPUTED, MATCHED, MatchedLine
 
 
 @dataclass
-class InvoiceLine:
-    position: int
-    line_id: str
-    requisition_number: str | None
-    requisition_id: UUID | None
-    provider_id: UUID | None
-    agreement_kind: str | None
-    office_id: str | None
-    first_night: date | None
-    last_night: date | None
-    claimed_nights: int
-    claimed_price: Decimal
-    claimed_amount: Decimal
-    payable_nights: int
-    payable_amount: Decimal
-    status: str
+class InvoiceLine(MatchedLine):
     findings: list[dict] = field(default_factory=list)  # {"code", "message", "nights", "amount"}
     comment: str | None = None
 
@@ -166,6 +151,9 @@ def approve(invoice: Invoice, comment: str, by: str, now: datetime) -> InvoiceAp
     return InvoiceApproved(invoice)
 
 
+_MATCHED_FIELDS = [f.name for f in fields(MatchedLine)]
+
+
 def _finding(f) -> dict:
     return {"code": f.code, "message": f.message, "nights": f.nights, "amount": str(f.amount)}
 
@@ -173,13 +161,8 @@ def _finding(f) -> dict:
 def record(doc, result, *, invoice_id: UUID, received_at: datetime, received_by: str,
            failed_rules: list[dict], duplicate_of: UUID | None) -> Invoice:
     """The stored invoice: what the supplier sent and what the match said, line by line."""
-    lines = [InvoiceLine(
-        position=x.position, line_id=x.line_id, requisition_number=x.requisition_number,
-        requisition_id=x.requisition_id, provider_id=x.provider_id, agreement_kind=x.agreement_kind,
-        office_id=x.office_id, first_night=x.first_night, last_night=x.last_night, claimed_nights=x.claimed_nights,
-        claimed_price=x.claimed_price, claimed_amount=x.claimed_amount, payable_nights=x.payable_nights,
-        payable_amount=x.payable_amount, status=x.status, findings=[_finding(f) for f in x.findings])
-        for x in result.lines]
+    lines = [InvoiceLine(**{name: getattr(x, name) for name in _MATCHED_FIELDS},
+                         findings=[_finding(f) for f in x.findings]) for x in result.lines]
     return Invoice(
         id=invoice_id, kind=doc.kind, format=doc.format, supplier_orgnr=doc.supplier_orgnr,
         supplier_name=doc.supplier_name, invoice_number=doc.number, issue_date=doc.issue_date,

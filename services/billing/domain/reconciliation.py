@@ -83,7 +83,10 @@ class Finding:
 
 
 @dataclass
-class LineResult:
+class MatchedLine:
+    """A document line as the match settled it. Shared by the match's result and the stored invoice line, so
+    the two cannot drift apart."""
+
     position: int
     line_id: str
     requisition_number: str | None
@@ -99,6 +102,10 @@ class LineResult:
     payable_nights: int
     payable_amount: Decimal
     status: str
+
+
+@dataclass
+class LineResult(MatchedLine):
     findings: list[Finding] = field(default_factory=list)
     paid_nights: tuple[date, ...] = ()  # the nights this line pays (or, for a credit note, gives back)
     ledger_key: str | None = None

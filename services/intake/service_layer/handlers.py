@@ -5,7 +5,7 @@ entry in the same transaction as the read: who, when, which household and why.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -177,12 +177,7 @@ async def make_decision(cmd: MakeDecision, uow_factory: UowFactory, offices: dic
             decided_by=cmd.decided_by, decided_at=cmd.decided_at,
             earlier_nights=await uow.repo.granted_nights(household.id), rules=rules)
         await uow.repo.add_decision(decision)
-        await uow.repo.save_application_status(application)
-        for event in events:
-            uow.emit(event)
-        await uow.commit()
-        _log_decision("decision_made", decision)
-        return decision
+        return await _commit_decision(uow, "decision_made", decision, application, events)
 
 
 async def extend_decision(cmd: ExtendDecision, uow_factory: UowFactory, offices: dict[str, model.Office], *,
@@ -201,12 +196,7 @@ async def extend_decision(cmd: ExtendDecision, uow_factory: UowFactory, offices:
             earlier_nights=await uow.repo.granted_nights(household.id),
             already_extended=await uow.repo.is_extended(previous.id), rules=rules)
         await uow.repo.add_decision(decision)
-        await uow.repo.save_application_status(application)
-        for event in events:
-            uow.emit(event)
-        await uow.commit()
-        _log_decision("decision_extended", decision)
-        return decision
+        return await _commit_decision(uow, "decision_extended", decision, application, events)
 
 
 async def approve_decision(decision_id: UUID, uow_factory: UowFactory, offices: dict[str, model.Office], *,
@@ -221,12 +211,7 @@ async def approve_decision(decision_id: UUID, uow_factory: UowFactory, offices: 
         events = model.approve(decision, application, household, _office(offices, decision.office_id),
                                approved_by=actor.username, approved_at=at)
         await uow.repo.save_decision_status(decision)
-        await uow.repo.save_application_status(application)
-        for event in events:
-            uow.emit(event)
-        await uow.commit()
-        _log_decision("decision_approved", decision)
-        return decision
+        return await _commit_decision(uow, "decision_approved", decision, application, events)
 
 
 async def return_decision(decision_id: UUID, reason: str | None, uow_factory: UowFactory, *,
@@ -239,15 +224,20 @@ async def return_decision(decision_id: UUID, reason: str | None, uow_factory: Uo
         application = await uow.repo.application(decision.application_id, for_update=True)
         model.return_for_revision(decision, application, returned_by=actor.username, reason=reason)
         await uow.repo.save_decision_status(decision)
-        await uow.repo.save_application_status(application)
-        await uow.commit()
-        _log_decision("decision_returned", decision)
-        return decision
+        return await _commit_decision(uow, "decision_returned", decision, application)
 
 
-def _log_decision(what: str, d: model.Decision) -> None:
+async def _commit_decision(uow: IntakeUnitOfWork, what: str, d: model.Decision, application: model.Application,
+                           events: Iterable[model.DecisionMade] = ()) -> model.Decision:
+    """Finish a decision step once the caller has stored the decision: the application's new status and the
+    events go in the same commit; the log line only after it."""
+    await uow.repo.save_application_status(application)
+    for event in events:
+        uow.emit(event)
+    await uow.commit()
     log.info(what, decision_id=str(d.id), household_id=str(d.household_id), office_id=d.office_id,
              outcome=d.outcome, status=d.status, warnings=d.warnings)
+    return d
 
 
 async def decision_application(decision_id: UUID, uow_factory: UowFactory) -> UUID | None:

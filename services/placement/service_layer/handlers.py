@@ -185,11 +185,15 @@ def _provider_from(cmd: commands.RegisterProvider, provider_id: UUID | None = No
         provider_id=provider_id)
 
 
+async def _orgnr_must_be_free(uow: PlacementUnitOfWork, orgnr: str, other_than: UUID | None = None) -> None:
+    if await uow.repo.orgnr_taken(orgnr, other_than=other_than):
+        raise model.PlacementError("En tilbyder med dette organisasjonsnummeret finnes allerede.", "orgnr", 409)
+
+
 async def register_provider(cmd: commands.RegisterProvider, uow_factory: UowFactory) -> model.Provider:
     provider = _provider_from(cmd)
     async with uow_factory() as uow:
-        if await uow.repo.orgnr_taken(provider.orgnr):
-            raise model.PlacementError("En tilbyder med dette organisasjonsnummeret finnes allerede.", "orgnr", 409)
+        await _orgnr_must_be_free(uow, provider.orgnr)
         await uow.repo.add_provider(provider)
         uow.emit(model.ProviderRegistered(provider))
         await uow.commit()
@@ -202,8 +206,7 @@ async def change_provider(cmd: commands.ChangeProvider, uow_factory: UowFactory)
         if old is None:
             raise model.PlacementError("Fant ikke tilbyderen.", "provider_id", 404)
         provider = _provider_from(cmd.details, old.id, old.slug)
-        if await uow.repo.orgnr_taken(provider.orgnr, other_than=old.id):
-            raise model.PlacementError("En tilbyder med dette organisasjonsnummeret finnes allerede.", "orgnr", 409)
+        await _orgnr_must_be_free(uow, provider.orgnr, other_than=old.id)
         await uow.repo.save_provider(provider)
         uow.emit(model.ProviderChanged(provider))
         await uow.commit()
