@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import asyncpg
+from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -25,6 +26,7 @@ from faststream.kafka.annotations import KafkaMessage
 from botilbud.kit.logging import correlation_id_var, get_logger
 from botilbud.kit.metrics import CONSUMER_LAG_SECONDS, DEAD_LETTERS, EVENT_HANDLING_SECONDS, EVENTS_HANDLED
 from botilbud.kit.settings import Settings
+from botilbud.kit.unit_of_work import shared_transaction
 from contracts import ALL_TOPICS, Envelope, EnvelopeError, IntegrationEvent, event_class
 from contracts.topics import dead_letter_topic
 
@@ -52,7 +54,11 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
     """Register a service's subscriptions on the broker: the one place its consumers are wired.
 
     A service reads all its topics with one consumer in its own consumer group: one group join at start-up
-    (joins are slow on some brokers) and one place where its error policy applies."""
+    (joins are slow on some brokers) and one place where its error policy applies. The consumer takes what
+    has arrived in batches (up to `consumer_batch_max_records`); a batch's events are handled in one shared
+    transaction and their offsets committed once. If any event of a batch fails, the batch is rolled back and
+    its events are handled again one at a time, each in its own transaction, under the full error policy —
+    so a poison event costs its batch a second pass, never a lost or doubled effect (the inbox sees to it)."""
     if not subscriptions:
         return
     topics = {sub.topic: sub for sub in subscriptions}
@@ -60,46 +66,55 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
     wire_topic = {settings.topic(name): name for name in topics}
     dlt = settings.topic(dead_letter_topic(service))
 
-    async def dead_letter(msg: KafkaMessage, topic: str, reason: str, detail: str) -> None:
-        record = msg.raw_message
-        headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
-        headers.update({
-            "dlt_reason": reason, "dlt_detail": detail[:1000], "dlt_service": service,
-            "dlt_topic": record.topic, "dlt_partition": str(record.partition),
-            "dlt_offset": str(record.offset), "dlt_time": datetime.now(UTC).isoformat(),
-        })
-        await broker.publish(msg.body, topic=dlt, key=record.key, headers=headers)
+    async def dead_letter(record: ConsumerRecord, topic: str, headers: dict[str, str], reason: str,
+                          detail: str) -> None:
+        headers = {**headers, "dlt_reason": reason, "dlt_detail": detail[:1000], "dlt_service": service,
+                   "dlt_topic": record.topic, "dlt_partition": str(record.partition),
+                   "dlt_offset": str(record.offset), "dlt_time": datetime.now(UTC).isoformat()}
+        await broker.publish(record.value or b"", topic=dlt, key=record.key, headers=headers)
         DEAD_LETTERS.labels(service, topic, reason).inc()
         EVENTS_HANDLED.labels(service, topic, "dead_lettered").inc()
         log.error("event_dead_lettered", service=service, topic=record.topic, partition=record.partition,
                   offset=record.offset, reason=reason, detail=detail[:300])
 
-    async def consume(msg: KafkaMessage) -> None:
-        started = time.perf_counter()
-        topic = wire_topic.get(msg.raw_message.topic, msg.raw_message.topic)
-        headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
+    async def admit(record: ConsumerRecord) -> Delivery | None:
+        """The event to handle, or None when it is skipped (a type this service does not handle) or
+        dead-lettered (it cannot be parsed)."""
+        topic = wire_topic.get(record.topic, record.topic)
+        headers = {k: v.decode("utf-8", "replace") for k, v in record.headers or ()}
         handler = handlers.get((topic, headers.get("ce_type", "")))
         if handler is None and event_class(headers.get("ce_type", "")) is not None:
             EVENTS_HANDLED.labels(service, topic, "ignored").inc()
-            return
+            return None
         try:
-            envelope = Envelope.parse(headers, msg.body, msg.raw_message.key)
+            envelope = Envelope.parse(headers, record.value or b"", record.key)
         except EnvelopeError as exc:
-            await dead_letter(msg, topic, exc.reason, exc.detail)
-            return
-        token = correlation_id_var.set(envelope.correlation_id)
+            await dead_letter(record, topic, headers, exc.reason, exc.detail)
+            return None
+        return Delivery(record, topic, headers, envelope, handler)
+
+    def handled(d: Delivery, started: float) -> None:
+        EVENTS_HANDLED.labels(service, d.topic, "handled").inc()
+        CONSUMER_LAG_SECONDS.labels(service, d.topic).set(
+            max(0.0, (datetime.now(UTC) - d.envelope.time).total_seconds()))
+        EVENT_HANDLING_SECONDS.labels(service, d.topic).observe(time.perf_counter() - started)
+
+    async def handle_one(d: Delivery) -> None:
+        """One event in its own transaction, with bounded retries, dead letters, and waiting out outages."""
+        started = time.perf_counter()
+        token = correlation_id_var.set(d.envelope.correlation_id)
         try:
             delay = settings.consumer_retry_backoff_seconds
             failures = 0  # of the handler itself; an outage of the database is no fault of the event
             while True:
                 try:
-                    await handler(envelope)
+                    await d.handler(d.envelope)
                     break
                 except Exception as exc:
                     outage = is_outage(exc)
                     failures += not outage
-                    log.warning("event_handler_failed", service=service, event_id=str(envelope.id),
-                                event_type=envelope.type, attempt=failures, outage=outage, error=repr(exc)[:300])
+                    log.warning("event_handler_failed", service=service, event_id=str(d.envelope.id),
+                                event_type=d.envelope.type, attempt=failures, outage=outage, error=repr(exc)[:300])
                     if outage:
                         # The database is down or restarting: the event is not dead-lettered; the consumer
                         # waits on it (keeping the order) until the database is back.
@@ -107,16 +122,40 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
                         delay *= 2
                         continue
                     if failures >= settings.consumer_retries:
-                        await dead_letter(msg, topic, "handler_failed", repr(exc))
+                        await dead_letter(d.record, d.topic, d.headers, "handler_failed", repr(exc))
+                        EVENT_HANDLING_SECONDS.labels(service, d.topic).observe(time.perf_counter() - started)
                         return
                     await asyncio.sleep(delay)
                     delay *= 2
-            EVENTS_HANDLED.labels(service, topic, "handled").inc()
-            CONSUMER_LAG_SECONDS.labels(service, topic).set(
-                max(0.0, (datetime.now(UTC) - envelope.time).total_seconds()))
+            handled(d, started)
         finally:
             correlation_id_var.reset(token)
-            EVENT_HANDLING_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
+
+    async def handle_together(batch: list[Delivery]) -> bool:
+        """All events of the batch in one shared transaction; False (nothing kept) if any of them failed."""
+        started = time.perf_counter()
+        try:
+            async with shared_transaction():
+                for d in batch:
+                    token = correlation_id_var.set(d.envelope.correlation_id)
+                    try:
+                        await d.handler(d.envelope)
+                    finally:
+                        correlation_id_var.reset(token)
+        except Exception as exc:
+            log.info("event_batch_rolled_back", service=service, events=len(batch), error=repr(exc)[:300])
+            return False
+        for d in batch:
+            handled(d, started)
+        return True
+
+    async def consume(msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        batch = [d for d in [await admit(record) for record in records] if d is not None]
+        if len(batch) > 1 and await handle_together(batch):
+            return
+        for d in batch:
+            await handle_one(d)
 
     consume.__name__ = f"{service}_consumer"
     broker.subscriber(
@@ -125,8 +164,40 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        batch=True,
+        max_records=settings.consumer_batch_max_records,
+        batch_timeout_ms=settings.kafka_fetch_max_wait_ms,
+        parser=_parse_tolerating_headers,
+        decoder=_leave_undecoded,
         title=f"{service}",
     )(consume)
+
+
+async def _parse_tolerating_headers(records: tuple[ConsumerRecord, ...], parse) -> KafkaMessage:
+    """FastStream decodes every header as UTF-8 and would fail (and redeliver, forever) a whole batch on one
+    that is not; then it gets copies with the bad bytes replaced, and the consumer dead-letters that event."""
+    try:
+        return await parse(records)
+    except UnicodeDecodeError:
+        return await parse(tuple(
+            replace(r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()])
+            for r in records))
+
+
+def _leave_undecoded(_msg: KafkaMessage) -> None:
+    """The consumer parses each envelope itself (Envelope.parse): FastStream's decoding would be wasted."""
+    return None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event as this consumer received it: the record, its logical topic, headers, envelope and handler."""
+
+    record: ConsumerRecord
+    topic: str
+    headers: dict[str, str]
+    envelope: Envelope
+    handler: EventHandler
 
 
 async def ensure_topics(bootstrap: str, settings: Settings, services: tuple[str, ...],

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(8 * 3600, description="Lifetime of a login session or API token.")
     consumer_retries: int = Field(3, description="Attempts per event before it goes to the dead-letter topic.")
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
+    consumer_batch_max_records: int = Field(
+        100, ge=1, le=10_000, description="Most events a consumer handles in one transaction (1: one at a time).")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
     outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
     billing_price_tolerance_nok: Decimal = Field(

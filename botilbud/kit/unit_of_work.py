@@ -2,11 +2,17 @@
 and, for consumers, the id of the event that caused it (inbox). Commit writes all or nothing.
 
 Services subclass it to add their repositories on `self.conn`, and give it a `translate` function that
-turns their domain events into wire events: the domain never sees the contracts."""
+turns their domain events into wire events: the domain never sees the contracts.
+
+A consumer handles a batch of events in one `shared_transaction()`: every unit of work opened inside it runs
+as a savepoint on one connection, and the batch commits once — one round of locks and one WAL flush for many
+events instead of one each. A unit of work that rolls back undoes only its own savepoint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -16,6 +22,58 @@ from botilbud.kit.logging import current_correlation_id
 from contracts import Envelope, IntegrationEvent
 
 Translate = Callable[[Any], Iterable[IntegrationEvent]]
+
+
+class SharedTransaction:
+    """One connection and one open transaction that the units of work of a batch share (see module doc)."""
+
+    def __init__(self) -> None:
+        self.conn: asyncpg.Connection | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._tx = None
+
+    async def connection(self, pool: asyncpg.Pool) -> asyncpg.Connection:
+        if self.conn is None:
+            self._pool = pool
+            self.conn = await pool.acquire()
+            self._tx = self.conn.transaction()
+            await self._tx.start()
+        elif pool is not self._pool:
+            raise RuntimeError("a shared transaction spans one database")
+        return self.conn
+
+    async def commit(self) -> None:
+        if self._tx is not None:
+            await self._tx.commit()
+
+    async def close(self) -> None:
+        """Roll back what was not committed and give the connection back (a broken one is discarded)."""
+        if self.conn is None:
+            return
+        try:
+            if not self.conn.is_closed() and self.conn.is_in_transaction():
+                await self.conn.execute("ROLLBACK")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self.conn.terminate()
+        finally:
+            await self._pool.release(self.conn)
+
+
+_shared: ContextVar[SharedTransaction | None] = ContextVar("botilbud_shared_transaction", default=None)
+
+
+@contextlib.asynccontextmanager
+async def shared_transaction() -> AsyncIterator[SharedTransaction]:
+    """Units of work opened in this block (in this task) share one transaction, committed when the block ends
+    without an exception; an exception rolls all of it back."""
+    shared = SharedTransaction()
+    token = _shared.set(shared)
+    try:
+        yield shared
+        await shared.commit()
+    finally:
+        _shared.reset(token)
+        await shared.close()
 
 
 class UnitOfWork:
@@ -29,9 +87,16 @@ class UnitOfWork:
         self.conn: asyncpg.Connection
 
     async def __aenter__(self) -> UnitOfWork:
-        self.conn = await self._pool.acquire()
-        self._tx = self.conn.transaction()
-        await self._tx.start()
+        shared = _shared.get()
+        self._owns_connection = shared is None
+        self.conn = await self._pool.acquire() if shared is None else await shared.connection(self._pool)
+        self._tx = self.conn.transaction()  # inside a shared transaction: a savepoint
+        try:
+            await self._tx.start()
+        except BaseException:
+            if self._owns_connection:
+                await self._pool.release(self.conn)
+            raise
         self._events = []
         self._done = False
         return self
@@ -41,7 +106,8 @@ class UnitOfWork:
             if not self._done:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self.conn)
+            if self._owns_connection:
+                await self._pool.release(self.conn)
 
     def emit(self, domain_event: Any) -> None:
         """Record a domain event; it is written to the outbox on commit."""

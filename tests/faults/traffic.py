@@ -71,7 +71,7 @@ class Traffic:
                 if stop.is_set():
                     return
             try:
-                await self.journey(rng, OFFICES[next(self._serial) % len(OFFICES)])
+                await self.journey(rng, rng.choice(OFFICES))
                 self.counts["journeys_completed"] += 1
             except (JourneyFailed, httpx.HTTPError) as exc:
                 self.counts["journeys_interrupted"] += 1

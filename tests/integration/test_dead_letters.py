@@ -71,23 +71,28 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_keeps_going(st
                                source="/test", correlation_id="test-orphan")
         await producer.send_and_wait(stay_topic, orphan.body(), key=orphan.key.encode(),
                                      headers=[(k, v.encode()) for k, v in orphan.headers().items()])
-        # 4. After the poison, an ordinary placement: both consumers must still handle it.
+        # 4. A header that is not UTF-8 at all (an event id of raw bytes): it must not stall the batch it is in.
+        garbled = Envelope.wrap(a_placement(), source="/test", correlation_id="test-garbled")
+        await producer.send_and_wait(stay_topic, garbled.body(), key=garbled.key.encode(), headers=[
+            *((k, v.encode()) for k, v in garbled.headers().items() if k != "ce_id"), ("ce_id", b"\xff\xfe\x00")])
+        # 5. After the poison, an ordinary placement: both consumers must still handle it.
         placed = Envelope.wrap(a_placement(), source="/test", correlation_id="test-after-poison")
         await producer.send_and_wait(stay_topic, placed.body(), key=placed.key.encode(),
                                      headers=[(k, v.encode()) for k, v in placed.headers().items()])
     finally:
         await producer.stop()
 
-    stats_dlt = await read_all(stack.bootstrap, settings.topic(dead_letter_topic("stats")), 2)
+    stats_dlt = await read_all(stack.bootstrap, settings.topic(dead_letter_topic("stats")), 3)
     reasons = sorted(dict(r.headers)["dlt_reason"].decode() for r in stats_dlt)
-    assert reasons == ["schema_violation", "schema_violation"]
+    assert reasons == ["bad_headers", "schema_violation", "schema_violation"]
     detail = [dict(r.headers)["dlt_detail"].decode() for r in stats_dlt]
     assert any("check_out" in d for d in detail), detail  # the reason names the field at fault
     assert all(dict(r.headers)["dlt_topic"].decode() == stay_topic for r in stats_dlt)
+    assert next(r for r in stats_dlt if dict(r.headers)["dlt_reason"] == b"bad_headers").value == garbled.body()
 
-    billing_dlt = await read_all(stack.bootstrap, settings.topic(dead_letter_topic("billing")), 3)
+    billing_dlt = await read_all(stack.bootstrap, settings.topic(dead_letter_topic("billing")), 4)
     by_reason = {dict(r.headers)["dlt_reason"].decode() for r in billing_dlt}
-    assert by_reason == {"schema_violation", "handler_failed"}
+    assert by_reason == {"schema_violation", "handler_failed", "bad_headers"}
     failed = next(r for r in billing_dlt if dict(r.headers)["dlt_reason"] == b"handler_failed")
     assert failed.value == orphan.body()  # the original message, untouched, ready to replay
 

@@ -342,7 +342,9 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
         require_role(user, *WORKERS)
         _, fits, left_out = await handlers.find_places(
             commands.FindPlaces(decision_id, check_in or _today(), night_shelter), uow_factory, office_check(user))
-        return {"fits": [_match_json(m) for m in fits], "left_out": [_match_json(m) for m in left_out]}
+        # Hundreds of places: encoded straight from plain values (as MatchesOut documents them), not field by
+        # field through FastAPI's generic encoder, which cost more than the matching itself.
+        return JSONResponse({"fits": [_match_json(m) for m in fits], "left_out": [_match_json(m) for m in left_out]})
 
     @app.post("/api/stays", status_code=201, tags=["stays"])
     async def post_stay(body: PlacementIn, user: User = Depends(api_user)):
