@@ -43,6 +43,14 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"n": len(samples), "p50": q[49], "p95": q[94], "p99": q[98], "max": max(samples)}
 
 
+def per_minute(measured: dict, started: float) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for at, lag in zip(measured["lag_at"], measured["lag"], strict=True):
+        minute = int((at - started) // 60)
+        out[minute] = max(out.get(minute, 0.0), lag)
+    return out
+
+
 LAG = re.compile(r'^botilbud_consumer_lag_seconds\{service="([^"]+)",topic="([^"]+)"\} ([0-9.e+-]+)$', re.M)
 
 
@@ -74,6 +82,7 @@ async def sample(url: str, proc: psutil.Process, stop: asyncio.Event, out: dict)
                         out["per_series"][key] = max(out["per_series"].get(key, 0.0), float(value))
                 if fresh:
                     out["lag"].append(max(fresh))
+                    out["lag_at"].append(time.monotonic())
             except httpx.HTTPError:
                 out["scrape_errors"] += 1
             try:
@@ -122,7 +131,8 @@ async def main(rate: float, seconds: float, concurrency: int) -> int:
         settings, url, bootstrap = resolve(Settings(_env_file=None, home=home), url)
         await asyncio.sleep(5)  # demo data settles
 
-        measured = {"lag": [], "last": {}, "per_series": {}, "scrape_errors": 0, "rss_system": 0, "rss_all": 0}
+        measured = {"lag": [], "lag_at": [], "last": {}, "per_series": {}, "scrape_errors": 0, "rss_system": 0,
+                    "rss_all": 0}
         fresh: list[float] = []
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=url, timeout=30,
@@ -147,6 +157,9 @@ async def main(rate: float, seconds: float, concurrency: int) -> int:
         except subprocess.TimeoutExpired:
             system.kill()
 
+    (home / "lag.json").write_text(json.dumps([[round(at - started, 1), lag] for at, lag in
+                                               zip(measured["lag_at"], measured["lag"], strict=True)]))
+    print(f"lag samples: {home / 'lag.json'}", file=sys.stderr)
     changes = traffic.state_changes
     kinds = ", ".join(f"{k.removeprefix('changed:')} {v}" for k, v in sorted(traffic.counts.items())
                       if k.startswith("changed:"))
@@ -176,6 +189,8 @@ async def main(rate: float, seconds: float, concurrency: int) -> int:
         f"- consumer lag (botilbud_consumer_lag_seconds scraped each second; per scrape the highest of the "
         f"consumers that handled an event since the last one; {lag['n']} samples): p50 {lag['p50']:.3f} s, "
         f"p95 {lag['p95']:.3f} s, p99 {lag['p99']:.3f} s, max **{lag['max']:.3f} s**; samples above 1 s: {over}",
+        "- highest lag per minute of the run: " + ", ".join(
+            f"{m + 1}: {v:.2f} s" for m, v in sorted(per_minute(measured, started).items())),
         "- highest lag per consumer and topic: " + ", ".join(
             f"{k} {v:.2f} s" for k, v in sorted(measured["per_series"].items())),
         f"- placement 201 → stay in stats' projection ({fr['n']} stays): p50 {fr['p50'] * 1000:.0f} ms, "

@@ -72,6 +72,9 @@ class OutboxRelay:
         backoff = 0.0
         try:
             while not stopping.is_set():
+                # Cleared before the round, not after it: a NOTIFY that arrives while the round publishes must
+                # start another round at once (clearing it afterwards left those rows for the next poll, 1 s).
+                self._wake.clear()
                 try:
                     published = await self.publish_pending()
                     backoff = 0.0
@@ -87,7 +90,6 @@ class OutboxRelay:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stopping.wait(), backoff)
                     continue
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
         finally:

@@ -107,3 +107,41 @@ async def test_outbox_survives_a_broker_outage_and_delivers_in_order(pg_url, tmp
         await proxy.cut()
         broker.stop()
         await pool.close()
+
+
+async def test_rows_committed_while_the_relay_publishes_go_out_at_once_not_at_the_next_poll(pg_url, kafka_bootstrap):
+    """The relay is woken by NOTIFY; one that arrives in the middle of a round must start another round. (It was
+    once lost there, and the rows waited for the next poll: consumer lag stuck just above a second under load.)"""
+    url = f"{pg_url}/notify_{uuid.uuid4().hex[:8]}"
+    await ensure_database(url)
+    pool = await create_pool(url)
+    async with pool.acquire() as conn:
+        for statement in KIT_TABLES_SQL.split(";"):
+            if statement.strip():
+                await conn.execute(statement)
+    namespace = f"n{uuid.uuid4().hex[:6]}."
+    await create_topic(kafka_bootstrap, namespace + Topic.STAY.value)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    relay = OutboxRelay(pool, producer, "notifytest", poll_seconds=3600)  # only NOTIFY can wake it in time
+    task = asyncio.create_task(relay.run())
+
+    async def commit_one():
+        async with UnitOfWork(pool, service="notifytest", translate=lambda e: [e],
+                              topic=lambda name: namespace + name) as u:
+            u.emit(moved_out(uuid.uuid4()))
+            await u.commit()
+
+    async def all_published():
+        return await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    try:
+        for _ in range(15):  # bursts: the first commit wakes the relay, the others land during its round
+            await asyncio.gather(*(commit_one() for _ in range(4)))
+            await eventually(all_published, within=10)
+        assert await pool.fetchval("SELECT count(*) FROM outbox") == 60
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await producer.stop()
+        await pool.close()

@@ -64,8 +64,32 @@ class Match:
                 self.unit.name)
 
 
-def hard_rules(decision: GrantedDecision, c: Candidate, *, check_in: date, night_shelter: bool) -> list[Rule]:
-    h, p, u = decision.household, c.provider, c.unit
+@dataclass(frozen=True)
+class HouseholdOn:
+    """The household's facts on the check-in day: worked out once per matching, not once per place."""
+
+    persons: int
+    children: int
+    groups: frozenset[str]
+    age: int
+    sex: object
+    substance_use: bool
+    needs_kitchen: bool
+    substance_group: bool
+
+    @classmethod
+    def of(cls, decision: GrantedDecision, day: date) -> HouseholdOn:
+        h = decision.household
+        children = h.children_on(day)
+        return cls(h.persons_on(day), children, frozenset(h.target_groups_on(day)), h.age_on(day),
+                   h.needs.get("sex"), bool(h.needs.get("substance_use")),
+                   bool(children) or bool(h.needs.get("needs_kitchen")), h.substance_group)
+
+
+def hard_rules(decision: GrantedDecision, c: Candidate, *, check_in: date, night_shelter: bool,
+               household: HouseholdOn | None = None) -> list[Rule]:
+    h = household or HouseholdOn.of(decision, check_in)
+    p, u = c.provider, c.unit
     refusals: list[Rule] = []
     asked = "night_shelter" if night_shelter else "temporary"
     if p.accommodation != asked:
@@ -73,30 +97,29 @@ def hard_rules(decision: GrantedDecision, c: Candidate, *, check_in: date, night
                              if p.accommodation == "night_shelter" else "Det er bedt om natthjem."))
     if c.households > 0:
         refusals.append(Rule("capacity", "Enheten er opptatt."))
-    persons = h.persons_on(check_in)
+    persons = h.persons
     if persons > u.beds:
         refusals.append(Rule("beds", f"For få senger: husstanden er {persons} personer, enheten har {u.beds}."))
-    groups = h.target_groups_on(check_in)
+    groups = h.groups
     wanted = set(p.agreement.target_groups) if p.agreement.kind != "none" else set()
     if wanted and not wanted & groups:
         refusals.append(Rule("target_group", "Utenfor målgruppen (" +
                              ", ".join(TARGET_GROUP_NB[g] for g in sorted(wanted)) + ")."))
-    sex = h.needs.get("sex")
+    sex = h.sex
     if p.limits.sex == "women_only" and sex != "female":
         refusals.append(Rule("sex", "Bare for kvinner." + ("" if sex else " Kjønn er ikke registrert.")))
     if p.limits.sex == "men_and_non_binary_only" and sex not in ("male", "non_binary"):
         refusals.append(Rule("sex", "Bare for menn og ikke-binære." + ("" if sex else
                                                                          " Kjønn er ikke registrert.")))
-    age = h.age_on(check_in)
+    age = h.age
     if p.limits.min_age is not None and age < p.limits.min_age:
         refusals.append(Rule("age", f"Aldersgrense fra {p.limits.min_age} år; søkeren er {age}."))
     if p.limits.max_age is not None and age > p.limits.max_age:
         refusals.append(Rule("age", f"Aldersgrense til {p.limits.max_age} år; søkeren er {age}."))
-    if p.limits.substance_free and h.needs.get("substance_use"):
+    if p.limits.substance_free and h.substance_use:
         refusals.append(Rule("substance_free", "Rusfritt botilbud; husstanden har aktiv rus."))
-    needs_kitchen = bool(h.children_on(check_in)) or bool(h.needs.get("needs_kitchen"))
-    if needs_kitchen and u.facilities.get("kitchen") != "own":
-        refusals.append(Rule("kitchen", "Barnefamilier trenger eget kjøkken i enheten." if h.children_on(check_in)
+    if h.needs_kitchen and u.facilities.get("kitchen") != "own":
+        refusals.append(Rule("kitchen", "Barnefamilier trenger eget kjøkken i enheten." if h.children
                              else "Husstanden trenger eget kjøkken i enheten."))
     if h.substance_group and c.address_has_others:
         refusals.append(Rule("co_location", "Barnefamilier, par eller enslige bor på samme adresse; husstander "
@@ -150,8 +173,8 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
 
 
 def evaluate(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,
-             night_shelter: bool = False) -> Match:
-    refusals = hard_rules(decision, c, check_in=check_in, night_shelter=night_shelter)
+             night_shelter: bool = False, household: HouseholdOn | None = None) -> Match:
+    refusals = hard_rules(decision, c, check_in=check_in, night_shelter=night_shelter, household=household)
     flags, reasons = soft_rules(decision, c, check_in=check_in, today=today)
     price = c.provider.agreement.price_per_night
     return Match(c.provider, c.unit, tuple(refusals), tuple(flags), tuple(reasons),
@@ -161,8 +184,9 @@ def evaluate(decision: GrantedDecision, c: Candidate, *, check_in: date, today: 
 def match(decision: GrantedDecision, candidates: list[Candidate], *, check_in: date, today: date,
           night_shelter: bool = False) -> tuple[list[Match], list[Match]]:
     """The places that fit, best first, and those left out (with their reasons)."""
-    results = [evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter)
-               for c in candidates]
+    household = HouseholdOn.of(decision, check_in)
+    results = [evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter,
+                        household=household) for c in candidates]
     fits = sorted((m for m in results if m.fits), key=Match.sort_key)
     left_out = sorted((m for m in results if not m.fits), key=lambda m: (m.provider.name, m.unit.name))
     return fits, left_out

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
-from botilbud.kit.web import register_domain_error, templates
+from botilbud.kit.web import FastJSONResponse, register_domain_error, templates
 from services.placement.adapters import stays_csv
 from services.placement.adapters.repository import facts_from_json
 from services.placement.domain import commands, history, matching, model
@@ -344,7 +344,8 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
             commands.FindPlaces(decision_id, check_in or _today(), night_shelter), uow_factory, office_check(user))
         # Hundreds of places: encoded straight from plain values (as MatchesOut documents them), not field by
         # field through FastAPI's generic encoder, which cost more than the matching itself.
-        return JSONResponse({"fits": [_match_json(m) for m in fits], "left_out": [_match_json(m) for m in left_out]})
+        return FastJSONResponse({"fits": [_match_json(m) for m in fits],
+                                 "left_out": [_match_json(m) for m in left_out]})
 
     @app.post("/api/stays", status_code=201, tags=["stays"])
     async def post_stay(body: PlacementIn, user: User = Depends(api_user)):
