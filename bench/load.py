@@ -30,6 +30,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import psutil
+from prometheus_client.parser import text_string_to_metric_families
 
 from botilbud.kit.settings import Settings
 from botilbud.verify import operator_token, resolve, verify_until
@@ -41,6 +42,18 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         return {"n": len(samples), "p50": samples[0] if samples else 0, "p95": 0, "p99": 0, "max": max(samples or [0])}
     q = statistics.quantiles(sorted(samples), n=100, method="inclusive")
     return {"n": len(samples), "p50": q[49], "p95": q[94], "p99": q[98], "max": max(samples)}
+
+
+def event_ages(metrics_text: str) -> dict[float, float]:
+    """botilbud_event_age_seconds over all consumers and topics: events handled within each bucket's bound."""
+    within: dict[float, float] = {}
+    for family in text_string_to_metric_families(metrics_text):
+        if family.name == "botilbud_event_age_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_bucket"):
+                    bound = float(sample.labels["le"])
+                    within[bound] = within.get(bound, 0.0) + sample.value
+    return within
 
 
 def per_minute(measured: dict, started: float) -> dict[int, float]:
@@ -148,6 +161,7 @@ async def main(rate: float, seconds: float, concurrency: int) -> int:
             await running
             elapsed = time.monotonic() - started
             await asyncio.wait_for(asyncio.gather(*side), 120)
+            ages = event_ages((await client.get("/metrics")).text)
         report = await verify_until(settings, 120, interval=2, address=url, token=operator_token(settings),
                                     bootstrap=bootstrap, grace_seconds=2)
     finally:
@@ -189,6 +203,10 @@ async def main(rate: float, seconds: float, concurrency: int) -> int:
         f"- consumer lag (botilbud_consumer_lag_seconds scraped each second; per scrape the highest of the "
         f"consumers that handled an event since the last one; {lag['n']} samples): p50 {lag['p50']:.3f} s, "
         f"p95 {lag['p95']:.3f} s, p99 {lag['p99']:.3f} s, max **{lag['max']:.3f} s**; samples above 1 s: {over}",
+        f"- every event's age when its effect was committed (botilbud_event_age_seconds, all consumers): "
+        f"{ages.get(float('inf'), 0):.0f} events; within 0.25 s {ages.get(0.25, 0):.0f}, within 0.5 s "
+        f"{ages.get(0.5, 0):.0f}, within 1 s {ages.get(1.0, 0):.0f}, **over 1 s "
+        f"{ages.get(float('inf'), 0) - ages.get(1.0, 0):.0f}**",
         "- highest lag per minute of the run: " + ", ".join(
             f"{m + 1}: {v:.2f} s" for m, v in sorted(per_minute(measured, started).items())),
         "- highest lag per consumer and topic: " + ", ".join(

@@ -24,7 +24,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from botilbud.kit.logging import correlation_id_var, get_logger
-from botilbud.kit.metrics import CONSUMER_LAG_SECONDS, DEAD_LETTERS, EVENT_HANDLING_SECONDS, EVENTS_HANDLED
+from botilbud.kit.metrics import (
+    CONSUMER_LAG_SECONDS,
+    DEAD_LETTERS,
+    EVENT_AGE_SECONDS,
+    EVENT_HANDLING_SECONDS,
+    EVENTS_HANDLED,
+)
 from botilbud.kit.settings import Settings
 from botilbud.kit.unit_of_work import shared_transaction
 from contracts import ALL_TOPICS, Envelope, EnvelopeError, IntegrationEvent, event_class
@@ -95,8 +101,9 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
 
     def handled(d: Delivery, started: float) -> None:
         EVENTS_HANDLED.labels(service, d.topic, "handled").inc()
-        CONSUMER_LAG_SECONDS.labels(service, d.topic).set(
-            max(0.0, (datetime.now(UTC) - d.envelope.time).total_seconds()))
+        age = max(0.0, (datetime.now(UTC) - d.envelope.time).total_seconds())
+        CONSUMER_LAG_SECONDS.labels(service, d.topic).set(age)
+        EVENT_AGE_SECONDS.labels(service, d.topic).observe(age)
         EVENT_HANDLING_SECONDS.labels(service, d.topic).observe(time.perf_counter() - started)
 
     async def handle_one(d: Delivery) -> None:

@@ -23,6 +23,10 @@ DEAD_LETTERS = Counter(
 CONSUMER_LAG_SECONDS = Gauge(
     "botilbud_consumer_lag_seconds", "Age of the last event handled when it was handled.",
     ["service", "topic"])
+EVENT_AGE_SECONDS = Histogram(
+    "botilbud_event_age_seconds", "Age of each event (since its state change was committed) when its effect was "
+    "committed here: every event's consumer lag, not a sample.", ["service", "topic"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0))
 HTTP_REQUESTS = Counter(
     "botilbud_http_requests_total", "HTTP requests.", ["service", "method", "route", "status"])
 HTTP_REQUEST_SECONDS = Histogram(
