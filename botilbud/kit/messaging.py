@@ -140,10 +140,11 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
 
     async def handle_together(batch: list[Delivery]) -> bool:
         """All events of the batch in one shared transaction; False (nothing kept) if any of them failed."""
-        started = time.perf_counter()
+        began: list[float] = []
         try:
             async with shared_transaction():
                 for d in batch:
+                    began.append(time.perf_counter())
                     token = correlation_id_var.set(d.envelope.correlation_id)
                     try:
                         await d.handler(d.envelope)
@@ -152,7 +153,8 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         except Exception as exc:
             log.info("event_batch_rolled_back", service=service, events=len(batch), error=repr(exc)[:300])
             return False
-        for d in batch:
+        # Each event's handling time runs from its own start to the batch's commit, when its effect is kept.
+        for d, started in zip(batch, began, strict=True):
             handled(d, started)
         return True
 
