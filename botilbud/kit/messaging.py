@@ -151,7 +151,7 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
                     finally:
                         correlation_id_var.reset(token)
         except Exception as exc:
-            log.info("event_batch_rolled_back", service=service, events=len(batch), error=repr(exc)[:300])
+            log.warning("event_batch_rolled_back", service=service, events=len(batch), error=repr(exc)[:300])
             return False
         # Each event's handling time runs from its own start to the batch's commit, when its effect is kept.
         for d, started in zip(batch, began, strict=True):
