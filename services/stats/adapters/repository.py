@@ -4,6 +4,7 @@ and a stay's start and end fill in different columns of the same row."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -12,6 +13,7 @@ import asyncpg
 from services.stats.domain import commands as c
 from services.stats.domain.kostra import StayFacts
 
+_PROJECTION_WRITERS_LOCK = zlib.crc32(b"stats:projection-writers")
 PROJECTION_TABLES = ("stays", "applications", "decisions", "providers", "units", "capacity", "requisitions",
                      "invoices")
 
@@ -178,6 +180,13 @@ class StatsRepository:
         self.conn = conn
 
     # -- writes --------------------------------------------------------------------------------------------
+
+    async def lock_projections(self, *, exclusive: bool) -> None:
+        """Writers of the projections take this first, in their transaction: the live consumer shared, a
+        rebuild (its truncation and each replayed batch) exclusive. A rebuild then waits for the consumer's open
+        batch instead of deadlocking with it (they would lock the same tables and rows in another order)."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock($1)" if exclusive else
+                                "SELECT pg_advisory_xact_lock_shared($1)", _PROJECTION_WRITERS_LOCK)
 
     async def claim_events(self, consumer: str, event_ids: Sequence) -> set:
         """Inbox for a batch: the ids not seen before, now claimed (in the caller's transaction)."""

@@ -222,7 +222,7 @@ async def replay(bootstrap: str, settings: Settings, uow_factory, *, batch_size:
             # One batch is written while the next is fetched and parsed (never two at once: no deadlocks).
             if writing is not None:
                 await writing
-            writing = asyncio.ensure_future(handlers.project(cmds, uow_factory))
+            writing = asyncio.ensure_future(handlers.project(cmds, uow_factory, rebuilding=True))
             if on_progress:
                 on_progress(read)
             if done:

@@ -14,13 +14,15 @@ CONSUMER = "stats"
 UowFactory = Callable[[], StatsUnitOfWork]
 
 
-async def project(cmds: Sequence[Command], uow_factory: UowFactory) -> int:
+async def project(cmds: Sequence[Command], uow_factory: UowFactory, *, rebuilding: bool = False) -> int:
     """Apply the events not seen before, claiming their ids in the inbox in the same transaction.
-    Returns how many were new. Every upsert is order-tolerant, so a batch may hold any mix of events."""
+    Returns how many were new. Every upsert is order-tolerant, so a batch may hold any mix of events.
+    A rebuild's batches exclude the live consumer while they are written (and the other way round)."""
     unique = list({cmd.event_id: cmd for cmd in cmds}.values())
     if not unique:
         return 0
     async with uow_factory() as uow:
+        await uow.repo.lock_projections(exclusive=rebuilding)
         claimed = await uow.repo.claim_events(CONSUMER, sorted(cmd.event_id for cmd in unique))
         todo = [cmd for cmd in unique if cmd.event_id in claimed]
         await uow.repo.apply(todo)
@@ -35,6 +37,7 @@ async def record(cmd: Command, uow_factory: UowFactory) -> bool:
 async def truncate_projections(uow_factory: UowFactory) -> None:
     """First step of a rebuild: empty every projection and stats' inbox in one transaction."""
     async with uow_factory() as uow:
+        await uow.repo.lock_projections(exclusive=True)
         await uow.repo.truncate(CONSUMER)
         await uow.commit()
 
