@@ -254,6 +254,11 @@ async def test_bad_input_gets_a_clear_error_and_leaves_nothing_half_done(stack):
             "check_out": str(TODAY), "destination": "unknown"})
         assert forbidden.status_code == 403
 
+        # A filter with a NUL byte once reached PostgreSQL (which refuses it in text) and became a 500.
+        for params in ({"municipality": "03\x0001"}, {"office_id": "nav-\x00"}):
+            odd = await client.get("/placement/api/capacity", headers=worker, params=params)
+            assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == ["query", *params], odd.text
+
 
 async def test_provider_and_unit_changes_emit_their_events(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:

@@ -19,6 +19,11 @@ from services.placement.adapters.repository import facts_from_json
 from services.placement.domain import commands, history, matching, model
 from services.placement.service_layer import handlers
 
+# Filters as they are written: a municipality number, an office id (a NUL byte would reach PostgreSQL, which
+# refuses it in text — a 500 that schemathesis found).
+# Empty is allowed: the page's "all" choice sends an empty value.
+MUNICIPALITY = r"^(\d{4})?$"
+OFFICE_ID = r"^([a-z0-9-]{1,64})?$"
 WORKERS = (Role.CASE_WORKER, Role.OFFICE_LEADER)
 VIEWERS = (*WORKERS, Role.OPERATIONS, Role.FINANCE, Role.ADMIN)
 PROVIDER_ADMINS = (Role.OFFICE_LEADER, Role.ADMIN)
@@ -403,8 +408,8 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
             return await uow.repo.capacity(municipality)
 
     @app.get("/api/capacity", tags=["live views"])
-    async def capacity(municipality: str | None = None, office_id: str | None = None,
-                       user: User = Depends(api_user)):
+    async def capacity(municipality: str | None = Query(None, pattern=MUNICIPALITY),
+                       office_id: str | None = Query(None, pattern=OFFICE_ID), user: User = Depends(api_user)):
         """Units with free and occupied (households; a unit takes one). Filter by municipality or office."""
         require_role(user, *VIEWERS)
         rows = await capacity_rows(municipality_of(user, municipality, office_id) if (municipality or office_id)
@@ -452,8 +457,8 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
     # --- pages -----------------------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def capacity_page(request: Request, municipality: str | None = None, office: str | None = None,
-                            user: User = Depends(page_user)):
+    async def capacity_page(request: Request, municipality: str | None = Query(None, pattern=MUNICIPALITY),
+                            office: str | None = Query(None, pattern=OFFICE_ID), user: User = Depends(page_user)):
         require_role(user, *VIEWERS)
         if municipality:
             chosen = municipality
