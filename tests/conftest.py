@@ -126,6 +126,21 @@ async def granted_decision(client: httpx.AsyncClient, *, period_from, period_to,
     return worker, decision_id
 
 
+async def kit_database(pg_url: str, prefix: str):
+    """A fresh database with only the kit's outbox and inbox tables, and a pool on it (the caller closes it)."""
+    from botilbud.kit.db import create_pool, ensure_database
+    from botilbud.kit.migrations import KIT_TABLES_SQL
+
+    url = f"{pg_url}/{prefix}_{uuid.uuid4().hex[:8]}"
+    await ensure_database(url)
+    pool = await create_pool(url)
+    async with pool.acquire() as conn:
+        for statement in KIT_TABLES_SQL.split(";"):
+            if statement.strip():
+                await conn.execute(statement)
+    return pool
+
+
 async def eventually(check, within: float = 20.0, interval: float = 0.1):
     """Poll `check` (async, returns a truthy value when done) until it succeeds or the time is up."""
     deadline = asyncio.get_running_loop().time() + within

@@ -12,13 +12,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 
-from botilbud.kit.db import create_pool, ensure_database
 from botilbud.kit.embedded import EmbeddedKafka, free_port
-from botilbud.kit.migrations import KIT_TABLES_SQL
 from botilbud.kit.outbox import OutboxRelay
 from botilbud.kit.unit_of_work import UnitOfWork
 from contracts import HouseholdMovedOut, Topic
-from tests.conftest import eventually
+from tests.conftest import eventually, kit_database
 from tests.integration.test_dead_letters import read_all
 from tests.tcp_proxy import TcpProxy
 
@@ -40,13 +38,7 @@ def moved_out(household_id: uuid.UUID) -> HouseholdMovedOut:
 
 
 async def test_outbox_survives_a_broker_outage_and_delivers_in_order(pg_url, tmp_path):
-    url = f"{pg_url}/outbox_{uuid.uuid4().hex[:8]}"
-    await ensure_database(url)
-    pool = await create_pool(url)
-    async with pool.acquire() as conn:
-        for statement in KIT_TABLES_SQL.split(";"):
-            if statement.strip():
-                await conn.execute(statement)
+    pool = await kit_database(pg_url, "outbox")
     namespace = f"o{uuid.uuid4().hex[:6]}."
     topic = lambda name: namespace + name  # noqa: E731
 
@@ -112,13 +104,7 @@ async def test_outbox_survives_a_broker_outage_and_delivers_in_order(pg_url, tmp
 async def test_rows_committed_while_the_relay_publishes_go_out_at_once_not_at_the_next_poll(pg_url, kafka_bootstrap):
     """The relay is woken by NOTIFY; one that arrives in the middle of a round must start another round. (It was
     once lost there, and the rows waited for the next poll: consumer lag stuck just above a second under load.)"""
-    url = f"{pg_url}/notify_{uuid.uuid4().hex[:8]}"
-    await ensure_database(url)
-    pool = await create_pool(url)
-    async with pool.acquire() as conn:
-        for statement in KIT_TABLES_SQL.split(";"):
-            if statement.strip():
-                await conn.execute(statement)
+    pool = await kit_database(pg_url, "notify")
     namespace = f"n{uuid.uuid4().hex[:6]}."
     await create_topic(kafka_bootstrap, namespace + Topic.STAY.value)
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")

@@ -6,22 +6,15 @@ import uuid
 
 import pytest
 
-from botilbud.kit.db import create_pool, ensure_database
-from botilbud.kit.migrations import KIT_TABLES_SQL
 from botilbud.kit.unit_of_work import UnitOfWork, shared_transaction
+from tests.conftest import kit_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def pool(pg_url):
-    url = f"{pg_url}/shared_{uuid.uuid4().hex[:8]}"
-    await ensure_database(url)
-    pool = await create_pool(url)
-    async with pool.acquire() as conn:
-        for statement in KIT_TABLES_SQL.split(";"):
-            if statement.strip():
-                await conn.execute(statement)
+    pool = await kit_database(pg_url, "shared")
     yield pool
     await pool.close()
 
