@@ -43,6 +43,11 @@ async def test_invoice_import_reconcile_settle_and_export(stack):
             r = await client.get("/billing/api/requisitions", headers=finance)
             return [q for q in r.json() if q["stay_id"] == stay["stay_id"]]
         [req] = await eventually(requisition)
+        # Filtered by the stay, the list holds that requisition alone; by status, it is among the open ones.
+        by_stay = await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay["stay_id"]})
+        assert by_stay.json() == [req]
+        closed = await client.get("/billing/api/requisitions", headers=finance, params={"status": "closed"})
+        assert req["number"] not in {q["number"] for q in closed.json()}
         number, price, orgnr = req["number"], Decimal(str(req["price_per_night"])), req["provider_orgnr"]
 
         # The case worker prints the requisition as a PDF in Norwegian.

@@ -163,7 +163,7 @@ class Traffic:
         deadline = time.monotonic() + within
         while True:
             r = await self.client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay_id})
-            found = [q for q in r.json() if q["stay_id"] == stay_id] if r.status_code == 200 else []
+            found = r.json() if r.status_code == 200 else []  # the list is filtered by the stay
             if found:
                 break
             if time.monotonic() > deadline:
