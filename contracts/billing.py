@@ -1,13 +1,12 @@
 """Events from billing: requisitions (rekvisisjoner) and supplier invoices."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from contracts.base import IntegrationEvent
+from contracts.base import Amount, IntegrationEvent, NonNegativeAmount, PricePerNight
 from contracts.placement import AgreementKind
 from contracts.topics import Topic
 
@@ -31,8 +30,8 @@ class RequisitionIssued(IntegrationEvent):
     agreement_kind: AgreementKind
     period_from: date = Field(description="First night covered.")
     period_to: date = Field(description="Last night covered, included.")
-    price_per_night: Decimal = Field(ge=0)
-    max_amount: Decimal = Field(ge=0, description="Nights in the period times the price.")
+    price_per_night: PricePerNight
+    max_amount: NonNegativeAmount = Field(description="Nights in the period times the price.")
 
 
 class RequisitionClosed(IntegrationEvent):
@@ -60,8 +59,8 @@ class InvoiceReceived(IntegrationEvent):
     supplier_orgnr: str
     invoice_number: str
     issue_date: date
-    total: Decimal
-    lines: int = Field(ge=0)
+    total: Amount
+    lines: int = Field(ge=0, le=100_000)
     received_at: datetime
 
 
@@ -74,8 +73,8 @@ class InvoiceReconciled(IntegrationEvent):
 
     invoice_id: UUID
     status: Literal["matched", "adjusted", "disputed"]
-    claimed: Decimal
-    payable: Decimal
+    claimed: Amount
+    payable: Amount
     findings: list[str] = Field(default_factory=list, examples=[["price_above_agreement"]])
 
 
@@ -90,5 +89,5 @@ class InvoiceApproved(IntegrationEvent):
     provider_id: UUID | None = None
     supplier_orgnr: str
     agreement_kind: AgreementKind | None = None
-    approved_amount: Decimal
+    approved_amount: Amount
     approved_at: datetime

@@ -4,13 +4,12 @@ A move between providers is a moved-out followed by a placed. Stay events are ke
 household's history stays in order; provider events by provider id."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import IntegrationEvent
+from contracts.base import IntegrationEvent, PricePerNight
 from contracts.intake import HouseholdFacts, MunicipalityNumber
 from contracts.topics import Topic
 
@@ -26,8 +25,8 @@ class Agreement(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: AgreementKind
-    price_per_night: Decimal | None = Field(None, description="NOK per night under the agreement.")
-    fixed_places: int = Field(0, ge=0, description="Places paid whether used or not.")
+    price_per_night: PricePerNight | None = Field(None, description="NOK per night under the agreement.")
+    fixed_places: int = Field(0, ge=0, le=10_000, description="Places paid whether used or not.")
     valid_from: date | None = None
     valid_to: date | None = None
 
@@ -65,7 +64,7 @@ class UnitRegistered(IntegrationEvent):
     unit_id: UUID
     provider_id: UUID
     name: str
-    beds: int = Field(ge=1)
+    beds: int = Field(ge=1, le=1000)
     address: str
 
 
@@ -84,8 +83,8 @@ class CapacityChanged(IntegrationEvent):
 
     provider_id: UUID
     unit_id: UUID
-    beds: int = Field(ge=0)
-    occupied: int = Field(ge=0, description="Beds taken: a unit takes one household, so all or none.")
+    beds: int = Field(ge=0, le=1000)
+    occupied: int = Field(ge=0, le=1000, description="Beds taken: a unit takes one household, so all or none.")
     municipality: MunicipalityNumber
     changed_at: datetime
     households: int | None = Field(None, ge=0, description="Households in the unit now (0 or 1).")
@@ -111,11 +110,17 @@ class HouseholdPlaced(IntegrationEvent):
     unit_id: UUID
     accommodation: Accommodation
     agreement_kind: AgreementKind
-    price_per_night: Decimal = Field(ge=0, description="NOK per night, from the agreement.")
+    price_per_night: PricePerNight = Field(description="NOK per night, from the agreement.")
     check_in: date = Field(description="First night.")
     authorised_to: date = Field(description="Last night the decision covers, included.")
     household: HouseholdFacts
-    justification: str | None = Field(None, description="Written justification of a soft-rule override.")
+    justified: bool = Field(False, description="A case worker's written justification of a soft-rule override "
+                            "is on record in placement (the text itself stays there: it may hold personal data).")
+    justified_rules: list[str] = Field(
+        default_factory=list, description="The soft rules the justification covers (rule codes such as "
+        "`outside_agreement`).", examples=[["outside_agreement"]])
+    justification: str | None = Field(None, deprecated=True, description="No longer sent (always null): free "
+                                      "text stays in placement. Kept so that earlier events still parse.")
     imported: bool = Field(False, description="Imported history (botilbud import-stays), not live work. The "
                            "decision id is then placement's synthetic one, not intake's.")
     imported_on: date | None = Field(None, description="Imported history: the day of the import.")
