@@ -24,7 +24,7 @@ test: $(STAMP)
 ## Integration and end-to-end tests again, against Apache Kafka 4.x itself on the JVM.
 test-kafka: $(STAMP)
 	@set -e; dir=$$(mktemp -d); \
-	port=$$($(BIN)/python -c 'from botilbud.kit.embedded import free_port_pair; print(free_port_pair())'); \
+	port=$$($(BIN)/python -c 'from botilbud.embedded import free_port_pair; print(free_port_pair())'); \
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \

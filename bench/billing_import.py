@@ -27,11 +27,11 @@ import httpx  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from botilbud.kit.auth import UserDirectory  # noqa: E402
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres  # noqa: E402
-from botilbud.kit.runtime import Runtime  # noqa: E402
-from botilbud.kit.settings import SERVICES, Settings  # noqa: E402
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres  # noqa: E402
+from botilbud.settings import SERVICES, Settings  # noqa: E402
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users  # noqa: E402
+from kit.auth import UserDirectory  # noqa: E402
+from kit.runtime import Runtime  # noqa: E402
 from services.billing.domain.model import requisition_number  # noqa: E402
 from tests.billing.factory import Line, ehf  # noqa: E402
 

@@ -31,8 +31,8 @@ import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from stdnum.no import fodselsnummer
 
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.kit.settings import Settings
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
+from botilbud.settings import Settings
 from botilbud.stack import DEMO_PASSWORD
 
 SERVICES = ("intake", "placement", "billing", "stats")

@@ -25,12 +25,12 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from botilbud.kit.auth import UserDirectory  # noqa: E402
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres  # noqa: E402
-from botilbud.kit.logging import configure_logging  # noqa: E402
-from botilbud.kit.runtime import Runtime  # noqa: E402
-from botilbud.kit.settings import SERVICES, Settings  # noqa: E402
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres  # noqa: E402
+from botilbud.settings import SERVICES, Settings  # noqa: E402
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users  # noqa: E402
+from kit.auth import UserDirectory  # noqa: E402
+from kit.logging import configure_logging  # noqa: E402
+from kit.runtime import Runtime  # noqa: E402
 from services.intake.adapters.offices import load_offices  # noqa: E402
 from services.intake.bootstrap import protector_from, uow_factory_for, warning_rules  # noqa: E402
 from services.intake.service_layer import demo  # noqa: E402

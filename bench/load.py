@@ -32,7 +32,7 @@ import httpx
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
-from botilbud.kit.settings import Settings
+from botilbud.settings import Settings
 from botilbud.verify import operator_token, resolve, verify_until
 from tests.faults.traffic import Traffic
 

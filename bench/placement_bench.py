@@ -18,11 +18,11 @@ import httpx
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from botilbud.kit.auth import UserDirectory
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.kit.runtime import Runtime
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
+from botilbud.settings import SERVICES, Settings
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users
+from kit.auth import UserDirectory
+from kit.runtime import Runtime
 from services.placement.domain import matching, model
 from services.placement.service_layer.handlers import load_reference_providers
 

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from botilbud.kit.db import create_pool, ensure_database
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.kit.logging import configure_logging
-from botilbud.kit.messaging import ensure_topics
-from botilbud.kit.migrations import upgrade
-from botilbud.kit.settings import Settings
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
+from botilbud.settings import Settings
+from kit.db import create_pool, ensure_database
+from kit.logging import configure_logging
+from kit.messaging import ensure_topics
+from kit.migrations import upgrade
 from services.stats.adapters import events as stats_events
 from services.stats.domain.kostra import KostraRules
 from services.stats.entrypoints import kafka

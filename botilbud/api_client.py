@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 import typer
 
-from botilbud.kit.settings import Settings
+from botilbud.settings import Settings
 
 
 def running_system(address: str | None) -> str:
@@ -52,11 +52,14 @@ def api_session(address: str | None, user: str | None, password: str | None,
 
 
 def error_text(response: httpx.Response) -> str:
-    """The API's error, with the fields it names: `field: message; …`."""
+    """The API's error (a problem, RFC 9457), with the fields it names: `field: message; …`."""
     try:
-        detail = response.json().get("detail")
+        body = response.json()
     except ValueError:
-        detail = response.text[:500]
-    if isinstance(detail, list):
-        detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}" for d in detail)
+        return f"{response.status_code} {response.text[:500]}"
+    errors = body.get("errors") or (body["detail"] if isinstance(body.get("detail"), list) else None)
+    if errors:
+        detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}" for d in errors)
+    else:
+        detail = body.get("detail")
     return f"{response.status_code} {detail}"

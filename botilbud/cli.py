@@ -10,8 +10,8 @@ import typer
 
 from botilbud import cli_billing, cli_import, cli_stats
 from botilbud.api_client import running_system
-from botilbud.kit.logging import configure_logging
-from botilbud.kit.settings import Settings
+from botilbud.settings import Settings
+from kit.logging import configure_logging
 
 
 def run_event_loop(main) -> None:
@@ -45,9 +45,9 @@ def run(target: str = typer.Option("all", help="all, or one or more of intake,pl
 @app.command()
 def migrate(target: str = typer.Option("all")):
     """Run the schema migrations of the chosen services against the databases in the settings."""
-    from botilbud.kit.db import ensure_database
-    from botilbud.kit.migrations import upgrade
     from botilbud.stack import definitions
+    from kit.db import ensure_database
+    from kit.migrations import upgrade
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -130,7 +130,7 @@ def verify(address: str | None = typer.Option(None, help="Address of a running s
 @app.command("settings")
 def settings_command():
     """Print the table of settings (environment variables) in Markdown."""
-    from botilbud.kit.settings import settings_table
+    from botilbud.settings import settings_table
 
     typer.echo(settings_table())
 

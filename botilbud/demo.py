@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from botilbud.kit.logging import get_logger
+from kit.logging import get_logger
 
 log = get_logger(__name__)
 JUSTIFICATION = "Demo: beste ledige plass i kveld."

@@ -15,11 +15,11 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from botilbud.demo import place_demo_households
-from botilbud.kit.auth import Role, User, UserDirectory
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.kit.logging import get_logger
-from botilbud.kit.runtime import Runtime, ServiceDefinition
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
+from botilbud.settings import SERVICES, Settings
+from kit.auth import Role, User, UserDirectory
+from kit.logging import get_logger
+from kit.runtime import Runtime, ServiceDefinition
 from services.billing.bootstrap import definition as billing
 from services.intake.bootstrap import definition as intake
 from services.placement.bootstrap import definition as placement

@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.settings import SERVICES, Settings
 from contracts import (
     DecisionMade,
     HouseholdMovedOut,
@@ -297,7 +297,7 @@ async def verify(settings: Settings, *, address: str | None = None, token: str |
     conns: dict[str, asyncpg.Connection] = {}
     try:
         for service in SERVICES:
-            from botilbud.kit.db import _plain
+            from kit.db import _plain
 
             conns[service] = await asyncpg.connect(_plain(settings.service_database_url(service)))
         bootstrap = bootstrap or settings.kafka_bootstrap
@@ -334,7 +334,7 @@ async def verify_until(settings: Settings, within: float = 60.0, interval: float
 
 def operator_token(settings: Settings) -> str | None:
     """A short-lived operations token signed with the system's secret key."""
-    from botilbud.kit.auth import Role, TokenSigner, User
+    from kit.auth import Role, TokenSigner, User
 
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     stored = settings.home / "secrets.json"
@@ -353,7 +353,7 @@ def resolve(settings: Settings, address: str | None) -> tuple[Settings, str | No
     run = settings.home / "run.json"
     running = json.loads(run.read_text()) if run.exists() else {}
     if not (settings.database_url or all(getattr(settings, f"{s}_database_url") for s in SERVICES)):
-        from botilbud.kit.embedded import EmbeddedPostgres
+        from botilbud.embedded import EmbeddedPostgres
 
         pg = EmbeddedPostgres(settings.home)
         pg.port = pg._running_port()

@@ -18,12 +18,12 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from botilbud.kit.auth import UserDirectory
-from botilbud.kit.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.kit.logging import configure_logging
-from botilbud.kit.runtime import Runtime
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
+from botilbud.settings import SERVICES, Settings
 from botilbud.stack import DEMO_PASSWORD, REFERENCE_FILE, definitions, demo_users
+from kit.auth import UserDirectory
+from kit.logging import configure_logging
+from kit.runtime import Runtime
 
 configure_logging("INFO", json=True)
 
@@ -128,8 +128,8 @@ async def granted_decision(client: httpx.AsyncClient, *, period_from, period_to,
 
 async def kit_database(pg_url: str, prefix: str):
     """A fresh database with only the kit's outbox and inbox tables, and a pool on it (the caller closes it)."""
-    from botilbud.kit.db import create_pool, ensure_database
-    from botilbud.kit.migrations import KIT_TABLES_SQL
+    from kit.db import create_pool, ensure_database
+    from kit.migrations import KIT_TABLES_SQL
 
     url = f"{pg_url}/{prefix}_{uuid.uuid4().hex[:8]}"
     await ensure_database(url)

@@ -3,9 +3,9 @@
 from functools import partial
 from pathlib import Path
 
-from botilbud.kit.logging import get_logger
-from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
-from botilbud.kit.settings import Settings
+from kit.logging import get_logger
+from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
+from kit.settings import Settings
 from services.intake.adapters import events
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.adapters.offices import load_offices
@@ -55,14 +55,14 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(app=app, on_started=[load_demo_data])
 
 
-definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
-                               "versions", build=build)
+definition = ServiceDefinition(name=NAME, title="Søknader og vedtak",
+                               migrations=Path(__file__).parent / "adapters" / "migrations" / "versions", build=build)
 
 
 async def rotate_keys(settings: Settings) -> int:
     """Re-encrypt all of intake's personal data with the newest key (the first of BOTILBUD_ENCRYPTION_KEYS).
     Run it after putting a new key first; then the old keys can be removed. Returns the values rewritten."""
-    from botilbud.kit.db import create_pool
+    from kit.db import create_pool
     from services.intake.service_layer import handlers
 
     pool = await create_pool(settings.service_database_url(NAME), max_size=2)

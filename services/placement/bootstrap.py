@@ -4,8 +4,8 @@ import json
 from functools import partial
 from pathlib import Path
 
-from botilbud.kit.metrics import every
-from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
+from kit.metrics import every
+from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
 from services.placement.entrypoints import kafka, metrics
 from services.placement.entrypoints.http import create_app
@@ -35,5 +35,5 @@ def build(ctx: ServiceContext) -> ServiceParts:
                                                               "placement-gauges")})
 
 
-definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
-                               "versions", build=build)
+definition = ServiceDefinition(name=NAME, title="Plassering og kapasitet",
+                               migrations=Path(__file__).parent / "adapters" / "migrations" / "versions", build=build)

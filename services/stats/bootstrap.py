@@ -3,8 +3,8 @@
 from functools import partial
 from pathlib import Path
 
-from botilbud.kit.metrics import every
-from botilbud.kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
+from kit.metrics import every
+from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.stats.adapters import events
 from services.stats.domain.kostra import KostraRules
 from services.stats.entrypoints import kafka, metrics
@@ -28,5 +28,5 @@ def build(ctx: ServiceContext) -> ServiceParts:
                                                          "stats-kostra-gauges")})
 
 
-definition = ServiceDefinition(name=NAME, migrations=Path(__file__).parent / "adapters" / "migrations" /
-                               "versions", build=build)
+definition = ServiceDefinition(name=NAME, title="Statistikk og KOSTRA",
+                               migrations=Path(__file__).parent / "adapters" / "migrations" / "versions", build=build)

@@ -84,8 +84,8 @@ async def test_invoice_import_reconcile_settle_and_export(stack):
         for hostile in (XXE, BILLION_LAUGHS):
             refused = await client.post("/billing/api/invoices", headers={**finance, "content-type": "application/xml"},
                                         content=hostile)
-            assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "document"]
-            assert "DTD" in refused.json()["detail"][0]["msg"]
+            assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["body", "document"]
+            assert "DTD" in refused.json()["errors"][0]["msg"]
         huge = await client.post("/billing/api/invoices", headers={**finance, "content-type": "application/xml"},
                                  content=fifty_megabytes())
         assert huge.status_code == 413

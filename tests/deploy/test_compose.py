@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from botilbud.kit.settings import SERVICES
+from botilbud.settings import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = Path(sys.executable).parent / "docker-compose"

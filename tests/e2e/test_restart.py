@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from botilbud.kit.settings import Settings
+from botilbud.settings import Settings
 from botilbud.stack import run_file, serve
 from tests.conftest import eventually, login
 

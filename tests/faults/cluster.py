@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.settings import SERVICES, Settings
 
 
 def service_env(settings: Settings, service: str, home: Path) -> dict[str, str]:

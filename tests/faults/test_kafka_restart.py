@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from botilbud.kit.auth import UserDirectory
-from botilbud.kit.embedded import free_port_pair
-from botilbud.kit.runtime import Runtime
+from botilbud.embedded import free_port_pair
 from botilbud.stack import definitions
 from botilbud.verify import operator_token, verify_until
+from kit.auth import UserDirectory
+from kit.runtime import Runtime
 from tests.faults.traffic import Traffic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.kafka_restart]

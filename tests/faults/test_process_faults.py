@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from botilbud.kit.embedded import EmbeddedPostgres
-from botilbud.kit.settings import SERVICES, Settings
+from botilbud.embedded import EmbeddedPostgres
+from botilbud.settings import SERVICES, Settings
 from botilbud.verify import operator_token, verify_until
 from tests.faults.cluster import Cluster
 from tests.faults.traffic import Traffic

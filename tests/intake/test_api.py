@@ -50,7 +50,7 @@ async def test_register_decide_at_an_ordinary_office_and_the_decision_reaches_pl
         r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
                               json=granted())
         assert r.status_code == 409
-        assert r.json()["detail"][0]["loc"] == ["body", "application_id"]
+        assert r.json()["errors"][0]["loc"] == ["body", "application_id"]
 
 
 async def test_grunerlokka_needs_a_second_approval_before_the_decision_takes_effect(stack):
@@ -90,7 +90,7 @@ async def test_a_leader_cannot_approve_their_own_decision_and_a_returned_one_is_
                                       headers=leader, json=granted())).json()
         r = await client.post(f"/intake/api/decisions/{decision['decision_id']}/approval", headers=leader)
         assert r.status_code == 409
-        assert "annen enn den som fattet" in r.json()["detail"][0]["msg"]
+        assert "annen enn den som fattet" in r.json()["errors"][0]["msg"]
         # The case worker cannot return it either; the leader who decided cannot return their own.
         worker = await login(client, "veileder-grunerlokka")
         r = await client.post(f"/intake/api/decisions/{decision['decision_id']}/return", headers=worker,
@@ -117,7 +117,7 @@ async def test_refusal_and_extension(stack):
                                      json=application(number(5), office="nav-asker"))).json()
         r = await client.post(f"/intake/api/applications/{refused['application_id']}/decision", headers=worker,
                               json={"outcome": "refused"})
-        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "refusal_reason"]
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "refusal_reason"]
         r = await client.post(f"/intake/api/applications/{refused['application_id']}/decision", headers=worker,
                               json={"outcome": "refused", "refusal_reason": "Har et annet tilbud."})
         assert r.status_code == 201 and r.json()["period_from"] is None
@@ -140,7 +140,7 @@ async def test_refusal_and_extension(stack):
         assert r.status_code == 409
         r = await client.post(f"/intake/api/decisions/{ext['decision_id']}/extension", headers=worker,
                               json={"period_to": str(TODAY)})
-        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "period_to"]
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "period_to"]
 
         async def extension_on_the_broker():
             return await outbox_types(stack, young["household_id"]) == [RECEIVED, DECIDED, DECIDED]
@@ -169,7 +169,7 @@ async def test_lookup_by_identity_number_is_a_post_and_is_audited(stack):
         assert r.status_code == 404
         r = await client.post("/intake/api/households/lookup", headers=worker,
                               json={"identity_number": "12345678901", "purpose": "Ny søknad"})
-        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "identity_number"]
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "identity_number"]
 
         leader = await login(client, "leder-falkenborg")
         entries = (await client.get("/intake/api/audit", headers=leader)).json()
@@ -211,7 +211,7 @@ async def test_bad_application_input_gets_a_4xx_naming_the_field_and_writes_noth
                 assert r.status_code == 403, (label, r.text)  # another office than the caller's
             else:
                 assert r.status_code == 422, (label, r.text)
-                assert r.json()["detail"][0]["loc"] == loc, label
+                assert r.json()["errors"][0]["loc"] == loc, label
             assert await count_rows(stack) == before, label
 
 
@@ -235,7 +235,7 @@ async def test_bad_decision_input_gets_a_422_naming_the_field_and_writes_nothing
             r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
                                   json={**granted(), **change})
             assert r.status_code == 422, (label, r.text)
-            assert r.json()["detail"][0]["loc"] == loc, label
+            assert r.json()["errors"][0]["loc"] == loc, label
             assert await count_rows(stack) == before, label
         listed = (await client.get("/intake/api/applications", headers=worker)).json()
         assert [c["status"] for c in listed if c["id"] == created["application_id"]] == ["received"]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from botilbud.kit.settings import SERVICES
+from botilbud.settings import SERVICES
 from contracts import ALL_TOPICS
 from contracts.topics import dead_letter_topic
 from tests.conftest import eventually, login

@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from botilbud.kit.auth import TokenSigner, UserDirectory
-from botilbud.kit.web import create_root_app
+from kit.auth import TokenSigner, UserDirectory
+from kit.web import create_root_app
 from tests.conftest import eventually, granted_decision
 
 pytestmark = pytest.mark.integration
@@ -79,7 +79,7 @@ async def test_a_crashed_request_is_counted_as_a_500(tmp_path):
     users = tmp_path / "users.json"
     UserDirectory.write(users, [])
     app = create_root_app(signer=TokenSigner("s", 60), users=UserDirectory.load(users), mounts={"intake": crashing},
-                          readiness={})
+                          titles={"intake": "Søknader og vedtak"}, readiness={})
     labels = {"service": "intake", "method": "GET", "route": "/boom", "status": "500"}
     before = REGISTRY.get_sample_value("botilbud_http_requests_total", labels) or 0
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

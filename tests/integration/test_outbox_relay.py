@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 
-from botilbud.kit.embedded import EmbeddedKafka, free_port
-from botilbud.kit.outbox import OutboxRelay
-from botilbud.kit.unit_of_work import UnitOfWork
+from botilbud.embedded import EmbeddedKafka, free_port
 from contracts import HouseholdMovedOut, Topic
+from kit.outbox import OutboxRelay
+from kit.unit_of_work import UnitOfWork
 from tests.conftest import eventually, kit_database
 from tests.integration.test_dead_letters import read_all
 from tests.tcp_proxy import TcpProxy

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from botilbud.kit.unit_of_work import UnitOfWork, shared_transaction
+from kit.unit_of_work import UnitOfWork, shared_transaction
 from tests.conftest import kit_database
 
 pytestmark = pytest.mark.integration

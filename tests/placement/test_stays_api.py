@@ -20,7 +20,7 @@ TODAY = datetime.now(UTC).date()
 
 
 def field_of(response: httpx.Response) -> str:
-    return response.json()["detail"][0]["loc"][-1]
+    return response.json()["errors"][0]["loc"][-1]
 
 
 async def new_provider(client, admin, *, beds=1, units=1, agreement_kind="framework", address=None,
@@ -61,7 +61,7 @@ async def test_two_case_workers_placing_into_the_last_place_at_once(stack):
 
         assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
         refused = first if first.status_code == 409 else second
-        assert field_of(refused) == "unit_id" and "opptatt" in refused.json()["detail"][0]["msg"]
+        assert field_of(refused) == "unit_id" and "opptatt" in refused.json()["errors"][0]["msg"]
         row = next(r for r in await capacity(client, worker) if r["unit_id"] == unit["unit_id"])
         assert row["occupied"] == 1 and row["free"] == 0
         stays = (await client.get("/placement/api/stays", headers=worker)).json()
@@ -257,7 +257,7 @@ async def test_bad_input_gets_a_clear_error_and_leaves_nothing_half_done(stack):
         # A filter with a NUL byte once reached PostgreSQL (which refuses it in text) and became a 500.
         for params in ({"municipality": "03\x0001"}, {"office_id": "nav-\x00"}):
             odd = await client.get("/placement/api/capacity", headers=worker, params=params)
-            assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == ["query", *params], odd.text
+            assert odd.status_code == 422 and odd.json()["errors"][0]["loc"] == ["query", *params], odd.text
 
 
 async def test_provider_and_unit_changes_emit_their_events(stack):
@@ -309,7 +309,7 @@ async def test_co_location_is_judged_from_who_lives_at_the_address(stack):
         refused = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": family["decision_id"], "unit_id": also_here["units"][0]["unit_id"],
             "check_in": str(TODAY), "justification": why})
-        assert refused.status_code == 422 and "samme adresse" in refused.json()["detail"][0]["msg"]
+        assert refused.status_code == 422 and "samme adresse" in refused.json()["errors"][0]["msg"]
         allowed = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": family["decision_id"], "unit_id": elsewhere["units"][0]["unit_id"],
             "check_in": str(TODAY), "justification": why})
@@ -329,7 +329,7 @@ async def test_night_shelters_only_when_asked(stack):
         unit_id = next(m["unit_id"] for m in asked["fits"] if m["provider"].startswith("Elveplassen"))
         refused = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": g["decision_id"], "unit_id": unit_id, "check_in": str(TODAY)})
-        assert refused.status_code == 422 and "Natthjem" in refused.json()["detail"][0]["msg"]
+        assert refused.status_code == 422 and "Natthjem" in refused.json()["errors"][0]["msg"]
         placed = await client.post("/placement/api/stays", headers=worker, json={
             "decision_id": g["decision_id"], "unit_id": unit_id, "check_in": str(TODAY), "night_shelter": True})
         assert placed.status_code == 201, placed.text

@@ -7,13 +7,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from botilbud.kit.auth import CSRF_COOKIE, SESSION_COOKIE
 from botilbud.stack import DEMO_PASSWORD
+from kit.auth import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import login
 
 pytestmark = [pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted([*ROOT.glob("services/*/entrypoints/templates/*.html"), *ROOT.glob("botilbud/kit/templates/*.html")])
+TEMPLATES = sorted([*ROOT.glob("services/*/entrypoints/templates/*.html"), *ROOT.glob("kit/templates/*.html")])
 FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

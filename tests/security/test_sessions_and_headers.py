@@ -6,9 +6,9 @@ import asyncio
 import httpx
 import pytest
 
-from botilbud.kit.auth import SESSION_COOKIE, UserDirectory
-from botilbud.kit.runtime import Runtime
 from botilbud.stack import definitions
+from kit.auth import SESSION_COOKIE, UserDirectory
+from kit.runtime import Runtime
 from tests.conftest import login
 from tests.security.test_csrf import browser_session
 

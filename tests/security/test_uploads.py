@@ -41,7 +41,7 @@ async def test_hostile_uploads_get_a_4xx_with_a_reason_and_store_nothing(stack):
         for name, (data, content_type, filename) in CASES.items():
             api = await client.post("/billing/api/invoices", content=data,
                                     headers={**finance, "content-type": content_type, "x-filename": filename})
-            if not (400 <= api.status_code < 500 and api.json()["detail"][0]["msg"]):
+            if not (400 <= api.status_code < 500 and api.json()["errors"][0]["msg"]):
                 wrong.append(f"API, {name}: {api.status_code} {api.text[:200]}")
             page = await client.post("/billing/invoices", headers=finance,
                                      files={"document": (filename, data, content_type)})

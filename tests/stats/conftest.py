@@ -8,9 +8,9 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from botilbud.kit.auth import UserDirectory
-from botilbud.kit.runtime import Runtime
 from botilbud.stack import definitions
+from kit.auth import UserDirectory
+from kit.runtime import Runtime
 from tests.stats import workload
 
 

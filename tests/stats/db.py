@@ -6,8 +6,8 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-from botilbud.kit.db import create_pool, ensure_database
-from botilbud.kit.migrations import upgrade
+from kit.db import create_pool, ensure_database
+from kit.migrations import upgrade
 from services.stats.adapters import events
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
 

@@ -78,7 +78,7 @@ def test_exports_never_hand_a_spreadsheet_a_formula():
 
     from openpyxl import load_workbook
 
-    from services.stats.entrypoints import exports
+    from kit import exports
 
     rows = [("=HYPERLINK(\"http://x\")", 3), ("Blå Kors", 2)]
     sheet = load_workbook(io.BytesIO(exports.to_xlsx("t", ["Tilbyder", "Plasser"], rows))).active

@@ -155,7 +155,7 @@ async def test_kostra_api_exports_and_bad_input(stats_only, settings):
                              (f"year={YEAR}&municipality=0301&district=" + "x" * 65, "district")):
             r = await client.get(f"/stats/api/kostra?{query}", headers=leader)
             assert r.status_code == 422, query
-            assert r.json()["detail"][0]["loc"] == ["query", field]
+            assert r.json()["errors"][0]["loc"] == ["query", field]
         assert (await client.get(f"/stats/api/kostra?year={YEAR}&municipality=0301")).status_code == 401
         assert (await client.get(f"/stats/api/reports/nope?year={YEAR}&municipality=0301",
                                  headers=leader)).status_code == 404

@@ -2,7 +2,7 @@
 
 import time
 
-from botilbud.kit.auth import Role, TokenSigner, User, UserDirectory
+from kit.auth import Role, TokenSigner, User, UserDirectory
 
 WORKER = User("veileder-bodo", Role.CASE_WORKER, "nav-bodo", "Veileder")
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from botilbud.kit.settings import settings_table
+from botilbud.settings import settings_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

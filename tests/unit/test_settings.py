@@ -1,6 +1,6 @@
 import pytest
 
-from botilbud.kit.settings import Settings
+from botilbud.settings import Settings
 
 
 def test_each_service_gets_its_own_database():

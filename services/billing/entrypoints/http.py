@@ -14,8 +14,9 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
-from botilbud.kit.web import register_domain_error, templates
+from kit.auth import Role, User, api_user, page_user, require_office, require_role
+from kit.problems import install_error_handlers
+from kit.templating import templates
 from services.billing.adapters import requisition_pdf
 from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
 from services.billing.domain.commands import AdjustLine, DecideInvoice, ImportDocuments
@@ -138,8 +139,7 @@ def create_app(uow_factory, price_tolerance: Decimal = Decimal(0)) -> FastAPI:
     pages.env.globals.update(status_nb=STATUS_NB, decision_nb=DECISION_NB, kind_nb=KIND_NB, finding_nb=FINDING_NB)
     pages.env.filters["kr"] = lambda v: "–" if v is None else f"{v:,.2f}".replace(",", " ").replace(".", ",")
     pages.env.filters["d"] = lambda v: v.strftime("%d.%m.%Y") if v else "–"
-    register_domain_error(app, DocumentRefused)
-    register_domain_error(app, BillingRuleBroken, 409)
+    install_error_handlers(app, {DocumentRefused: 422, BillingRuleBroken: 409})
 
     async def visible_requisitions(user: User, **filters) -> list[Requisition]:
         require_role(user, *READERS)

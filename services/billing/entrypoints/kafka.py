@@ -1,6 +1,5 @@
 """Billing's subscriptions: the one place they are registered."""
 
-from botilbud.kit.messaging import Subscription
 from contracts import (
     Envelope,
     HouseholdMovedOut,
@@ -10,6 +9,7 @@ from contracts import (
     StayExtended,
     Topic,
 )
+from kit.messaging import Subscription
 from services.billing.domain.commands import CloseRequisition, ExtendRequisition, IssueRequisition, RecordProvider
 from services.billing.service_layer import handlers
 

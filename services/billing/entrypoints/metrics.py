@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Gauge
 
-from botilbud.kit.metrics import set_all
+from kit.metrics import set_all
 from services.billing.service_layer import handlers
 
 INVOICES = Gauge("botilbud_billing_invoices", "Supplier invoices and credit notes by status: waiting for "

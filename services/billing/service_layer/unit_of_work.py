@@ -1,4 +1,4 @@
-from botilbud.kit.unit_of_work import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from services.billing.adapters.repository import BillingRepository
 
 

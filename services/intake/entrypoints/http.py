@@ -10,8 +10,9 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
-from botilbud.kit.auth import User, api_user, require_role
-from botilbud.kit.web import register_domain_error, templates
+from kit.auth import User, api_user, require_role
+from kit.problems import install_error_handlers
+from kit.templating import templates
 from services.intake.domain import commands, model
 from services.intake.entrypoints.pages import add_pages
 from services.intake.entrypoints.schemas import (
@@ -48,7 +49,7 @@ def _require_own_office(user: User, office_id: str) -> None:
 def create_app(deps: IntakeDeps) -> FastAPI:
     app = FastAPI(title="Botilbud intake", version="1",
                   description="Husstander, søknader og vedtak om midlertidig botilbud (sosialtjenesteloven § 27).")
-    register_domain_error(app, model.IntakeError)
+    install_error_handlers(app, {model.IntakeError: 422})
     uow = deps.uow_factory
     rules = deps.warning_rules
 

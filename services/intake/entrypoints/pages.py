@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from botilbud.kit.auth import Role, User, page_user, require_role
+from kit.auth import Role, User, page_user, require_role
 from services.intake.domain import commands, model
 from services.intake.entrypoints.schemas import (
     AUDIT_READERS,

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from botilbud.kit.auth import Role, User
 from contracts import PlacementNeeds
+from kit.auth import Role, User
 from services.intake.domain import commands, model
 from services.intake.service_layer import handlers
 

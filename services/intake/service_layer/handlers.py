@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from botilbud.kit.logging import get_logger
+from kit.logging import get_logger
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.domain import model
 from services.intake.domain.commands import ExtendDecision, MakeDecision, ReceiveApplication

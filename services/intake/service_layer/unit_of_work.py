@@ -1,4 +1,4 @@
-from botilbud.kit.unit_of_work import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.adapters.repository import IntakeRepository
 

@@ -30,7 +30,7 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
                 municipality=d.municipality, district=d.district, provider_id=p.id, provider_name=p.name,
                 provider_orgnr=p.orgnr, unit_id=u.id, accommodation=p.accommodation,
                 agreement_kind=p.agreement_kind, price_per_night=p.price_per_night or 0,
-                check_in=s.check_in, authorised_to=s.authorised_to, justification=s.justification,
+                check_in=s.check_in, authorised_to=s.authorised_to, justified=s.justification is not None,
                 household=contracts.HouseholdFacts(
                     applicant_birth_date=d.household.applicant_birth_date,
                     children_birth_dates=list(d.household.children_birth_dates), adults=d.household.adults,

@@ -12,8 +12,10 @@ from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from botilbud.kit.auth import Role, User, api_user, page_user, require_office, require_role
-from botilbud.kit.web import FastJSONResponse, register_domain_error, templates
+from kit.auth import Role, User, api_user, page_user, require_office, require_role
+from kit.problems import install_error_handlers
+from kit.templating import templates
+from kit.web import FastJSONResponse
 from services.placement.adapters import stays_csv
 from services.placement.adapters.repository import facts_from_json
 from services.placement.domain import commands, history, matching, model
@@ -209,7 +211,7 @@ def create_app(uow_factory, offices: dict[str, dict] | None = None,
     offices = offices or {}
     app = FastAPI(title="Botilbud placement", version="1",
                   description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
-    register_domain_error(app, model.PlacementError)
+    install_error_handlers(app, {model.PlacementError: 422})
     pages = templates(Path(__file__).parent / "templates")
     pages.env.globals.update(destinations=DESTINATIONS_NB, agreements=AGREEMENTS_NB,
                              accommodations=ACCOMMODATION_NB, offices=offices,

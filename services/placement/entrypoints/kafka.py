@@ -1,8 +1,8 @@
 """Placement's subscriptions: the one place they are registered. Each handler only translates the wire
 event into a command."""
 
-from botilbud.kit.messaging import Subscription
 from contracts import DecisionMade, Envelope, Topic
+from kit.messaging import Subscription
 from services.placement.domain.commands import RecordDecision
 from services.placement.service_layer import handlers
 

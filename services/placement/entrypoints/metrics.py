@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import Gauge
 
-from botilbud.kit.metrics import set_all
+from kit.metrics import set_all
 from services.placement.service_layer import handlers
 
 INSPECTIONS_OVERDUE = Gauge(

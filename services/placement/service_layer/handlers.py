@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from botilbud.kit.logging import get_logger
+from kit.logging import get_logger
 from services.placement.adapters.repository import facts_from_json
 from services.placement.domain import commands, history, matching, model
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork

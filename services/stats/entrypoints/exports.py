@@ -1,60 +1,11 @@
-"""Tables as CSV (semicolon-separated, UTF-8 with BOM: what Norwegian Excel opens correctly), XLSX
-(openpyxl) and server-rendered SVG bar charts (no script, nothing from another origin)."""
+"""Server-rendered SVG bar charts (no script, nothing from another origin). The tables' CSV and XLSX come from
+`kit.exports`."""
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
 from html import escape
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
 COLOURS = ("#0067c5", "#c77700", "#06893a", "#8a4f9e")
-
-
-def _cell(value):
-    """Numbers as numbers; text that a spreadsheet would run as a formula (=, +, -, @) kept as text."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def to_csv(header: list[str], rows: list[tuple], notes: list[tuple] = ()) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    if notes:
-        writer.writerow([])
-        writer.writerows([_cell(v) for v in row] for row in notes)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(title: str, header: list[str], rows: list[tuple], notes: list[tuple] = ()) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    if notes:
-        ws.append([])
-        for row in notes:
-            ws.append([_cell(v) for v in row])
-    for column in ws.columns:
-        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-        ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> str:

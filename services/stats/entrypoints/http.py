@@ -14,8 +14,9 @@ from typing import Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from botilbud.kit.auth import OFFICE_SCOPED, Role, User, api_user, page_user, require_role
-from botilbud.kit.web import templates
+from kit import exports as tables
+from kit.auth import OFFICE_SCOPED, Role, User, api_user, page_user, require_role
+from kit.templating import templates
 from services.stats.domain.kostra import KEYS, KostraRules
 from services.stats.domain.reports import Table
 from services.stats.entrypoints import exports
@@ -25,7 +26,7 @@ READERS = (Role.OFFICE_LEADER, Role.CASE_WORKER, Role.OPERATIONS, Role.FINANCE, 
 REBUILDERS = (Role.OPERATIONS, Role.ADMIN)
 # `format` csv or xlsx answers with a file instead of JSON: the OpenAPI document says so.
 DOWNLOADS = {200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}},
-                               exports.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+                               tables.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 Format = Literal["json", "csv", "xlsx"]
 
 KOSTRA_LABELS = {
@@ -120,8 +121,8 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
         header, rows, notes = kostra_rows(report)
         name = f"kostra-{year}-{municipality}" + (f"-{_slug(district)}" if district else "")
         if format == "csv":
-            return _download(exports.to_csv(header, rows, notes), exports.CSV_TYPE, f"{name}.csv")
-        return _download(exports.to_xlsx(f"KOSTRA {year}", header, rows, notes), exports.XLSX_TYPE, f"{name}.xlsx")
+            return _download(tables.to_csv(header, rows, notes), tables.CSV_TYPE, f"{name}.csv")
+        return _download(tables.to_xlsx(f"KOSTRA {year}", header, rows, notes), tables.XLSX_TYPE, f"{name}.xlsx")
 
     @app.get("/api/reports", tags=["reports"])
     async def report_list(user: User = Depends(api_user)):
@@ -144,8 +145,8 @@ def create_app(uow_factory, rules: KostraRules, rebuild=None) -> FastAPI:
                     "note": table.note, "settings": asdict(rules)}
         name = f"{key}-{year}-{municipality}" + (f"-{_slug(district)}" if district else "")
         if format == "csv":
-            return _download(exports.to_csv(list(table.columns), table.rows, notes), exports.CSV_TYPE, f"{name}.csv")
-        return _download(exports.to_xlsx(table.title, list(table.columns), table.rows, notes), exports.XLSX_TYPE,
+            return _download(tables.to_csv(list(table.columns), table.rows, notes), tables.CSV_TYPE, f"{name}.csv")
+        return _download(tables.to_xlsx(table.title, list(table.columns), table.rows, notes), tables.XLSX_TYPE,
                          f"{name}.xlsx")
 
     @app.post("/api/rebuild", tags=["operations"])

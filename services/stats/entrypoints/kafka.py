@@ -14,9 +14,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
-from botilbud.kit.logging import get_logger
-from botilbud.kit.messaging import Subscription
-from botilbud.kit.settings import Settings
 from contracts import (
     ApplicationReceived,
     CapacityChanged,
@@ -37,6 +34,9 @@ from contracts import (
     UnitChanged,
     UnitRegistered,
 )
+from kit.logging import get_logger
+from kit.messaging import Subscription
+from kit.settings import Settings
 from services.stats.domain import commands as c
 from services.stats.service_layer import handlers
 
@@ -77,7 +77,7 @@ def _placed(v: Envelope, e: HouseholdPlaced) -> c.Command:
         applicant_birth_date=e.household.applicant_birth_date,
         children_birth_dates=tuple(e.household.children_birth_dates), unit_id=e.unit_id, decision_id=e.decision_id,
         provider_name=e.provider_name, price_per_night=e.price_per_night, authorised_to=e.authorised_to,
-        adults=e.household.adults, justified=bool(e.justification))
+        adults=e.household.adults, justified=e.justified or bool(e.justification))  # earlier events had the text
 
 
 def _extended(v: Envelope, e: StayExtended) -> c.Command:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import Gauge
 
-from botilbud.kit.metrics import set_all
+from kit.metrics import set_all
 from services.stats.domain.kostra import KEYS, KostraRules
 from services.stats.service_layer import handlers
 

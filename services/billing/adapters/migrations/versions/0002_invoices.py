@@ -4,7 +4,7 @@ billed per requisition, and finance's decisions (append-only).
 Revision ID: billing_0002
 """
 
-from botilbud.kit.migrations import execute_script
+from kit.migrations import execute_script
 
 revision = "billing_0002"
 down_revision = "billing_0001"

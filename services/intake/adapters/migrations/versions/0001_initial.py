@@ -3,7 +3,7 @@
 Revision ID: intake_0001
 """
 
-from botilbud.kit.migrations import KIT_TABLES_SQL, execute_script
+from kit.migrations import KIT_TABLES_SQL, execute_script
 
 revision = "intake_0001"
 down_revision = None

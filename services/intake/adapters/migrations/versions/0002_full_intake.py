@@ -4,7 +4,7 @@ and extensions, and the audit log of every view or search of a person's data.
 Revision ID: intake_0002
 """
 
-from botilbud.kit.migrations import execute_script
+from kit.migrations import execute_script
 
 revision = "intake_0002"
 down_revision = "intake_0001"

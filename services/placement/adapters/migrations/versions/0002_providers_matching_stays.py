@@ -4,7 +4,7 @@ extensions, stays' office, group and warnings, and stay extensions.
 Revision ID: placement_0002
 """
 
-from botilbud.kit.migrations import execute_script
+from kit.migrations import execute_script
 
 revision = "placement_0002"
 down_revision = "placement_0001"

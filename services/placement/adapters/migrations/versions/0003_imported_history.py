@@ -3,7 +3,7 @@
 Revision ID: placement_0003
 """
 
-from botilbud.kit.migrations import execute_script
+from kit.migrations import execute_script
 
 revision = "placement_0003"
 down_revision = "placement_0002"

@@ -3,7 +3,7 @@
 Revision ID: stats_0001
 """
 
-from botilbud.kit.migrations import KIT_TABLES_SQL, execute_script
+from kit.migrations import KIT_TABLES_SQL, execute_script
 
 revision = "stats_0001"
 down_revision = None

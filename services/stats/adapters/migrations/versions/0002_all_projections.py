@@ -5,7 +5,7 @@ arrival order.
 Revision ID: stats_0002
 """
 
-from botilbud.kit.migrations import execute_script
+from kit.migrations import execute_script
 
 revision = "stats_0002"
 down_revision = "stats_0001"

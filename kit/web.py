@@ -7,73 +7,37 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pydantic_core
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
-from markupsafe import Markup
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from botilbud.kit.auth import (
+from kit.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
     CSRF_HEADER,
-    ROLE_NAMES_NB,
     SESSION_COOKIE,
     NotLoggedIn,
     TokenSigner,
     UserDirectory,
     user_from_request,
 )
-from botilbud.kit.logging import correlation_id_var, get_logger
-from botilbud.kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
+from kit.logging import correlation_id_var, get_logger
+from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
+from kit.problems import install_http_error_handlers
+from kit.templating import csrf_seed, set_csrf_seed, templates
 
 log = get_logger(__name__)
-KIT_TEMPLATES = Path(__file__).parent / "templates"
-
-SERVICE_TITLES_NB = {
-    "intake": ("Søknader og vedtak", "/intake/"),
-    "placement": ("Plassering og kapasitet", "/placement/"),
-    "billing": ("Rekvisisjoner og fakturaer", "/billing/"),
-    "stats": ("Statistikk og KOSTRA", "/stats/"),
-}
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-def templates(*service_dirs: Path) -> Jinja2Templates:
-    """Jinja templates: the service's own folder first, then the kit's shared layout."""
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in (*service_dirs, KIT_TEMPLATES)]),
-        autoescape=select_autoescape(["html"]),
-    )
-    env.globals["role_names"] = ROLE_NAMES_NB
-    env.globals["csrf_token"] = _csrf_token
-    env.globals["csrf_field"] = _csrf_field
-    return Jinja2Templates(env=env)
-
-
-@pass_context
-def _csrf_token(context) -> str:
-    request: Request = context["request"]
-    return request.app.state.signer.csrf_token(csrf_seed(request.scope))
-
-
-@pass_context
-def _csrf_field(context) -> Markup:
-    """`{{ csrf_field() }}` in every form that posts: the session's CSRF token as a hidden field."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, _csrf_token(context))
-
-
-_SEED_KEY = "botilbud.csrf_seed"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths that take credentials themselves rather than a cookie: not open to cross-site request forgery.
 CSRF_EXEMPT_PATHS = frozenset({"/api/token"})
@@ -86,14 +50,6 @@ CSRF_REFUSED_NB = ("Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler
 
 def _cookies(scope: Scope) -> dict[str, str]:
     return StarletteRequest(scope).cookies
-
-
-def csrf_seed(scope: Scope) -> str:
-    """What a form token is bound to: the session cookie once logged in, before that the CSRF cookie."""
-    if _SEED_KEY not in scope:
-        cookies = _cookies(scope)
-        scope[_SEED_KEY] = cookies.get(SESSION_COOKIE) or cookies.get(CSRF_COOKIE) or ""
-    return scope[_SEED_KEY]
 
 
 class CsrfMiddleware:
@@ -145,7 +101,7 @@ class CsrfMiddleware:
         if SESSION_COOKIE in cookies or CSRF_COOKIE in cookies:
             return send
         seed = secrets.token_urlsafe(32)
-        scope[_SEED_KEY] = seed
+        set_csrf_seed(scope, seed)
         secure = "; Secure" if scope.get("scheme") == "https" else ""
 
         async def send_with_cookie(message: Message) -> None:
@@ -262,6 +218,7 @@ async def _empty_receive() -> Message:
 def install_common(app: FastAPI, signer: TokenSigner) -> None:
     """What every app (root and mounted) needs: the signer for auth dependencies and a login redirect."""
     app.state.signer = signer
+    install_http_error_handlers(app)
 
     @app.exception_handler(NotLoggedIn)
     async def _to_login(request: Request, _exc: NotLoggedIn):
@@ -269,6 +226,7 @@ def install_common(app: FastAPI, signer: TokenSigner) -> None:
 
 
 def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[str, FastAPI],
+                    titles: dict[str, str],
                     readiness: dict[str, ReadinessCheck]) -> FastAPI:
     app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
     install_common(app, signer)
@@ -339,7 +297,7 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         user = user_from_request(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
-        links = [SERVICE_TITLES_NB[name] for name in mounts]
+        links = [(titles[name], f"/{name}/") for name in mounts]
         return pages.TemplateResponse(request, "index.html", {"user": user, "links": links})
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -363,14 +321,3 @@ _REFUSAL_PAGES = templates()
 def _safe_next(target: str) -> str:
     """Only local paths: a login must not redirect to another site."""
     return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-def register_domain_error(app: FastAPI, exc_type: type[Exception], status_code: int = 422) -> None:
-    """Answer a domain rule's refusal like FastAPI answers bad input: 4xx naming the field at fault."""
-
-    @app.exception_handler(exc_type)
-    async def _domain_error(_request: Request, exc: Exception):
-        field = getattr(exc, "field", None)
-        loc = ["body", field] if field else ["body"]
-        return JSONResponse({"detail": [{"loc": loc, "msg": str(exc), "type": "domain_rule"}]},
-                            status_code=getattr(exc, "status_code", status_code))

@@ -18,14 +18,14 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY
 
-from botilbud.kit.auth import TokenSigner, UserDirectory
-from botilbud.kit.db import create_pool, ensure_database
-from botilbud.kit.logging import get_logger
-from botilbud.kit.messaging import Subscription, ensure_topics, register
-from botilbud.kit.migrations import upgrade
-from botilbud.kit.outbox import OutboxRelay
-from botilbud.kit.settings import Settings
-from botilbud.kit.web import create_root_app
+from kit.auth import TokenSigner, UserDirectory
+from kit.db import create_pool, ensure_database
+from kit.logging import get_logger
+from kit.messaging import Subscription, ensure_topics, register
+from kit.migrations import upgrade
+from kit.outbox import OutboxRelay
+from kit.settings import Settings
+from kit.web import create_root_app
 
 log = get_logger(__name__)
 
@@ -55,6 +55,8 @@ class ServiceParts:
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
+    title: str
+    """The service's name for its users (Norwegian), on the front page."""
     migrations: Path
     build: Callable[[ServiceContext], ServiceParts]
 
@@ -120,6 +122,7 @@ class Runtime:
         app = create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
+            titles={svc.name: svc.title for svc in self.services},
             readiness=self._readiness_checks())
         config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
                                 log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5)

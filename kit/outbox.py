@@ -14,9 +14,9 @@ import zlib
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from botilbud.kit.logging import get_logger
-from botilbud.kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
 from contracts import Envelope
+from kit.logging import get_logger
+from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
 
 log = get_logger(__name__)
 

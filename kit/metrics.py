@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from botilbud.kit.logging import get_logger
+from kit.logging import get_logger
 
 OUTBOX_BACKLOG = Gauge(
     "botilbud_outbox_backlog", "Outbox rows written but not yet acknowledged by the broker.", ["service"])

@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from botilbud.kit.logging import get_logger
+from kit.logging import get_logger
 
 log = get_logger(__name__)
 

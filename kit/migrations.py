@@ -8,9 +8,9 @@ from pathlib import Path
 from alembic import command, op
 from alembic.config import Config
 
-from botilbud.kit.db import sqlalchemy_url
-from botilbud.kit.inbox import INBOX_DDL
-from botilbud.kit.outbox import OUTBOX_DDL
+from kit.db import sqlalchemy_url
+from kit.inbox import INBOX_DDL
+from kit.outbox import OUTBOX_DDL
 
 KIT_TABLES_SQL = OUTBOX_DDL + ";\n" + INBOX_DDL + ";\n"
 _SCRIPT_LOCATION = Path(__file__).parent / "alembic"

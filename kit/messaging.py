@@ -23,18 +23,18 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from botilbud.kit.logging import correlation_id_var, get_logger
-from botilbud.kit.metrics import (
+from contracts import ALL_TOPICS, Envelope, EnvelopeError, IntegrationEvent, event_class
+from contracts.topics import dead_letter_topic
+from kit.logging import correlation_id_var, get_logger
+from kit.metrics import (
     CONSUMER_LAG_SECONDS,
     DEAD_LETTERS,
     EVENT_AGE_SECONDS,
     EVENT_HANDLING_SECONDS,
     EVENTS_HANDLED,
 )
-from botilbud.kit.settings import Settings
-from botilbud.kit.unit_of_work import shared_transaction
-from contracts import ALL_TOPICS, Envelope, EnvelopeError, IntegrationEvent, event_class
-from contracts.topics import dead_letter_topic
+from kit.settings import Settings
+from kit.unit_of_work import shared_transaction
 
 log = get_logger(__name__)
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import asyncpg
 
-from botilbud.kit import inbox, outbox
-from botilbud.kit.logging import current_correlation_id
 from contracts import Envelope, IntegrationEvent
+from kit import inbox, outbox
+from kit.logging import current_correlation_id
 
 Translate = Callable[[Any], Iterable[IntegrationEvent]]
 
@@ -117,7 +117,13 @@ class UnitOfWork:
         """Inbox: True the first time this consumer sees the event, False on a redelivery."""
         return await inbox.claim(self.conn, consumer, event_id)
 
+    def collect_new_events(self) -> Iterable[Any]:
+        """The domain events the aggregates this unit of work loaded or added have recorded (cosmicpython's
+        `seen` aggregates); a service's unit of work overrides it to ask its repositories."""
+        return ()
+
     async def commit(self) -> list[Envelope]:
+        self._events.extend(self.collect_new_events())
         envelopes = []
         for domain_event in self._events:
             # A domain event may name its wire events' ids (`event_ids()`), e.g. imported history derives them

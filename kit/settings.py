@@ -1,13 +1,10 @@
-"""Settings from the environment (prefix BOTILBUD_) or a `.env` file. The README's settings table lists them."""
+"""The runtime's settings, from the environment (prefix BOTILBUD_) or a `.env` file. They name no service: the
+system's composition (`botilbud.settings`) adds the per-service ones. The README's settings table lists them."""
 
-from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-SERVICES: tuple[str, ...] = ("intake", "placement", "billing", "stats")
 
 
 class KostraSettings(BaseSettings):
@@ -37,14 +34,6 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="PostgreSQL server URL; each service uses its own database `botilbud_<service>` "
         "on it unless BOTILBUD_<SERVICE>_DATABASE_URL is set.")
-    intake_database_url: str | None = Field(
-        None, description="Database URL of the intake service (overrides the above).")
-    placement_database_url: str | None = Field(
-        None, description="Database URL of the placement service (overrides the above).")
-    billing_database_url: str | None = Field(
-        None, description="Database URL of the billing service (overrides the above).")
-    stats_database_url: str | None = Field(
-        None, description="Database URL of the stats service (overrides the above).")
     http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     http_port: int = Field(8080, description="HTTP port; 0 picks a free one.")
     secret_key: SecretStr | None = Field(
@@ -62,9 +51,6 @@ class Settings(BaseSettings):
         100, ge=1, le=10_000, description="Most events a consumer handles in one transaction (1: one at a time).")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
     outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
-    billing_price_tolerance_nok: Decimal = Field(
-        Decimal(0), ge=0, description="NOK per night an invoice's price may exceed the agreement's without a "
-        "finding; none unless finance sets one.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
     demo_data: bool = Field(True, description="Load the demo data once into empty databases.")
@@ -73,7 +59,8 @@ class Settings(BaseSettings):
     kostra: KostraSettings = Field(default_factory=KostraSettings)
 
     def service_database_url(self, service: str) -> str:
-        explicit = getattr(self, f"{service}_database_url")
+        # The composition of a system may declare a URL per service (`BOTILBUD_<SERVICE>_DATABASE_URL`).
+        explicit = getattr(self, f"{service}_database_url", None)
         if explicit:
             return explicit
         if not self.database_url:
@@ -88,20 +75,3 @@ class Settings(BaseSettings):
     def group_id(self, service: str) -> str:
         return f"{self.topic_namespace}botilbud-{service}"
 
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
-
-
-def settings_table() -> str:
-    """The README's settings table, made from the models so it cannot drift (a test compares them)."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for model, prefix in ((Settings, "BOTILBUD_"), (KostraSettings, "BOTILBUD_KOSTRA_")):
-        for name, field in model.model_fields.items():
-            if name == "kostra":
-                continue
-            default = field.default if field.default_factory is None else "(generated)"
-            shown = "(none)" if default is None else "(empty)" if default == "" else f"`{default}`"
-            rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
-    return "\n".join(rows)

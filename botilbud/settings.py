@@ -1,0 +1,35 @@
+"""The system's settings: the runtime kit's, plus what names the four services (their databases). The
+README's settings table is made from these models."""
+
+from pydantic import Field
+
+from kit.settings import KostraSettings
+from kit.settings import Settings as RuntimeSettings
+from services.billing.config import BillingSettings
+
+SERVICES: tuple[str, ...] = ("intake", "placement", "billing", "stats")
+
+
+class Settings(RuntimeSettings):
+    intake_database_url: str | None = Field(
+        None, description="Database URL of the intake service (overrides the above).")
+    placement_database_url: str | None = Field(
+        None, description="Database URL of the placement service (overrides the above).")
+    billing_database_url: str | None = Field(
+        None, description="Database URL of the billing service (overrides the above).")
+    stats_database_url: str | None = Field(
+        None, description="Database URL of the stats service (overrides the above).")
+
+
+def settings_table() -> str:
+    """The README's settings table, made from the models so it cannot drift (a test compares them)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for model, prefix in ((Settings, "BOTILBUD_"), (KostraSettings, "BOTILBUD_KOSTRA_"),
+                          (BillingSettings, "BOTILBUD_BILLING_")):
+        for name, field in model.model_fields.items():
+            if name == "kostra":
+                continue
+            default = field.default if field.default_factory is None else "(generated)"
+            shown = "(none)" if default is None else "(empty)" if default == "" else f"`{default}`"
+            rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)
