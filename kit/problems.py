@@ -1,0 +1,131 @@
+"""Errors answered in one place: RFC 9457 problem details (`application/problem+json`) for API routes and
+Norwegian pages for page routes.
+
+A service maps its own domain errors (pure classes in its `domain`, which cannot know HTTP) to status codes
+with `install_error_handlers(app, {NotFound: 404, ...})`. An error may name the field at fault (`field`); it
+appears in the problem's `errors` list with FastAPI's `loc` shape. Validation errors never echo the input
+(it may be large or hold personal data) and unexpected errors say nothing of their cause: the log has it.
+
+Why our own code rather than a problem-details library: the domain errors must stay free of any framework,
+and one handler must choose between a machine-readable answer and a page; that is a few dozen lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kit.auth import is_api_request
+from kit.logging import get_logger
+from kit.templating import error_page
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TITLES_NB = {
+    400: "Ugyldig forespørsel", 401: "Ikke innlogget", 403: "Ingen tilgang", 404: "Fant ikke det du så etter",
+    405: "Ikke tillatt", 409: "Konflikt", 413: "For stor forespørsel", 415: "Ukjent innholdstype",
+    422: "Opplysningene kan ikke brukes", 429: "For mange forsøk", 500: "Noe gikk galt",
+    503: "Tjenesten er ikke tilgjengelig",
+}
+GENERIC_DETAIL_NB = {
+    404: "Siden eller oppføringen finnes ikke, eller du har ikke tilgang til den.",
+    500: "En feil hos oss stoppet forespørselen. Prøv igjen; skjer det igjen, si fra til drift.",
+}
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description="Where: `body`, `query` or `path`, then the field.")
+    msg: str
+    type: str = "invalid"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with the fields at fault in `errors`."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    status: int
+    detail: str
+    errors: list[FieldProblem]
+    headers: Mapping[str, str] | None = None
+
+
+def answer(request: Request, status: int, detail: str, errors: Iterable[FieldProblem] = (),
+           headers: Mapping[str, str] | None = None) -> Response:
+    """A problem for an API route, a Norwegian page for a page route."""
+    errors = list(errors)
+    if not is_api_request(request):
+        return error_page(request, status, TITLES_NB.get(status, "Feil"), detail, [e.msg for e in errors],
+                          headers=headers)
+    body = Problem(title=TITLES_NB.get(status, "Feil"), status=status, detail=detail,
+                   instance=request.scope.get("root_path", "") + request.scope.get("path", ""), errors=errors)
+    return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=dict(headers or {}))
+
+
+def field_errors_of(exc: Exception, where: str = "body") -> list[FieldProblem]:
+    field = getattr(exc, "field", None)
+    return [FieldProblem(loc=[where, field], msg=str(exc), type="domain_rule")] if field else []
+
+
+def validation_errors(exc: RequestValidationError) -> list[FieldProblem]:
+    """FastAPI's validation errors without their input (never echoed) and with a short message each."""
+    out = []
+    for e in exc.errors():
+        msg = str(e.get("msg", "Ugyldig verdi."))[:300]
+        out.append(FieldProblem(loc=[str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+                                msg=msg, type=str(e.get("type", "invalid"))))
+    return out
+
+
+def install_error_handlers(app: FastAPI, domain_errors: Mapping[type[Exception], int]) -> None:
+    """The one place a service's errors become HTTP answers."""
+    for exc_type, status in domain_errors.items():
+        def handle(request: Request, exc: Exception, status: int = status) -> Response:
+            return answer(request, getattr(exc, "status_code", None) or status, str(exc), field_errors_of(exc))
+        app.add_exception_handler(exc_type, handle)
+    install_http_error_handlers(app)
+
+
+def install_http_error_handlers(app: FastAPI) -> None:
+    """Framework errors (bad input, 404, 403 from auth) and unexpected ones, as problems or pages."""
+
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = validation_errors(exc)
+        first = errors[0] if errors else None
+        where = ".".join(str(p) for p in first.loc[1:]) if first else ""
+        detail = f"{where}: {first.msg}" if first and where else (first.msg if first else "Ugyldig forespørsel.")
+        return answer(request, 422, detail, errors)
+
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail: Any = exc.detail
+        if not isinstance(detail, str) or detail in ("Not Found", "Method Not Allowed"):
+            detail = GENERIC_DETAIL_NB.get(exc.status_code, TITLES_NB.get(exc.status_code, "Feil"))
+        return answer(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the log (the request body never does); the user gets no internals.
+        log.error("request_failed", path=request.scope.get("path"), method=request.method, exc_info=exc)
+        return answer(request, 500, GENERIC_DETAIL_NB[500])
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

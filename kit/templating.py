@@ -1,0 +1,80 @@
+"""Server-rendered pages: the Jinja environment every service's templates live in (the service's own folder
+first, then the kit's shared layout), with the CSRF field every form carries, and the error page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request as StarletteRequest
+from starlette.types import Scope
+
+from kit.auth import CSRF_COOKIE, CSRF_FIELD, ROLE_NAMES_NB, SESSION_COOKIE, user_from_request
+
+KIT_TEMPLATES = Path(__file__).parent / "templates"
+_SEED_KEY = "botilbud.csrf_seed"
+
+
+def templates(*service_dirs: Path) -> Jinja2Templates:
+    """Jinja templates: the service's own folder first, then the kit's shared layout."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in (*service_dirs, KIT_TEMPLATES)]),
+        autoescape=select_autoescape(["html"]),
+    )
+    env.globals["role_names"] = ROLE_NAMES_NB
+    env.globals["csrf_token"] = _csrf_token
+    env.globals["csrf_field"] = _csrf_field
+    return Jinja2Templates(env=env)
+
+
+def csrf_seed(scope: Scope) -> str:
+    """What a form token is bound to: the session cookie once logged in, before that the CSRF cookie."""
+    if _SEED_KEY not in scope:
+        cookies = StarletteRequest(scope).cookies
+        scope[_SEED_KEY] = cookies.get(SESSION_COOKIE) or cookies.get(CSRF_COOKIE) or ""
+    return scope[_SEED_KEY]
+
+
+def set_csrf_seed(scope: Scope, seed: str) -> None:
+    scope[_SEED_KEY] = seed
+
+
+@pass_context
+def _csrf_token(context) -> str:
+    request: Request = context["request"]
+    return request.app.state.signer.csrf_token(csrf_seed(request.scope))
+
+
+@pass_context
+def _csrf_field(context) -> Markup:
+    """`{{ csrf_field() }}` in every form that posts: the session's CSRF token as a hidden field."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, _csrf_token(context))
+
+
+_KIT_PAGES = templates()
+
+
+def error_page(request: Request, status: int, title: str, message: str, details: list[str] = (),
+               headers: Mapping[str, str] | None = None) -> Response:
+    """A Norwegian page for an error on a page route, with a way back."""
+    user = user_from_request(request) if hasattr(request.app.state, "signer") else None
+    return _KIT_PAGES.TemplateResponse(
+        request, "error.html", {"user": user, "status": status, "title": title, "message": message,
+                                "details": list(details), "back": _back_link(request)},
+        status_code=status, headers=dict(headers or {}))
+
+
+def _back_link(request: Request) -> str:
+    """Where "Tilbake" goes: the page the user came from on this site, else the front page."""
+    referer = request.headers.get("referer", "")
+    host = request.headers.get("host", "")
+    for scheme in ("http://", "https://"):
+        prefix = f"{scheme}{host}/"
+        if host and referer.startswith(prefix):
+            return "/" + referer[len(prefix):]
+    return "/"

@@ -1,0 +1,23 @@
+"""HTTP clients for route tests without a server: a service's FastAPI app called in process (ASGI), logged in
+as a given user with a bearer token (APIs) or a session cookie (pages), as the runtime would."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from kit.auth import SESSION_COOKIE, TokenSigner, User
+from kit.web import install_common
+
+SIGNER = TokenSigner("route-tests-only", 3600)
+
+
+def client(app: FastAPI, user: User | None = None, *, page: bool = False) -> httpx.AsyncClient:
+    """A client of `app` as `user` (None: not logged in). `page=True` logs in with the session cookie, as a
+    browser does; otherwise with a bearer token, as API clients do."""
+    install_common(app, SIGNER)
+    token = SIGNER.issue(user) if user else None
+    headers = {"Authorization": f"Bearer {token}"} if token and not page else {}
+    cookies = {SESSION_COOKIE: token} if token and page else {}
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers,
+                             cookies=cookies, follow_redirects=False)
