@@ -181,7 +181,7 @@ async def test_a_bad_row_rejects_the_whole_file_and_writes_nothing(stack, settin
 
         # a file that is not in the format at all
         r = await client.post(URL, content=b"navn,fnr\nKari,123\n", headers={**leader, **CSV})
-        assert r.status_code == 422 and "mangler kolonnene" in r.json()["errors"][0]["msg"]
+        assert r.status_code == 422 and "mangler kolonnene" in r.json()["detail"][0]["msg"]
 
 
 async def botilbud(stack, *args: str, user: str = "leder-grunerlokka"):
