@@ -129,3 +129,35 @@ def install_http_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
+    document_problems(app)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Say so in the OpenAPI document: every error answer of every operation is a problem (RFC 9457)."""
+    if getattr(app, "_problems_documented", False):
+        return
+    app._problems_documented = True
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for code, response in responses.items():
+                    if code[:1] in ("4", "5"):
+                        response["content"] = content
+                responses.setdefault("4XX", {"description": "Problem details (RFC 9457)", "content": content})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
