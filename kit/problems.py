@@ -77,7 +77,7 @@ def answer(request: Request, status: int, detail: str, errors: Iterable[FieldPro
         return error_page(request, status, TITLES_NB.get(status, "Feil"), detail, [e.msg for e in errors],
                           headers=headers)
     body = Problem(title=TITLES_NB.get(status, "Feil"), status=status, detail=detail,
-                   instance=request.scope.get("root_path", "") + request.scope.get("path", ""), errors=errors)
+                   instance=request.url.path, errors=errors)
     return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=dict(headers or {}))
 
 
