@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from tests.conftest import login
 from tests.intake.helpers import application, granted
-from tests.intake.numbers import make_number
+from services.intake.domain.identity import synthetic_identity_number
 
 pytestmark = [pytest.mark.integration]
 
@@ -51,8 +51,8 @@ def test_no_route_takes_personal_data_in_its_path_or_query(stack):
 
 
 async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_view_is_audited(stack):
-    numbers = [make_number(date(1979, 5, 17), day_offset=0, month_offset=0),
-               make_number(date(1990, 11, 2), day_offset=0, month_offset=0)]
+    numbers = [synthetic_identity_number(date(1979, 5, 17), tenor=False),
+               synthetic_identity_number(date(1990, 11, 2), tenor=False)]
     words = needles(numbers)
     hits: list[str] = []
 
