@@ -13,9 +13,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from botilbud.settings import SERVICES
 from contracts import ALL_TOPICS
 from contracts.topics import dead_letter_topic
+from services.intake.domain.identity import synthetic_identity_number
 from tests.conftest import eventually, login
 from tests.intake.helpers import TODAY, application, granted, number
-from services.intake.domain.identity import synthetic_identity_number
 
 pytestmark = [pytest.mark.integration]
 

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from services.intake.domain.identity import synthetic_identity_number
 from tests.conftest import login
 from tests.intake.helpers import application, granted
-from services.intake.domain.identity import synthetic_identity_number
 
 pytestmark = [pytest.mark.integration]
 
