@@ -44,6 +44,13 @@ def _copy(obj):
     return copy.deepcopy(obj)
 
 
+def _stored(aggregate):
+    """What a row holds: the aggregate's state, not the events it recorded (those went to the outbox)."""
+    row = copy.deepcopy(aggregate)
+    row.events = []
+    return row
+
+
 class FakeRepository:
     def __init__(self, store: Store):
         self.store = store
@@ -65,14 +72,14 @@ class FakeRepository:
     async def add_household(self, h: Household) -> None:
         if self.store.household_by_number(h.identity_number):
             raise Conflict("Husstanden ble nettopp registrert av en annen; send skjemaet på nytt.", "identity_number")
-        self.store.households[h.id] = _copy(h)
+        self.store.households[h.id] = _stored(h)
         self.seen.append(h)
 
     async def save_household(self, h: Household) -> None:
-        self.store.households[h.id] = _copy(h)
+        self.store.households[h.id] = _stored(h)
 
     async def add_application(self, a: Application) -> None:
-        self.store.applications[a.id] = _copy(a)
+        self.store.applications[a.id] = _stored(a)
         self.seen.append(a)
 
     async def application(self, application_id: UUID, *, for_update: bool = False):
@@ -85,7 +92,7 @@ class FakeRepository:
         self.store.applications[a.id].status = a.status
 
     async def add_decision(self, d: Decision) -> None:
-        self.store.decisions[d.id] = _copy(d)
+        self.store.decisions[d.id] = _stored(d)
         self.seen.append(d)
 
     async def decision(self, decision_id: UUID, *, for_update: bool = False):
@@ -95,7 +102,7 @@ class FakeRepository:
         return [self._load(d) for d in self.store.decisions.values() if d.household_id == household_id]
 
     async def save_decision(self, d: Decision) -> None:
-        self.store.decisions[d.id] = _copy(d)
+        self.store.decisions[d.id] = _stored(d)
 
     async def add_audit(self, e: AuditEntry) -> None:
         self.store.audit.append(e)

@@ -179,3 +179,74 @@ def test_personal_data_is_not_in_the_repr():
     h.name, h.identity_number, h.phone = "Kari Hemmelig", "15108695088", "99999999"
     text = repr(h)
     assert "Kari" not in text and "15108695088" not in text and "99999999" not in text
+
+
+# -- three months for families and young people: a leader's written justification ---------------------------
+
+def test_a_family_past_three_months_waits_for_a_leader_even_at_an_ordinary_office():
+    family = household(children=[date(2019, 5, 1)])
+    a = application(family)
+    d = model.decide(a, family, PLAIN, granted(days=91), decided_by="veileder", decided_at=NOW)
+    assert d.needs_leader_justification
+    assert (d.status, a.status, d.events) == ("awaiting_approval", "awaiting_approval", [])
+
+
+def test_the_leader_must_write_why_and_the_justification_is_kept():
+    young = household(birth=date(2004, 1, 1))
+    a = application(young)
+    d = model.decide(a, young, PLAIN, granted(days=30), decided_by="veileder", decided_at=NOW, earlier_nights=70)
+    with pytest.raises(RuleBroken) as err:
+        d.approve(a, young, PLAIN, approved_by="leder", approved_at=NOW, justification="  ")
+    assert err.value.field == "justification" and "tre måneder" in str(err.value)
+    assert d.status == "awaiting_approval"
+    d.approve(a, young, PLAIN, approved_by="leder", approved_at=NOW, justification="Venter på kommunal bolig.")
+    assert (d.status, d.leader_justification, d.approved_by) == ("in_effect", "Venter på kommunal bolig.", "leder")
+    assert [type(e) for e in d.events] == [model.DecisionMade]
+
+
+def test_the_case_worker_who_decided_cannot_also_justify_it():
+    family = household(children=[date(2019, 5, 1)])
+    a = application(family)
+    d = model.decide(a, family, PLAIN, granted(days=120, justification="Saksbehandlers begrunnelse."),
+                     decided_by="leder-a", decided_at=NOW)
+    with pytest.raises(Conflict, match="annen enn den som fattet"):
+        d.approve(a, family, PLAIN, approved_by="leder-a", approved_at=NOW, justification="Min egen.")
+
+
+def test_an_extension_that_takes_a_family_past_three_months_waits_for_a_leader():
+    family = household(children=[date(2019, 5, 1)])
+    a = application(family)
+    first = model.decide(a, family, PLAIN, granted(days=60), decided_by="v", decided_at=NOW)
+    assert first.status == "in_effect"
+    ext = model.extend(first, a, family, PLAIN, period_to=first.period_to + timedelta(days=40), conditions=(),
+                       consequence=None, justification="Venter på bolig.", decided_by="v", decided_at=NOW,
+                       earlier_nights=60, already_extended=False)
+    assert ext.needs_leader_justification and ext.status == "awaiting_approval" and ext.events == []
+
+
+def test_three_months_alone_or_children_alone_need_no_leader():
+    adult = household()
+    d = model.decide(application(adult), adult, PLAIN, granted(days=120), decided_by="v", decided_at=NOW)
+    assert d.warnings == [model.WARNING_OVER_LIMIT] and d.status == "in_effect"
+    family = household(children=[date(2019, 5, 1)])
+    d = model.decide(application(family), family, PLAIN, granted(days=90), decided_by="v", decided_at=NOW)
+    assert d.warnings == [model.WARNING_CHILDREN] and d.status == "in_effect"
+
+
+def test_the_appeal_deadline_counts_from_the_date_in_norway():
+    h = household()
+    late_evening_utc = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December in Oslo
+    d = model.decide(application(h), h, PLAIN, granted(), decided_by="v", decided_at=late_evening_utc,
+                     decided_on=date(2026, 12, 1))
+    assert d.appeal_deadline == date(2026, 12, 22)
+
+
+def test_a_decision_of_an_office_the_household_left_cannot_be_extended_there():
+    h = household()
+    a = application(h)
+    first = model.decide(a, h, PLAIN, granted(days=20), decided_by="v", decided_at=NOW)
+    h.office_id = "nav-falkenborg"
+    with pytest.raises(Conflict, match="overført"):
+        model.extend(first, a, h, PLAIN, period_to=first.period_to + timedelta(days=5), conditions=(),
+                     consequence=None, justification=None, decided_by="v", decided_at=NOW, earlier_nights=20,
+                     already_extended=False)

@@ -127,3 +127,56 @@ def test_org_numbers_through_stdnum():
     with pytest.raises(RuleBroken) as err:
         parse_org_number("988077918")
     assert err.value.field == "provider_org_number"
+
+
+@pytest.mark.parametrize("number, message", [
+    ("1510869508", "Fødselsnummeret må ha 11 siffer; dette har 10."),
+    ("151086950881", "Fødselsnummeret må ha 11 siffer; dette har 12."),
+    ("15108695089", "Kontrollsifrene stemmer ikke: siffer 11 passer ikke"),
+    ("15108695078", "Kontrollsifrene stemmer ikke: siffer 10 passer ikke"),
+    ("", "Fyll ut fødselsnummeret"),
+])
+def test_the_message_says_what_is_wrong(number, message):
+    with pytest.raises(RuleBroken) as err:
+        parse(number)
+    assert str(err.value).startswith(message)
+    assert "15108" not in str(err.value)  # the number is never echoed
+
+
+def test_a_date_that_exists_in_no_year_is_told_apart_from_a_wrong_century():
+    from stdnum.no import fodselsnummer
+
+    def with_check_digits(nine: str) -> str:
+        k1 = fodselsnummer.calc_check_digit1(nine)
+        return nine + k1 + fodselsnummer.calc_check_digit2(nine + k1)
+
+    impossible = next(n for i in range(100, 500) if len(n := with_check_digits(f"310490{i:03d}")) == 11)
+    with pytest.raises(RuleBroken, match="de seks første sifrene må være en dato"):
+        parse(impossible)  # 31 April
+    no_century = next(n for i in range(750, 900) if len(n := with_check_digits(f"010190{i:03d}")) == 11)
+    with pytest.raises(RuleBroken, match="individnummeret"):
+        parse(no_century)  # individual numbers 750–899 give no birth year for 1990
+
+
+def test_the_generator_gives_distinct_valid_numbers_for_the_birth_date():
+    birth = date(1984, 3, 9)
+    numbers = [synthetic_identity_number(birth, serial) for serial in range(300)]
+    assert len(set(numbers)) == 300
+    for number in numbers:
+        parsed = parse(number, allow_synthetic=True)
+        assert (parsed.birth_date, parsed.synthetic, parsed.kind) == (birth, True, "fodselsnummer")
+
+
+@pytest.mark.parametrize("birth", [date(1899, 12, 31), date(1950, 6, 15), date(2003, 2, 28), date(2024, 2, 29)])
+@pytest.mark.parametrize("kind", ["fodselsnummer", "d_number", "h_number"])
+def test_the_generator_knows_the_centuries_and_kinds(birth, kind):
+    number = synthetic_identity_number(birth, 7, kind=kind, tenor=False)
+    parsed = parse(number)
+    assert (parsed.birth_date, parsed.kind, parsed.synthetic) == (birth, kind, False)
+
+
+def test_the_generator_says_when_a_birth_date_has_no_more_numbers():
+    with pytest.raises(ValueError, match="only"):
+        synthetic_identity_number(date(1984, 3, 9), 1000)
+    with pytest.raises(ValueError):
+        synthetic_identity_number(date(1984, 3, 9), kind="h_number")  # month + 40 + 80 has three digits
