@@ -36,12 +36,12 @@ def free_text(value: str) -> str:
     return _clean(value, free_text=True)
 
 
-def Line(max_length: int, min_length: int = 0):  # noqa: N802 - used as a type
+def Line(max_length: int, min_length: int = 0):  # a type: `name: Line(200)`
     """A one-line string of at most `max_length` characters."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(single_line)]
 
 
-def Text(max_length: int):  # noqa: N802 - used as a type
+def Text(max_length: int):  # a type: `notes: Text(4000)`
     """Free text (tab and line breaks allowed) of at most `max_length` characters."""
     return Annotated[str, Field(max_length=max_length), AfterValidator(free_text)]
 

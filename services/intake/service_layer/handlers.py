@@ -122,7 +122,7 @@ async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *,
     """A leader of the receiving office (or an admin) moves a household there (see domain.model.transfer)."""
     at = now()
     to = _office(offices, cmd.to_office_id or cmd.actor.office_id, "to_office_id")
-    cmd.actor.check_office(to.id)
+    cmd.actor.check_office(to.id)  # before anything is read
     number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
     household = await uow.repo.household_by_identity(number.number, for_update=True)
     if household is None:
