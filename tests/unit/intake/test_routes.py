@@ -194,3 +194,20 @@ async def test_a_leader_transfers_on_the_new_application_page(app, intake):
     assert done.status_code == 200 and 'id="transfer-done"' in done.text
     assert refused.status_code == 403
     assert [h.office_id for h in intake.store.households.values()] == ["nav-grunerlokka"]
+
+
+async def test_the_case_page_asks_the_leader_for_the_justification_and_shows_it(app):
+    created = await register(app, children_birth_dates=["2019-05-01"])
+    async with client(app, WORKER) as c:
+        decision = (await c.post(f"/api/applications/{created['application_id']}/decision", json={
+            "outcome": "granted", "period_from": str(TODAY), "period_to": str(TODAY + timedelta(days=99))})).json()
+    async with client(app, LEADER, page=True) as c:
+        page = await c.get(f"/applications/{created['application_id']}")
+        refused = await c.post(f"/decisions/{decision['decision_id']}/approve", data={})
+        approved = await c.post(f"/decisions/{decision['decision_id']}/approve",
+                                data={"leader_justification": "Ingen annen forsvarlig løsning for barna."})
+        shown = await c.get(f"/applications/{created['application_id']}")
+    assert 'id="leader-justification-needed"' in page.text and 'name="leader_justification"' in page.text
+    assert refused.status_code == 422 and 'id="leader_justification-error"' in refused.text
+    assert approved.status_code == 303
+    assert "Leders begrunnelse" in shown.text and "Ingen annen forsvarlig løsning for barna." in shown.text
