@@ -22,37 +22,25 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from stdnum.no import fodselsnummer
 
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.settings import Settings
 from botilbud.stack import DEMO_PASSWORD
+from services.intake.domain.identity import synthetic_identity_number
 
 SERVICES = ("intake", "placement", "billing", "stats")
 
 
 def synthetic_identity_numbers(count: int) -> list[str]:
-    """Valid fødselsnummer for made-up adults (checksums computed, not real people by design of the bench)."""
-    numbers, day = [], datetime(1970, 1, 1)
-    while len(numbers) < count:
-        day += timedelta(days=1)
-        for serial in range(100, 500, 37):
-            base = day.strftime("%d%m%y") + f"{serial:03d}"
-            d1 = fodselsnummer.calc_check_digit1(base)
-            if len(d1) != 1:
-                continue
-            d2 = fodselsnummer.calc_check_digit2(base + d1)
-            if len(d2) == 1 and fodselsnummer.is_valid(base + d1 + d2):
-                numbers.append(base + d1 + d2)
-                break
-    return numbers
+    """Synthetic (Tenor) identity numbers for made-up adults: one per birth date from 1970 on."""
+    return [synthetic_identity_number(date(1970, 1, 2) + timedelta(days=i)) for i in range(count)]
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

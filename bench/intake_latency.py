@@ -31,17 +31,13 @@ from botilbud.stack import DEMO_PASSWORD, definitions, demo_users  # noqa: E402
 from kit.auth import UserDirectory  # noqa: E402
 from kit.logging import configure_logging  # noqa: E402
 from kit.runtime import Runtime  # noqa: E402
-from services.intake.adapters.offices import load_offices  # noqa: E402
-from services.intake.bootstrap import protector_from, uow_factory_for, warning_rules  # noqa: E402
+from services.intake.bootstrap import bus_for, uow_factory_for  # noqa: E402
+from services.intake.domain.identity import synthetic_identity_number  # noqa: E402
 from services.intake.service_layer import demo  # noqa: E402
 
 
 def synthetic_numbers(count: int) -> list[str]:
-    numbers, day = [], date(1960, 1, 1)
-    while len(numbers) < count:
-        day += timedelta(days=1)
-        numbers.append(demo.synthetic_number(day, 100))
-    return numbers
+    return [synthetic_identity_number(date(1960, 1, 2) + timedelta(days=i), 100) for i in range(count)]
 
 
 def summary(samples: list[float]) -> str:
@@ -71,8 +67,7 @@ async def main(count: int) -> None:
         try:
             factory = uow_factory_for(runtime.pools["intake"], settings)
             started = time.perf_counter()
-            households = await demo.load_demo_data(factory, protector_from(settings), load_offices(),
-                                                   rules=warning_rules(settings))
+            households = await demo.load_demo_data(bus_for(runtime.pools["intake"], settings), factory)
             demo_seconds = time.perf_counter() - started
             register, decide, lookup = [], [], []
             today = datetime.now(UTC).date()

@@ -1,17 +1,25 @@
-"""Intake's composition root: wires adapters, handlers and entrypoints. The only place that knows them all."""
+"""Intake's composition root: wires adapters, handlers and entrypoints. The only place that knows them all:
+it binds each handler's dependencies (offices, warning rules, the clock, whether synthetic identity numbers
+are allowed) and hands the bus to the web app and the demo loader."""
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from kit import clock
 from kit.logging import get_logger
+from kit.messagebus import MessageBus
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from kit.settings import Settings
 from services.intake.adapters import events
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.adapters.offices import load_offices
-from services.intake.domain.model import WarningRules
-from services.intake.entrypoints.http import IntakeDeps, create_app
-from services.intake.service_layer import demo
+from services.intake.domain import commands as c
+from services.intake.domain.decisions import WarningRules
+from services.intake.domain.model import Office
+from services.intake.entrypoints.app import create_app
+from services.intake.service_layer import demo, handlers
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 NAME = "intake"
@@ -37,18 +45,44 @@ def warning_rules(settings: Settings) -> WarningRules:
                         child_max_age=k.child_max_age)
 
 
+def make_bus(uow_factory: Callable, *, offices: dict[str, Office], rules: WarningRules, allow_synthetic: bool,
+             now: Callable[[], datetime] = clock.now) -> MessageBus:
+    """The bus with every handler's dependencies bound (each handler takes only those it names)."""
+    h = handlers
+    bound = {
+        c.ReceiveApplication: partial(h.receive_application, offices=offices, allow_synthetic=allow_synthetic,
+                                      now=now),
+        c.LookupHousehold: partial(h.lookup_household, allow_synthetic=allow_synthetic, now=now),
+        c.ViewHousehold: partial(h.view_household, now=now),
+        c.ViewCase: partial(h.view_case, now=now),
+        c.TransferHousehold: partial(h.transfer_household, offices=offices, allow_synthetic=allow_synthetic,
+                                     now=now),
+        c.MakeDecision: partial(h.make_decision, offices=offices, rules=rules, now=now),
+        c.ExtendDecision: partial(h.extend_decision, offices=offices, rules=rules, now=now),
+        c.ApproveDecision: partial(h.approve_decision, offices=offices, now=now),
+        c.ReturnDecision: h.return_decision,
+        c.RotateEncryptionKeys: h.rotate_encryption_keys,
+    }
+    assert set(bound) == set(h.HANDLERS), "every command has its handler bound"
+    return MessageBus(uow_factory, bound, consumer=NAME)
+
+
+def bus_for(pool, settings: Settings) -> MessageBus:
+    return make_bus(uow_factory_for(pool, settings), offices=load_offices(), rules=warning_rules(settings),
+                    allow_synthetic=settings.allow_synthetic_ids)
+
+
 def build(ctx: ServiceContext) -> ServiceParts:
     settings = ctx.settings
     uow_factory = uow_factory_for(ctx.pool, settings)
     offices = load_offices()
-    app = create_app(IntakeDeps(uow_factory=uow_factory, protector=protector_from(settings), offices=offices,
-                                allow_synthetic_ids=settings.allow_synthetic_ids,
-                                warning_rules=warning_rules(settings)))
+    bus = make_bus(uow_factory, offices=offices, rules=warning_rules(settings),
+                   allow_synthetic=settings.allow_synthetic_ids)
+    app = create_app(bus=bus, uow_factory=uow_factory, offices=offices)
 
     async def load_demo_data() -> None:
         if settings.demo_data:
-            loaded = await demo.load_demo_data(uow_factory, protector_from(settings), offices,
-                                               rules=warning_rules(settings))
+            loaded = await demo.load_demo_data(bus, uow_factory)
             if loaded:
                 log.info("intake_demo_data_loaded", households=loaded)
 
@@ -63,11 +97,9 @@ async def rotate_keys(settings: Settings) -> int:
     """Re-encrypt all of intake's personal data with the newest key (the first of BOTILBUD_ENCRYPTION_KEYS).
     Run it after putting a new key first; then the old keys can be removed. Returns the values rewritten."""
     from kit.db import create_pool
-    from services.intake.service_layer import handlers
 
     pool = await create_pool(settings.service_database_url(NAME), max_size=2)
     try:
-        rewritten = await handlers.rotate_encryption_keys(uow_factory_for(pool, settings))
+        return await bus_for(pool, settings).handle(c.RotateEncryptionKeys())
     finally:
         await pool.close()
-    return rewritten

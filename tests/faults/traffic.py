@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from stdnum.no import fodselsnummer
 
 from botilbud.stack import DEMO_PASSWORD, REFERENCE_FILE
+from services.intake.domain.identity import synthetic_identity_number
 
 OFFICES = [o for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
 
@@ -31,17 +31,9 @@ class JourneyFailed(Exception):
 
 
 def synthetic_number(n: int) -> str:
-    """The n-th synthetic (Tenor, month + 80) identity number with valid check digits: a distinct household."""
-    birth = date(1960, 1, 1) + timedelta(days=(n * 7) % 16000)
-    for individual in itertools.count((n // 2286) * 7 % 500):
-        head = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual % 500:03d}"  # 1900s
-        k1 = fodselsnummer.calc_check_digit1(head)
-        if len(k1) > 1:
-            continue
-        k2 = fodselsnummer.calc_check_digit2(head + k1)
-        if len(k2) == 1:
-            return head + k1 + k2
-    raise AssertionError("unreachable")
+    """The n-th synthetic (Tenor, month + 80) identity number: a distinct household for every n."""
+    days, serial = n % 16000, n // 16000
+    return synthetic_identity_number(date(1960, 1, 1) + timedelta(days=days), serial)
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """Shared helpers of intake's integration tests."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from tests.intake.numbers import synthetic
+from kit import clock
+from services.intake.domain.identity import synthetic_identity_number
 
-TODAY = datetime.now(UTC).date()
+TODAY = clock.today()
 
 
 def application(number: str, office: str = "nav-bodo", name: str = "Kari Testperson", **extra) -> dict:
@@ -20,7 +21,9 @@ def granted(days: int = 30, start: date | None = None, **extra) -> dict:
 
 
 def number(serial: int, birth: date = date(1984, 3, 9)) -> str:
-    return synthetic(birth, start=serial)
+    """A distinct synthetic number per serial: 200 per birth date, then the next day's."""
+    days, nth = divmod(serial, 200)
+    return synthetic_identity_number(birth + timedelta(days=days), nth)
 
 
 async def outbox_types(stack, household_id: str) -> list[str]:

@@ -32,10 +32,20 @@ async def test_register_decide_at_an_ordinary_office_and_the_decision_reaches_pl
                               json=granted(days=100))
         assert r.status_code == 201, r.text
         decision = r.json()
-        assert decision["status"] == "in_effect"
         assert decision["appeal_deadline"] == str(TODAY + timedelta(weeks=3))
         assert decision["warnings"] == ["over_three_months", "children"]
         assert decision["legal_basis"] == "Sosialtjenesteloven § 27"
+        # A family past three months: not in effect until a leader approves it with a written justification.
+        assert decision["status"] == "awaiting_approval" and decision["leader_justification_required"]
+        assert await outbox_types(stack, created["household_id"]) == [RECEIVED, RECEIVED]
+        leader = await login(client, "leder-bodo")
+        approval = f"/intake/api/decisions/{decision['decision_id']}/approval"
+        r = await client.post(approval, headers=leader)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "justification"]
+        why = "Ingen annen plass for familien; barna står ellers uten tak over hodet."
+        r = await client.post(approval, headers=leader, json={"justification": why})
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "in_effect" and r.json()["leader_justification"] == why
 
         async def reached_placement():
             r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
@@ -135,6 +145,12 @@ async def test_refusal_and_extension(stack):
         assert ext["extends_decision_id"] == first["decision_id"]
         assert ext["period_from"] == str(TODAY + timedelta(days=60))
         assert ext["warnings"] == ["over_three_months", "young_applicant"]
+        # A young applicant past three months: the case worker's justification is not enough, a leader's is.
+        assert ext["status"] == "awaiting_approval"
+        r = await client.post(f"/intake/api/decisions/{ext['decision_id']}/approval",
+                              headers=await login(client, "leder-asker"),
+                              json={"justification": "Kommunal bolig er tildelt fra neste måned."})
+        assert r.status_code == 200 and r.json()["status"] == "in_effect", r.text
         r = await client.post(f"/intake/api/decisions/{first['decision_id']}/extension", headers=worker,
                               json={"period_to": str(TODAY + timedelta(days=120))})
         assert r.status_code == 409

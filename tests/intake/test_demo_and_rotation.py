@@ -10,8 +10,8 @@ from pydantic import SecretStr
 
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.adapters.offices import load_offices
-from services.intake.adapters.repository import ENCRYPTED_COLUMNS
-from services.intake.bootstrap import protector_from, rotate_keys, uow_factory_for, warning_rules
+from services.intake.adapters.records import ENCRYPTED_COLUMNS
+from services.intake.bootstrap import bus_for, rotate_keys, uow_factory_for
 from services.intake.service_layer import demo
 from tests.conftest import login
 from tests.intake.helpers import application, number
@@ -49,8 +49,7 @@ async def test_demo_data_has_every_stage_in_the_five_municipalities_and_loads_on
     assert all(d.outcome == "granted" and d.status == "in_effect" for d in granted)
 
     # Loading again changes nothing.
-    again = await demo.load_demo_data(factory, protector_from(stack.settings), offices,
-                                      rules=warning_rules(stack.settings))
+    again = await demo.load_demo_data(bus_for(pool, stack.settings), factory)
     assert again == 0
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM households") == len(households)
@@ -101,7 +100,7 @@ async def test_key_rotation_reencrypts_everything_with_the_newest_key(stack):
     only_new = stack.settings.model_copy(update={"encryption_keys": SecretStr(new_key)})
     factory = uow_factory_for(pool, only_new)
     async with factory() as uow:
-        household = await uow.repo.household_by_lookup_hash(protector_from(only_new).lookup_hash(number(301)))
+        household = await uow.repo.household_by_identity(number(301))
         assert household is not None and household.name == "Kari Testperson"
         [app] = await uow.repo.applications_of_household(household.id)
         assert app.notes == "Notat som skal roteres."

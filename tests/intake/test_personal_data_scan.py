@@ -13,9 +13,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from botilbud.settings import SERVICES
 from contracts import ALL_TOPICS
 from contracts.topics import dead_letter_topic
+from services.intake.domain.identity import synthetic_identity_number
 from tests.conftest import eventually, login
 from tests.intake.helpers import TODAY, application, granted, number
-from tests.intake.numbers import make_number
 
 pytestmark = [pytest.mark.integration]
 
@@ -64,7 +64,7 @@ def _scan_text(text: str, where: str, words: list[str], hits: list[str]) -> None
 
 
 async def test_no_personal_data_in_databases_events_or_logs(log_lines, stack):
-    numbers = [number(201), number(202), make_number(date(1991, 8, 13), day_offset=40, month_offset=80)]
+    numbers = [number(201), number(202), synthetic_identity_number(date(1991, 8, 13), kind="d_number")]
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker = await login(client, "veileder-grunerlokka")
         leader = await login(client, "leder-grunerlokka")

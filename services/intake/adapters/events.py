@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 
 import contracts
-from services.intake.domain import model
+from services.intake.domain.decisions import DecisionMade
+from services.intake.domain.model import ApplicationReceived, Household
 
 
-def _facts(h: model.Household) -> contracts.HouseholdFacts:
+def _facts(h: Household) -> contracts.HouseholdFacts:
     return contracts.HouseholdFacts(
         applicant_birth_date=h.applicant_birth_date, children_birth_dates=h.children_birth_dates,
         adults=h.adults, needs=contracts.PlacementNeeds(**h.needs))
@@ -14,12 +15,12 @@ def _facts(h: model.Household) -> contracts.HouseholdFacts:
 
 def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
     match event:
-        case model.ApplicationReceived(application=a, household=h, office=o):
+        case ApplicationReceived(application=a, household=h, office=o):
             yield contracts.ApplicationReceived(
                 application_id=a.id, household_id=h.id, office_id=o.id, municipality=o.municipality,
                 district=o.district, received_at=a.received_at, channel=a.channel, urgent=a.urgent,
                 household=_facts(h))
-        case model.DecisionMade(decision=d, household=h, office=o):
+        case DecisionMade(decision=d, household=h, office=o):
             yield contracts.DecisionMade(
                 decision_id=d.id, application_id=d.application_id, household_id=h.id, office_id=o.id,
                 municipality=o.municipality, district=o.district, outcome=d.outcome,

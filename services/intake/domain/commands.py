@@ -1,47 +1,94 @@
+"""What intake is asked to do: one command per use case, each handled by one handler through the bus.
+Reads of a person's data are commands too, because each writes its audit entry. `at` None = now (the
+handler's clock); the demo loader gives its own times."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from services.intake.domain.model import DecisionTerms
+from services.intake.domain.decisions import DecisionTerms
+from services.intake.domain.model import Actor, HouseholdDetails
 
 
 @dataclass(frozen=True)
 class ReceiveApplication:
+    actor: Actor
     identity_number: str = field(repr=False)
-    name: str = field(repr=False)
     office_id: str
-    received_at: datetime
-    registered_by: str
+    details: HouseholdDetails
+    received_at: datetime | None = None
     channel: str = "in_person"
     urgent: bool = False
-    children_birth_dates: tuple[date, ...] = ()
-    adults: int = 1
-    needs: dict[str, object] = field(default_factory=dict)
-    phone: str | None = field(default=None, repr=False)
-    address: str | None = field(default=None, repr=False)
-    no_fixed_address: bool = False
-    preferred_language: str | None = None
     provider_org_number: str | None = None
     wishes: str | None = field(default=None, repr=False)
     notes: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
+class LookupHousehold:
+    actor: Actor
+    identity_number: str = field(repr=False)
+    purpose: str
+
+
+@dataclass(frozen=True)
+class ViewHousehold:
+    actor: Actor
+    household_id: UUID
+    purpose: str
+
+
+@dataclass(frozen=True)
+class ViewCase:
+    actor: Actor
+    application_id: UUID
+    purpose: str
+
+
+@dataclass(frozen=True)
+class TransferHousehold:
+    actor: Actor
+    identity_number: str = field(repr=False)
+    to_office_id: str | None
+    reason: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class MakeDecision:
+    actor: Actor
     application_id: UUID
     terms: DecisionTerms
-    decided_by: str
-    decided_at: datetime
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class ExtendDecision:
+    actor: Actor
     decision_id: UUID
     period_to: date | None
-    decided_by: str
-    decided_at: datetime
     conditions: tuple[str, ...] = ()
     consequence: str | None = None
     justification: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApproveDecision:
+    actor: Actor
+    decision_id: UUID
+    justification: str | None = field(default=None, repr=False)
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReturnDecision:
+    actor: Actor
+    decision_id: UUID
+    reason: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class RotateEncryptionKeys:
+    """Re-encrypt all personal data with the newest key."""

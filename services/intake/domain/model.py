@@ -1,7 +1,9 @@
-"""Intake's domain: households, applications and decisions (§ 27). Pure Python: no I/O, no frameworks.
+"""Intake's domain: households and applications, who acts, the audit trail and transfers between offices.
+Pure Python: no I/O, no frameworks. Decisions (§ 27) are in `decisions.py`.
 
 Personal data (identity number, name, phone, address, free text) lives on these objects in clear only in
-memory; the repository encrypts it at rest, and the events carry none of it (see adapters/events.py)."""
+memory; the repository encrypts it at rest, and the events carry none of it (see adapters/events.py).
+Aggregates record their own domain events in `events`; the unit of work collects them at commit."""
 
 from __future__ import annotations
 
@@ -9,24 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from services.intake.domain.errors import IntakeError
-
-__all__ = ["IntakeError"]
+from services.intake.domain.errors import Conflict, Forbidden, RuleBroken
 
 CHANNELS = ("in_person", "phone", "provider", "digital")
-CONDITIONS = ("boligskole", "boliglogg", "other_activity")
-LEGAL_BASIS = "Sosialtjenesteloven § 27"
-APPEAL_WEEKS = 3
-MAX_PERIOD_DAYS = 366
-
-WARNING_OVER_LIMIT = "over_three_months"
-WARNING_CHILDREN = "children"
-WARNING_YOUNG = "young_applicant"
-WARNING_TEXTS_NB = {
-    WARNING_OVER_LIMIT: "Perioden gjør at husstanden til sammen får mer enn tre måneder i midlertidig botilbud.",
-    WARNING_CHILDREN: "Husstanden har barn: midlertidig botilbud bare unntaksvis, og aldri over tre måneder.",
-    WARNING_YOUNG: "Søkeren er ung (18–24 år): midlertidig botilbud bare unntaksvis, og aldri over tre måneder.",
-}
+OPEN_APPLICATION = ("received", "awaiting_approval")
+PURPOSE_MAX = 200
+OTHER_OFFICE_NB = "Du har bare tilgang til ditt eget Nav-kontor."
+KNOWN_ELSEWHERE_NB = (
+    "Personen er registrert ved et annet Nav-kontor, så søknaden kan ikke registreres her ennå. Ingenting er "
+    "lagret eller endret. Be en leder ved ditt kontor om å overføre husstanden hit (Ny søknad → Overfør "
+    "husstand), og registrer søknaden etterpå.")
 
 
 @dataclass(frozen=True)
@@ -39,13 +33,34 @@ class Office:
 
 
 @dataclass(frozen=True)
-class WarningRules:
-    """The limits behind the warnings at decision time (BRIEF §4); the same settings KOSTRA uses."""
+class Actor:
+    """The person acting; the web layer has checked the role. `office_id` None = not bound to an office
+    (admin, the demo loader)."""
 
-    limit_nights: int = 90
-    young_min_age: int = 18
-    young_max_age: int = 24
-    child_max_age: int = 17
+    username: str
+    role: str
+    office_id: str | None
+
+    def may_see(self, office_id: str) -> bool:
+        return self.office_id is None or self.office_id == office_id
+
+    def check_office(self, office_id: str) -> None:
+        if not self.may_see(office_id):
+            raise Forbidden(OTHER_OFFICE_NB)
+
+
+@dataclass(frozen=True)
+class HouseholdDetails:
+    """What the case worker registers about the household with each application."""
+
+    name: str = field(repr=False)
+    children_birth_dates: tuple[date, ...] = ()
+    adults: int = 1
+    needs: dict[str, object] = field(default_factory=dict)
+    preferred_language: str | None = None
+    phone: str | None = field(default=None, repr=False)
+    address: str | None = field(default=None, repr=False)
+    no_fixed_address: bool = False
 
 
 @dataclass
@@ -63,6 +78,31 @@ class Household:
     phone: str | None = field(default=None, repr=False)
     address: str | None = field(default=None, repr=False)
     no_fixed_address: bool = False
+    events: list = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def register(cls, office: Office, identity_number: str, birth_date: date,
+                 details: HouseholdDetails) -> Household:
+        household = cls(uuid4(), office.id, birth_date, identity_number=identity_number)
+        household.update(details, at=office)
+        return household
+
+    def update(self, details: HouseholdDetails, *, at: Office) -> None:
+        """What the office knows now replaces what it knew. Only the household's own office may change it:
+        another office is told to ask for a transfer, and learns nothing of the household."""
+        if self.office_id != at.id:
+            raise Conflict(KNOWN_ELSEWHERE_NB, "identity_number")
+        name = (details.name or "").strip()
+        if not name:
+            raise RuleBroken("Navn må fylles ut.", "name")
+        self.name = name
+        self.children_birth_dates = list(details.children_birth_dates)
+        self.adults = details.adults
+        self.needs = dict(details.needs)
+        self.preferred_language = details.preferred_language or None
+        self.phone = details.phone or None
+        self.no_fixed_address = details.no_fixed_address
+        self.address = None if details.no_fixed_address else (details.address or None)
 
 
 @dataclass
@@ -78,51 +118,35 @@ class Application:
     registered_by: str | None = None
     wishes: str | None = field(default=None, repr=False)
     notes: str | None = field(default=None, repr=False)
-
-
-@dataclass
-class Decision:
-    id: UUID
-    application_id: UUID
-    household_id: UUID
-    office_id: str
-    outcome: str  # granted | refused
-    period_from: date | None
-    period_to: date | None
-    decided_at: datetime
-    decided_by: str
-    conditions: list[str] = field(default_factory=list)
-    legal_basis: str = LEGAL_BASIS
-    consequence: str | None = field(default=None, repr=False)
-    refusal_reason: str | None = field(default=None, repr=False)
-    justification: str | None = field(default=None, repr=False)
-    appeal_deadline: date | None = None
-    warnings: list[str] = field(default_factory=list)
-    status: str = "in_effect"  # awaiting_approval -> in_effect | returned
-    approved_by: str | None = None
-    approved_at: datetime | None = None
-    returned_reason: str | None = field(default=None, repr=False)
-    extends_decision_id: UUID | None = None
+    events: list = field(default_factory=list, repr=False, compare=False)
 
     @property
-    def nights(self) -> int:
-        if self.outcome != "granted" or self.period_from is None or self.period_to is None:
-            return 0
-        return (self.period_to - self.period_from).days + 1
+    def is_open(self) -> bool:
+        return self.status in OPEN_APPLICATION
 
-
-@dataclass(frozen=True)
-class DecisionTerms:
-    """What the case worker decides; the same for a first decision and an extension."""
-
-    outcome: str
-    period_from: date | None
-    period_to: date | None
-    conditions: tuple[str, ...] = ()
-    legal_basis: str = LEGAL_BASIS
-    consequence: str | None = None
-    refusal_reason: str | None = None
-    justification: str | None = None
+    @classmethod
+    def receive(cls, *, household: Household, office: Office, received_at: datetime, channel: str, urgent: bool,
+                now: datetime, provider_org_number: str | None = None, registered_by: str | None = None,
+                wishes: str | None = None, notes: str | None = None) -> Application:
+        """A new application; records ApplicationReceived."""
+        if household.office_id != office.id:
+            raise Conflict(KNOWN_ELSEWHERE_NB, "identity_number")
+        if channel not in CHANNELS:
+            raise RuleBroken("Ukjent kanal.", "channel")
+        if received_at > now + timedelta(minutes=5):
+            raise RuleBroken("Mottakstidspunktet ligger fram i tid.", "received_at")
+        if channel == "provider" and not provider_org_number:
+            raise RuleBroken("Oppgi organisasjonsnummeret til tilbyderen som meldte saken.", "provider_org_number")
+        for child in household.children_birth_dates:
+            if child > received_at.date():
+                raise RuleBroken("Et barns fødselsdato ligger fram i tid.", "children_birth_dates")
+            if child < household.applicant_birth_date:
+                raise RuleBroken("Et barn kan ikke være eldre enn søkeren.", "children_birth_dates")
+        application = cls(uuid4(), household.id, office.id, received_at, channel, urgent,
+                          provider_org_number=provider_org_number if channel == "provider" else None,
+                          registered_by=registered_by, wishes=wishes, notes=notes)
+        application.events.append(ApplicationReceived(application, household, office))
+        return application
 
 
 @dataclass(frozen=True)
@@ -133,164 +157,67 @@ class ApplicationReceived:
 
 
 @dataclass(frozen=True)
-class DecisionMade:
-    """A decision took effect (after the second approval where the office requires one)."""
+class AuditEntry:
+    """One view or search of a person's data, or a transfer: who, when, which household, what and why."""
 
-    decision: Decision
-    household: Household
-    office: Office
+    username: str
+    role: str
+    office_id: str | None
+    household_id: UUID | None
+    action: str  # search | view_case | view_household | transfer
+    purpose: str
+    at: datetime
+
+    @classmethod
+    def of(cls, actor: Actor, *, office_id: str | None, household_id: UUID | None, action: str, purpose: str,
+           at: datetime) -> AuditEntry:
+        return cls(actor.username, actor.role, office_id, household_id, action, check_purpose(purpose), at)
+
+
+def check_purpose(purpose: str | None) -> str:
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise RuleBroken("Oppgi formålet med oppslaget.", "purpose")
+    if len(purpose) > PURPOSE_MAX:
+        raise RuleBroken(f"Formålet kan være høyst {PURPOSE_MAX} tegn.", "purpose")
+    return purpose
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A household moved from one office to another, by a leader of the receiving office (or an admin)."""
+
+    id: UUID
+    household_id: UUID
+    from_office_id: str
+    to_office_id: str
+    transferred_by: str
+    transferred_at: datetime
+    reason: str = field(repr=False)
+
+
+def transfer(household: Household, to: Office, *, open_at_old_office: bool, by: Actor, at: datetime,
+             reason: str | None) -> tuple[Transfer, list[AuditEntry]]:
+    """Move the household to `to`. Refused while the old office still has an open application or a decision
+    whose period has not ended: that office finishes its case first. Both offices' audit logs record it; the
+    old office keeps what it wrote."""
+    by.check_office(to.id)
+    if household.office_id == to.id:
+        raise Conflict("Husstanden hører allerede til dette kontoret.", "identity_number")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleBroken("Skriv hvorfor husstanden overføres.", "reason")
+    if open_at_old_office:
+        raise Conflict("Husstanden har en åpen søknad eller et vedtak som fortsatt gjelder ved kontoret den hører "
+                       "til nå, og kan ikke overføres før den saken er avsluttet. Ta kontakt med det kontoret.",
+                       "identity_number")
+    moved = Transfer(uuid4(), household.id, household.office_id, to.id, by.username, at, reason)
+    household.office_id = to.id
+    what = f"Overføring av husstanden fra {moved.from_office_id} til {to.id}"
+    entries = [AuditEntry.of(by, office_id=office, household_id=household.id, action="transfer", purpose=what,
+                             at=at) for office in (moved.from_office_id, to.id)]
+    return moved, entries
 
 
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def receive_application(*, household: Household, office: Office, received_at: datetime, channel: str,
-                        urgent: bool, now: datetime, provider_org_number: str | None = None,
-                        registered_by: str | None = None, wishes: str | None = None,
-                        notes: str | None = None) -> tuple[Application, ApplicationReceived]:
-    if household.office_id != office.id:
-        raise IntakeError("Husstanden hører til et annet Nav-kontor.", "office_id", 403)
-    if channel not in CHANNELS:
-        raise IntakeError("Ukjent kanal.", "channel")
-    if received_at > now + timedelta(minutes=5):
-        raise IntakeError("Mottakstidspunktet ligger fram i tid.", "received_at")
-    if channel == "provider" and not provider_org_number:
-        raise IntakeError("Oppgi organisasjonsnummeret til tilbyderen som meldte saken.", "provider_org_number")
-    for child in household.children_birth_dates:
-        if child > received_at.date():
-            raise IntakeError("Et barns fødselsdato ligger fram i tid.", "children_birth_dates")
-        if child < household.applicant_birth_date:
-            raise IntakeError("Et barn kan ikke være eldre enn søkeren.", "children_birth_dates")
-    application = Application(uuid4(), household.id, office.id, received_at, channel, urgent,
-                              provider_org_number=provider_org_number if channel == "provider" else None,
-                              registered_by=registered_by, wishes=wishes, notes=notes)
-    return application, ApplicationReceived(application, household, office)
-
-
-def warnings_for(household: Household, terms: DecisionTerms, *, earlier_nights: int,
-                 rules: WarningRules) -> list[str]:
-    """BRIEF §4: warn when the total passes three months, when there are children, or a young applicant."""
-    if terms.outcome != "granted" or terms.period_from is None or terms.period_to is None:
-        return []
-    start = terms.period_from
-    found = []
-    if earlier_nights + (terms.period_to - start).days + 1 > rules.limit_nights:
-        found.append(WARNING_OVER_LIMIT)
-    if any(age_on(c, start) <= rules.child_max_age for c in household.children_birth_dates):
-        found.append(WARNING_CHILDREN)
-    if rules.young_min_age <= age_on(household.applicant_birth_date, start) <= rules.young_max_age:
-        found.append(WARNING_YOUNG)
-    return found
-
-
-def _check_terms(terms: DecisionTerms) -> DecisionTerms:
-    if terms.outcome not in ("granted", "refused"):
-        raise IntakeError("Utfallet må være innvilget eller avslag.", "outcome")
-    if not (terms.legal_basis or "").strip():
-        raise IntakeError("Oppgi hjemmel for vedtaket.", "legal_basis")
-    unknown = [c for c in terms.conditions if c not in CONDITIONS]
-    if unknown:
-        raise IntakeError(f"Ukjent vilkår: {', '.join(unknown)}.", "conditions")
-    if terms.outcome == "granted":
-        if terms.period_from is None:
-            raise IntakeError("Et innvilget vedtak må ha en periode fra.", "period_from")
-        if terms.period_to is None:
-            raise IntakeError("Et innvilget vedtak må ha en periode til.", "period_to")
-        if terms.period_to < terms.period_from:
-            raise IntakeError("Perioden slutter før den begynner.", "period_to")
-        if (terms.period_to - terms.period_from).days + 1 > MAX_PERIOD_DAYS:
-            raise IntakeError("Perioden kan ikke være lengre enn ett år.", "period_to")
-        return DecisionTerms("granted", terms.period_from, terms.period_to, tuple(dict.fromkeys(terms.conditions)),
-                             terms.legal_basis.strip(), _text(terms.consequence), None, _text(terms.justification))
-    if not (terms.refusal_reason or "").strip():
-        raise IntakeError("Et avslag må begrunnes.", "refusal_reason")
-    return DecisionTerms("refused", None, None, (), terms.legal_basis.strip(), None, terms.refusal_reason.strip(),
-                         _text(terms.justification))
-
-
-def _text(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _new_decision(application: Application, household: Household, office: Office, terms: DecisionTerms, *,
-                  decided_by: str, decided_at: datetime, warnings: list[str],
-                  extends: UUID | None) -> tuple[Decision, list[DecisionMade]]:
-    decision = Decision(
-        uuid4(), application.id, household.id, office.id, terms.outcome, terms.period_from, terms.period_to,
-        decided_at, decided_by, list(terms.conditions), terms.legal_basis, terms.consequence,
-        terms.refusal_reason, terms.justification,
-        appeal_deadline=decided_at.date() + timedelta(weeks=APPEAL_WEEKS), warnings=warnings,
-        extends_decision_id=extends)
-    if office.requires_second_approval:
-        decision.status = "awaiting_approval"
-        application.status = "awaiting_approval"
-        return decision, []
-    decision.status = "in_effect"
-    application.status = "decided"
-    return decision, [DecisionMade(decision, household, office)]
-
-
-def decide(application: Application, household: Household, office: Office, terms: DecisionTerms, *,
-           decided_by: str, decided_at: datetime, earlier_nights: int = 0,
-           rules: WarningRules = WarningRules()) -> tuple[Decision, list[DecisionMade]]:
-    """Decide an application. Where the office requires a second approval the decision waits for it and
-    no event is raised yet; otherwise it takes effect at once."""
-    if application.status != "received":
-        raise IntakeError("Søknaden er allerede avgjort eller venter på godkjenning.", "application_id", 409)
-    terms = _check_terms(terms)
-    warnings = warnings_for(household, terms, earlier_nights=earlier_nights, rules=rules)
-    return _new_decision(application, household, office, terms, decided_by=decided_by, decided_at=decided_at,
-                         warnings=warnings, extends=None)
-
-
-def extend(previous: Decision, application: Application, household: Household, office: Office, *,
-           period_to: date | None, conditions: tuple[str, ...], consequence: str | None,
-           justification: str | None, decided_by: str, decided_at: datetime, earlier_nights: int,
-           already_extended: bool, rules: WarningRules = WarningRules()) -> tuple[Decision, list[DecisionMade]]:
-    """An extension (forlengelse) is a new granted decision that starts the day after the previous period."""
-    if previous.outcome != "granted" or previous.status != "in_effect":
-        raise IntakeError("Bare et innvilget vedtak som har trådt i kraft kan forlenges.", "decision_id", 409)
-    if already_extended:
-        raise IntakeError("Vedtaket er allerede forlenget; forleng det siste vedtaket.", "decision_id", 409)
-    if period_to is None:
-        raise IntakeError("Oppgi ny sluttdato.", "period_to")
-    assert previous.period_to is not None
-    if period_to <= previous.period_to:
-        raise IntakeError("Ny sluttdato må være etter dagens sluttdato.", "period_to")
-    terms = _check_terms(DecisionTerms("granted", previous.period_to + timedelta(days=1), period_to, conditions,
-                                       previous.legal_basis, consequence, None, justification))
-    warnings = warnings_for(household, terms, earlier_nights=earlier_nights, rules=rules)
-    return _new_decision(application, household, office, terms, decided_by=decided_by, decided_at=decided_at,
-                         warnings=warnings, extends=previous.id)
-
-
-def approve(decision: Decision, application: Application, household: Household, office: Office, *,
-            approved_by: str, approved_at: datetime) -> list[DecisionMade]:
-    """The second approval (to-trinns godkjenning): another person than the one who decided."""
-    if decision.status != "awaiting_approval":
-        raise IntakeError("Vedtaket venter ikke på godkjenning.", "decision_id", 409)
-    if approved_by == decision.decided_by:
-        raise IntakeError("Vedtaket må godkjennes av en annen enn den som fattet det.", "decision_id", 409)
-    decision.status = "in_effect"
-    decision.approved_by = approved_by
-    decision.approved_at = approved_at
-    application.status = "decided"
-    return [DecisionMade(decision, household, office)]
-
-
-def return_for_revision(decision: Decision, application: Application, *, returned_by: str,
-                        reason: str | None) -> None:
-    """The approver sends the decision back; the application can be decided again."""
-    if decision.status != "awaiting_approval":
-        raise IntakeError("Vedtaket venter ikke på godkjenning.", "decision_id", 409)
-    if returned_by == decision.decided_by:
-        raise IntakeError("Du kan ikke returnere ditt eget vedtak.", "decision_id", 409)
-    if not (reason or "").strip():
-        raise IntakeError("Skriv hvorfor vedtaket sendes tilbake.", "reason")
-    decision.status = "returned"
-    decision.returned_reason = reason.strip()
-    decision.approved_by = returned_by
-    # An extension that is sent back leaves the application decided (the earlier decision still holds).
-    application.status = "decided" if decision.extends_decision_id else "received"

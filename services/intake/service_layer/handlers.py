@@ -1,38 +1,29 @@
-"""Intake's use cases: plain functions over a unit of work.
+"""Intake's use cases, one shape: `async def handler(cmd, uow, **deps)`. The bus opens the unit of work and
+commits; bootstrap.py binds the dependencies (offices, rules, the clock, whether synthetic numbers are allowed).
 
 Every read of a person's data (a view of a case or household, a search by identity number) writes an audit
 entry in the same transaction as the read: who, when, which household and why."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
+from kit import clock
 from kit.logging import get_logger
-from services.intake.adapters.identity import IdentityProtector
-from services.intake.domain import model
-from services.intake.domain.commands import ExtendDecision, MakeDecision, ReceiveApplication
+from services.intake.adapters.queries import Case, HouseholdHistory
+from services.intake.adapters.records import ENCRYPTED_COLUMNS
+from services.intake.domain import commands as c
+from services.intake.domain import decisions, model
+from services.intake.domain.errors import Forbidden, NotFound, RuleBroken
 from services.intake.domain.identity import parse_identity_number, parse_org_number
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
-UowFactory = Callable[[], IntakeUnitOfWork]
+Offices = dict[str, model.Office]
+Now = Callable[[], datetime]
 log = get_logger(__name__)  # ids only: never a name, number or free text
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person acting: the web layer has already checked the role. `office_id` None = not office-bound
-    (the demo loader)."""
-
-    username: str
-    role: str
-    office_id: str | None
-
-    def check_office(self, office_id: str) -> None:
-        if self.office_id is not None and self.office_id != office_id:
-            raise model.IntakeError("Du har bare tilgang til ditt eget Nav-kontor.", None, 403)
 
 
 @dataclass(frozen=True)
@@ -42,226 +33,197 @@ class Received:
     new_household: bool
 
 
-@dataclass
-class HouseholdHistory:
-    household: model.Household
-    applications: list[model.Application] = field(default_factory=list)
-    decisions: list[model.Decision] = field(default_factory=list)
+@dataclass(frozen=True)
+class Transferred:
+    household_id: UUID
+    from_office_id: str
+    to_office_id: str
+    transferred_at: datetime
 
 
-@dataclass
-class Case:
-    application: model.Application
-    household: model.Household
-    decisions: list[model.Decision]
-
-
-def _office(offices: dict[str, model.Office], office_id: str) -> model.Office:
-    office = offices.get(office_id)
+def _office(offices: Offices, office_id: str | None, field: str = "office_id") -> model.Office:
+    office = offices.get(office_id or "")
     if office is None:
-        raise model.IntakeError(f"Ukjent Nav-kontor: {office_id}.", "office_id")
+        raise RuleBroken(f"Ukjent Nav-kontor: {office_id}." if office_id else "Velg et Nav-kontor.", field)
     return office
 
 
-async def receive_application(cmd: ReceiveApplication, uow_factory: UowFactory, protector: IdentityProtector,
-                              offices: dict[str, model.Office], *, allow_synthetic: bool,
-                              now: datetime) -> Received:
+async def receive_application(cmd: c.ReceiveApplication, uow: IntakeUnitOfWork, *, offices: Offices,
+                              allow_synthetic: bool, now: Now = clock.now) -> Received:
+    at = now()
+    cmd.actor.check_office(cmd.office_id)
     office = _office(offices, cmd.office_id)
-    number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=now.date())
-    name = (cmd.name or "").strip()
-    if not name:
-        raise model.IntakeError("Navn må fylles ut.", "name")
+    number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
     org = parse_org_number(cmd.provider_org_number) if cmd.provider_org_number else None
-    lookup = protector.lookup_hash(number.number)
-    async with uow_factory() as uow:
-        household = await uow.repo.household_by_lookup_hash(lookup)
-        new = household is None
-        if household is None:
-            household = model.Household(uuid4(), office.id, number.birth_date, identity_number=number.number)
-        household.office_id = office.id  # a household that applies at another office moves there
-        household.name = name
-        household.children_birth_dates = list(cmd.children_birth_dates)
-        household.adults = cmd.adults
-        household.needs = dict(cmd.needs)
-        household.preferred_language = cmd.preferred_language or None
-        household.phone = cmd.phone or None
-        household.no_fixed_address = cmd.no_fixed_address
-        household.address = None if cmd.no_fixed_address else (cmd.address or None)
-        application, event = model.receive_application(
-            household=household, office=office, received_at=cmd.received_at, channel=cmd.channel,
-            urgent=cmd.urgent, now=now, provider_org_number=org, registered_by=cmd.registered_by,
-            wishes=cmd.wishes, notes=cmd.notes)
-        if new:
-            await uow.repo.add_household(household, lookup)
-        else:
-            await uow.repo.update_household(household)
-        await uow.repo.add_application(application)
-        uow.emit(event)
-        await uow.commit()
-        log.info("application_received", application_id=str(application.id), household_id=str(household.id),
-                 office_id=office.id, new_household=new, identity_kind=number.kind, synthetic=number.synthetic)
-        return Received(application.id, household.id, new)
+    household = await uow.repo.household_by_identity(number.number, for_update=True)
+    new = household is None
+    if household is None:
+        household = model.Household.register(office, number.number, number.birth_date, cmd.details)
+    else:
+        household.update(cmd.details, at=office)  # another office's household: refused, nothing written
+    application = model.Application.receive(
+        household=household, office=office, received_at=cmd.received_at or at, channel=cmd.channel,
+        urgent=cmd.urgent, now=at, provider_org_number=org, registered_by=cmd.actor.username, wishes=cmd.wishes,
+        notes=cmd.notes)
+    if new:
+        await uow.repo.add_household(household)
+    else:
+        await uow.repo.save_household(household)
+    await uow.repo.add_application(application)
+    log.info("application_received", application_id=str(application.id), household_id=str(household.id),
+             office_id=office.id, new_household=new, identity_kind=number.kind, synthetic=number.synthetic)
+    return Received(application.id, household.id, new)
 
 
-async def lookup_household(identity_number: str, uow_factory: UowFactory, protector: IdentityProtector, *,
-                           actor: Actor, purpose: str, allow_synthetic: bool, now: datetime
-                           ) -> HouseholdHistory | None:
-    """Find the actor's office's household by identity number (through the keyed hash). The search is
-    audited whether or not it finds someone."""
-    number = parse_identity_number(identity_number, allow_synthetic=allow_synthetic, today=now.date())
-    purpose = _purpose(purpose)
-    async with uow_factory() as uow:
-        household = await uow.repo.household_by_lookup_hash(protector.lookup_hash(number.number))
-        if household is not None and actor.office_id is not None and household.office_id != actor.office_id:
-            household = None  # another office's household is not shown; applying here moves it here
-        await uow.repo.add_audit(username=actor.username, role=actor.role, office_id=actor.office_id,
-                                 household_id=household.id if household else None, action="search",
-                                 purpose=purpose)
-        result = None
-        if household is not None:
-            result = HouseholdHistory(household, await uow.repo.applications_of_household(household.id),
-                                      await uow.repo.decisions_of_household(household.id))
-        await uow.commit()
-        return result
+async def lookup_household(cmd: c.LookupHousehold, uow: IntakeUnitOfWork, *, allow_synthetic: bool,
+                           now: Now = clock.now) -> HouseholdHistory | None:
+    """Find the actor's office's household by identity number (through the keyed hash). Another office's
+    household is not found. The search is audited whether or not it finds someone."""
+    at = now()
+    number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
+    model.check_purpose(cmd.purpose)
+    household = await uow.repo.household_by_identity(number.number)
+    if household is not None and not cmd.actor.may_see(household.office_id):
+        household = None
+    await uow.repo.add_audit(model.AuditEntry.of(
+        cmd.actor, office_id=cmd.actor.office_id, household_id=household.id if household else None,
+        action="search", purpose=cmd.purpose, at=at))
+    if household is None:
+        return None
+    return await uow.queries.household_history(household.id, office_id=cmd.actor.office_id)
 
 
-async def household_history(household_id: UUID, uow_factory: UowFactory, *, actor: Actor,
-                            purpose: str) -> HouseholdHistory:
-    async with uow_factory() as uow:
-        household = await uow.repo.household(household_id)
-        if household is None:
-            raise model.IntakeError("Fant ikke husstanden.", "household_id", 404)
-        actor.check_office(household.office_id)
-        await uow.repo.add_audit(username=actor.username, role=actor.role, office_id=household.office_id,
-                                 household_id=household.id, action="view_household", purpose=_purpose(purpose))
-        history = HouseholdHistory(household, await uow.repo.applications_of_household(household.id),
-                                   await uow.repo.decisions_of_household(household.id))
-        await uow.commit()
-        return history
+async def view_household(cmd: c.ViewHousehold, uow: IntakeUnitOfWork, *, now: Now = clock.now) -> HouseholdHistory:
+    """The household with what the actor's office did: its own office, or an office it was transferred from."""
+    owner = await uow.queries.household_owner(cmd.household_id)
+    if owner is None:
+        raise NotFound("Fant ikke husstanden.", "household_id")
+    office_id = owner.office_id if cmd.actor.office_id is None else cmd.actor.office_id
+    if office_id != owner.office_id and office_id not in owner.offices_with_applications:
+        raise Forbidden(model.OTHER_OFFICE_NB)
+    await uow.repo.add_audit(model.AuditEntry.of(cmd.actor, office_id=office_id, household_id=owner.id,
+                                                 action="view_household", purpose=cmd.purpose, at=now()))
+    return await uow.queries.household_history(owner.id, office_id=cmd.actor.office_id)
 
 
-async def view_case(application_id: UUID, uow_factory: UowFactory, *, actor: Actor, purpose: str) -> Case:
-    async with uow_factory() as uow:
-        application = await uow.repo.application(application_id)
-        if application is None:
-            raise model.IntakeError("Fant ikke søknaden.", "application_id", 404)
-        actor.check_office(application.office_id)
-        household = await uow.repo.household(application.household_id)
-        await uow.repo.add_audit(username=actor.username, role=actor.role, office_id=application.office_id,
-                                 household_id=household.id, action="view_case", purpose=_purpose(purpose))
-        decisions = [d for d in await uow.repo.decisions_of_household(household.id)
-                     if d.application_id == application.id]
-        await uow.commit()
-        return Case(application, household, decisions)
+async def view_case(cmd: c.ViewCase, uow: IntakeUnitOfWork, *, now: Now = clock.now) -> Case:
+    case = await uow.queries.case(cmd.application_id)
+    if case is None:
+        raise NotFound("Fant ikke søknaden.", "application_id")
+    cmd.actor.check_office(case.application.office_id)
+    await uow.repo.add_audit(model.AuditEntry.of(
+        cmd.actor, office_id=case.application.office_id, household_id=case.household.id, action="view_case",
+        purpose=cmd.purpose, at=now()))
+    return case
 
 
-def _purpose(purpose: str | None) -> str:
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise model.IntakeError("Oppgi formålet med oppslaget.", "purpose")
-    if len(purpose) > 200:
-        raise model.IntakeError("Formålet kan være høyst 200 tegn.", "purpose")
-    return purpose
+async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *, offices: Offices,
+                             allow_synthetic: bool, now: Now = clock.now) -> Transferred:
+    """A leader of the receiving office (or an admin) moves a household there (see domain.model.transfer)."""
+    at = now()
+    to = _office(offices, cmd.to_office_id or cmd.actor.office_id, "to_office_id")
+    cmd.actor.check_office(to.id)  # before anything is read
+    number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
+    household = await uow.repo.household_by_identity(number.number, for_update=True)
+    if household is None:
+        raise NotFound("Ingen husstand er registrert med dette nummeret. Registrer søknaden som ny.",
+                       "identity_number")
+    old = household.office_id
+    applications = await uow.repo.applications_of_household(household.id)
+    decided = await uow.repo.decisions_of_household(household.id)
+    today = clock.today(at)
+    still_open = (any(a.is_open for a in applications if a.office_id == old)
+                  or any(d.is_current(today) for d in decided if d.office_id == old))
+    moved, entries = model.transfer(household, to, open_at_old_office=still_open, by=cmd.actor, at=at,
+                                    reason=cmd.reason)
+    await uow.repo.save_household(household)
+    await uow.repo.add_transfer(moved)
+    for entry in entries:
+        await uow.repo.add_audit(entry)
+    log.info("household_transferred", household_id=str(household.id), from_office_id=old, to_office_id=to.id)
+    return Transferred(household.id, old, to.id, at)
 
 
-async def make_decision(cmd: MakeDecision, uow_factory: UowFactory, offices: dict[str, model.Office], *,
-                        actor: Actor, rules: model.WarningRules) -> model.Decision:
-    async with uow_factory() as uow:
-        application = await uow.repo.application(cmd.application_id, for_update=True)
-        if application is None:
-            raise model.IntakeError("Fant ikke søknaden.", "application_id", 404)
-        actor.check_office(application.office_id)
-        household = await uow.repo.household(application.household_id)
-        decision, events = model.decide(
-            application, household, _office(offices, application.office_id), cmd.terms,
-            decided_by=cmd.decided_by, decided_at=cmd.decided_at,
-            earlier_nights=await uow.repo.granted_nights(household.id), rules=rules)
-        await uow.repo.add_decision(decision)
-        return await _commit_decision(uow, "decision_made", decision, application, events)
+async def make_decision(cmd: c.MakeDecision, uow: IntakeUnitOfWork, *, offices: Offices,
+                        rules: decisions.WarningRules, now: Now = clock.now) -> decisions.Decision:
+    at = cmd.at or now()
+    application = await uow.repo.application(cmd.application_id, for_update=True)
+    if application is None:
+        raise NotFound("Fant ikke søknaden.", "application_id")
+    cmd.actor.check_office(application.office_id)
+    household = await uow.repo.household(application.household_id)
+    decision = decisions.decide(
+        application, household, _office(offices, application.office_id), cmd.terms,
+        decided_by=cmd.actor.username, decided_at=at, decided_on=clock.today(at),
+        earlier_nights=await uow.queries.granted_nights(household.id), rules=rules)
+    await uow.repo.add_decision(decision)
+    return await _decided(uow, "decision_made", decision, application)
 
 
-async def extend_decision(cmd: ExtendDecision, uow_factory: UowFactory, offices: dict[str, model.Office], *,
-                          actor: Actor, rules: model.WarningRules) -> model.Decision:
-    async with uow_factory() as uow:
-        previous = await uow.repo.decision(cmd.decision_id, for_update=True)
-        if previous is None:
-            raise model.IntakeError("Fant ikke vedtaket.", "decision_id", 404)
-        actor.check_office(previous.office_id)
-        application = await uow.repo.application(previous.application_id, for_update=True)
-        household = await uow.repo.household(previous.household_id)
-        decision, events = model.extend(
-            previous, application, household, _office(offices, previous.office_id), period_to=cmd.period_to,
-            conditions=cmd.conditions, consequence=cmd.consequence, justification=cmd.justification,
-            decided_by=cmd.decided_by, decided_at=cmd.decided_at,
-            earlier_nights=await uow.repo.granted_nights(household.id),
-            already_extended=await uow.repo.is_extended(previous.id), rules=rules)
-        await uow.repo.add_decision(decision)
-        return await _commit_decision(uow, "decision_extended", decision, application, events)
+async def extend_decision(cmd: c.ExtendDecision, uow: IntakeUnitOfWork, *, offices: Offices,
+                          rules: decisions.WarningRules, now: Now = clock.now) -> decisions.Decision:
+    at = cmd.at or now()
+    previous = await _decision(uow, cmd.decision_id, cmd.actor)
+    application = await uow.repo.application(previous.application_id, for_update=True)
+    household = await uow.repo.household(previous.household_id)
+    decision = decisions.extend(
+        previous, application, household, _office(offices, previous.office_id), period_to=cmd.period_to,
+        conditions=cmd.conditions, consequence=cmd.consequence, justification=cmd.justification,
+        decided_by=cmd.actor.username, decided_at=at, decided_on=clock.today(at),
+        earlier_nights=await uow.queries.granted_nights(household.id),
+        already_extended=await uow.queries.is_extended(previous.id), rules=rules)
+    await uow.repo.add_decision(decision)
+    return await _decided(uow, "decision_extended", decision, application)
 
 
-async def approve_decision(decision_id: UUID, uow_factory: UowFactory, offices: dict[str, model.Office], *,
-                           actor: Actor, at: datetime) -> model.Decision:
-    async with uow_factory() as uow:
-        decision = await uow.repo.decision(decision_id, for_update=True)
-        if decision is None:
-            raise model.IntakeError("Fant ikke vedtaket.", "decision_id", 404)
-        actor.check_office(decision.office_id)
-        application = await uow.repo.application(decision.application_id, for_update=True)
-        household = await uow.repo.household(decision.household_id)
-        events = model.approve(decision, application, household, _office(offices, decision.office_id),
-                               approved_by=actor.username, approved_at=at)
-        await uow.repo.save_decision_status(decision)
-        return await _commit_decision(uow, "decision_approved", decision, application, events)
+async def approve_decision(cmd: c.ApproveDecision, uow: IntakeUnitOfWork, *, offices: Offices,
+                           now: Now = clock.now) -> decisions.Decision:
+    decision = await _decision(uow, cmd.decision_id, cmd.actor)
+    application = await uow.repo.application(decision.application_id, for_update=True)
+    household = await uow.repo.household(decision.household_id)
+    decision.approve(application, household, _office(offices, decision.office_id), approved_by=cmd.actor.username,
+                     approved_at=cmd.at or now(), justification=cmd.justification)
+    await uow.repo.save_decision(decision)
+    return await _decided(uow, "decision_approved", decision, application)
 
 
-async def return_decision(decision_id: UUID, reason: str | None, uow_factory: UowFactory, *,
-                          actor: Actor) -> model.Decision:
-    async with uow_factory() as uow:
-        decision = await uow.repo.decision(decision_id, for_update=True)
-        if decision is None:
-            raise model.IntakeError("Fant ikke vedtaket.", "decision_id", 404)
-        actor.check_office(decision.office_id)
-        application = await uow.repo.application(decision.application_id, for_update=True)
-        model.return_for_revision(decision, application, returned_by=actor.username, reason=reason)
-        await uow.repo.save_decision_status(decision)
-        return await _commit_decision(uow, "decision_returned", decision, application)
+async def return_decision(cmd: c.ReturnDecision, uow: IntakeUnitOfWork) -> decisions.Decision:
+    decision = await _decision(uow, cmd.decision_id, cmd.actor)
+    application = await uow.repo.application(decision.application_id, for_update=True)
+    decision.return_for_revision(application, returned_by=cmd.actor.username, reason=cmd.reason)
+    await uow.repo.save_decision(decision)
+    return await _decided(uow, "decision_returned", decision, application)
 
 
-async def _commit_decision(uow: IntakeUnitOfWork, what: str, d: model.Decision, application: model.Application,
-                           events: Iterable[model.DecisionMade] = ()) -> model.Decision:
-    """Finish a decision step once the caller has stored the decision: the application's new status and the
-    events go in the same commit; the log line only after it."""
-    await uow.repo.save_application_status(application)
-    for event in events:
-        uow.emit(event)
-    await uow.commit()
+async def _decision(uow: IntakeUnitOfWork, decision_id: UUID, actor: model.Actor) -> decisions.Decision:
+    decision = await uow.repo.decision(decision_id, for_update=True)
+    if decision is None:
+        raise NotFound("Fant ikke vedtaket.", "decision_id")
+    actor.check_office(decision.office_id)
+    return decision
+
+
+async def _decided(uow: IntakeUnitOfWork, what: str, d: decisions.Decision,
+                   application: model.Application) -> decisions.Decision:
+    """The application's new status goes in the same commit as the decision (and its events)."""
+    await uow.repo.save_application(application)
     log.info(what, decision_id=str(d.id), household_id=str(d.household_id), office_id=d.office_id,
              outcome=d.outcome, status=d.status, warnings=d.warnings)
     return d
 
 
-async def decision_application(decision_id: UUID, uow_factory: UowFactory) -> UUID | None:
-    """The application a decision belongs to (for the pages' redirects)."""
-    async with uow_factory() as uow:
-        decision = await uow.repo.decision(decision_id)
-        return decision.application_id if decision else None
-
-
-async def case_list(uow_factory: UowFactory, *, office_id: str | None, open_only: bool = False) -> list:
-    async with uow_factory() as uow:
-        return list(await uow.repo.case_list(office_id, open_only=open_only))
-
-
-async def audit_entries(uow_factory: UowFactory, *, office_id: str | None) -> list:
-    async with uow_factory() as uow:
-        return list(await uow.repo.audit_entries(office_id))
-
-
-async def rotate_encryption_keys(uow_factory: UowFactory) -> int:
+async def rotate_encryption_keys(cmd: c.RotateEncryptionKeys, uow: IntakeUnitOfWork) -> int:
     """Re-encrypt all personal data with the newest key (the first in BOTILBUD_ENCRYPTION_KEYS), in one
     transaction. Afterwards the older keys can be dropped from the setting."""
-    async with uow_factory() as uow:
-        rewritten = await uow.repo.rotate_encryption()
-        await uow.commit()
-        log.info("intake_keys_rotated", values=rewritten)
-        return rewritten
+    rewritten = await uow.repo.rotate_encryption(ENCRYPTED_COLUMNS)
+    log.info("intake_keys_rotated", values=rewritten)
+    return rewritten
+
+
+HANDLERS = {
+    c.ReceiveApplication: receive_application, c.LookupHousehold: lookup_household,
+    c.ViewHousehold: view_household, c.ViewCase: view_case, c.TransferHousehold: transfer_household,
+    c.MakeDecision: make_decision, c.ExtendDecision: extend_decision, c.ApproveDecision: approve_decision,
+    c.ReturnDecision: return_decision, c.RotateEncryptionKeys: rotate_encryption_keys,
+}
+"""Each command's handler, before bootstrap.py binds its dependencies."""

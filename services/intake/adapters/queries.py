@@ -1,0 +1,178 @@
+"""Reads for pages, APIs and the rules that count: typed rows and plain views, never asyncpg records.
+Lists carry no personal data; the case and household views do, and only a handler that writes the audit
+entry reads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from services.intake.adapters.records import APPLICATION_COLUMNS, DECISION_COLUMNS, Records
+from services.intake.domain.decisions import Decision
+from services.intake.domain.model import Application, Household
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the office's case list: ids, dates, status, the latest decision; no personal data."""
+
+    application_id: UUID
+    household_id: UUID
+    office_id: str
+    received_at: datetime
+    channel: str
+    urgent: bool
+    status: str
+    applicant_birth_date: date
+    adults: int
+    children: int
+    decision_id: UUID | None
+    outcome: str | None
+    period_from: date | None
+    period_to: date | None
+    decision_status: str | None
+    warnings: list[str] | None
+    decided_by: str | None
+
+    @property
+    def id(self) -> UUID:
+        return self.application_id
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    username: str
+    role: str
+    office_id: str | None
+    household_id: UUID | None
+    action: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose a case, decision or household is: what the web layer checks before anything is shown."""
+
+    id: UUID
+    office_id: str
+    application_id: UUID | None = None
+    offices_with_applications: frozenset[str] = frozenset()
+
+
+@dataclass
+class Case:
+    application: Application
+    household: Household
+    decisions: list[Decision]
+
+
+@dataclass
+class HouseholdHistory:
+    household: Household
+    applications: list[Application] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+# The column lists are constants of records.py, never input.
+_APPLICATIONS = f"SELECT {APPLICATION_COLUMNS} FROM applications"  # noqa: S608
+_DECISIONS = f"SELECT {DECISION_COLUMNS} FROM decisions"  # noqa: S608
+
+
+class IntakeQueries:
+    def __init__(self, conn: asyncpg.Connection, records: Records):
+        self.conn = conn
+        self.records = records
+
+    async def case_list(self, office_id: str | None, *, open_only: bool = False, limit: int = 500) -> list[CaseRow]:
+        rows = await self.conn.fetch(
+            "SELECT a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
+            "a.status, h.applicant_birth_date, h.adults, cardinality(h.children_birth_dates) AS children, "
+            "d.id AS decision_id, d.outcome, d.period_from, d.period_to, d.status AS decision_status, "
+            "d.warnings, d.decided_by "
+            "FROM applications a JOIN households h ON h.id = a.household_id "
+            "LEFT JOIN LATERAL (SELECT * FROM decisions x WHERE x.application_id = a.id "
+            "  ORDER BY x.decided_at DESC LIMIT 1) d ON true "
+            "WHERE ($1::text IS NULL OR a.office_id = $1) "
+            "AND (NOT $2 OR a.status IN ('received', 'awaiting_approval')) "
+            "ORDER BY a.urgent DESC, a.received_at DESC LIMIT $3", office_id, open_only, limit)
+        return [CaseRow(**dict(r)) for r in rows]
+
+    async def audit_entries(self, office_id: str | None, limit: int = 500) -> list[AuditRow]:
+        rows = await self.conn.fetch(
+            "SELECT id, at, username, role, office_id, household_id, action, purpose FROM audit_log "
+            "WHERE ($1::text IS NULL OR office_id = $1) ORDER BY at DESC, id DESC LIMIT $2", office_id, limit)
+        return [AuditRow(**dict(r)) for r in rows]
+
+    # -- owners (for the web layer's 404/403) -------------------------------------------------------------
+    async def application_owner(self, application_id: UUID) -> Owner | None:
+        row = await self.conn.fetchrow("SELECT id, office_id FROM applications WHERE id = $1", application_id)
+        return Owner(row["id"], row["office_id"], row["id"]) if row else None
+
+    async def decision_owner(self, decision_id: UUID) -> Owner | None:
+        row = await self.conn.fetchrow("SELECT id, office_id, application_id FROM decisions WHERE id = $1",
+                                       decision_id)
+        return Owner(row["id"], row["office_id"], row["application_id"]) if row else None
+
+    async def household_owner(self, household_id: UUID) -> Owner | None:
+        row = await self.conn.fetchrow(
+            "SELECT h.id, h.office_id, array(SELECT DISTINCT a.office_id FROM applications a "
+            "WHERE a.household_id = h.id) AS offices FROM households h WHERE h.id = $1", household_id)
+        return Owner(row["id"], row["office_id"], None, frozenset(row["offices"])) if row else None
+
+    # -- views with personal data (read by the handlers that audit them) ------------------------------------
+    async def case(self, application_id: UUID) -> Case | None:
+        row = await self.conn.fetchrow(_APPLICATIONS + " WHERE id = $1",
+                                       application_id)
+        if row is None:
+            return None
+        application = self.records.application(row)
+        household = await self._household(application.household_id)
+        rows = await self.conn.fetch(
+            _DECISIONS + " WHERE application_id = $1 ORDER BY decided_at", application.id)
+        return Case(application, household, [self.records.decision(r) for r in rows])
+
+    async def household_history(self, household_id: UUID, *, office_id: str | None) -> HouseholdHistory | None:
+        """The household with the applications and decisions of `office_id` (None: of every office). An office
+        sees what it did; what another office wrote stays with that office."""
+        household = await self._household(household_id)
+        if household is None:
+            return None
+        applications = await self.conn.fetch(
+            _APPLICATIONS + " WHERE household_id = $1 "
+            "AND ($2::text IS NULL OR office_id = $2) ORDER BY received_at", household_id, office_id)
+        decisions = await self.conn.fetch(
+            _DECISIONS + " WHERE household_id = $1 "
+            "AND ($2::text IS NULL OR office_id = $2) ORDER BY decided_at", household_id, office_id)
+        return HouseholdHistory(household, [self.records.application(r) for r in applications],
+                                [self.records.decision(r) for r in decisions])
+
+    async def _household(self, household_id: UUID) -> Household | None:
+        row = await self.conn.fetchrow("SELECT * FROM households WHERE id = $1", household_id)
+        return self.records.household(row) if row else None
+
+    # -- what the decision rules count --------------------------------------------------------------------
+    async def granted_nights(self, household_id: UUID) -> int:
+        """Nights granted to the household by decisions in effect, at any office (the three months)."""
+        return await self.conn.fetchval(
+            "SELECT coalesce(sum(period_to - period_from + 1), 0) FROM decisions "
+            "WHERE household_id = $1 AND outcome = 'granted' AND status = 'in_effect'", household_id)
+
+    async def is_extended(self, decision_id: UUID) -> bool:
+        return await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM decisions WHERE extends_decision_id = $1 AND status <> 'returned')",
+            decision_id)
+
+    # -- the demo loader ----------------------------------------------------------------------------------
+    async def granted_in_effect(self) -> list[Decision]:
+        rows = await self.conn.fetch(
+            _DECISIONS + " WHERE outcome = 'granted' AND status = 'in_effect' "
+            "ORDER BY decided_at")
+        return [self.records.decision(r) for r in rows]
+
+    async def is_empty(self) -> bool:
+        return not await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM households)")

@@ -1,0 +1,128 @@
+"""Pages: the office's cases, a new application with the household lookup, and a leader's transfer of a
+household from another office. The lookup and the transfer take the identity number in a POST's body."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from kit.auth import Role
+from services.intake.domain.commands import LookupHousehold, TransferHousehold
+from services.intake.domain.errors import Conflict, RuleBroken
+from services.intake.entrypoints.deps import Bus, Leader, Offices, Queries, Worker, actor_of
+from services.intake.entrypoints.mapping import receive_command
+from services.intake.entrypoints.pages.common import (
+    NEED_FLAGS,
+    blank_to_none,
+    domain_errors,
+    form_errors,
+    form_values,
+    parse_dates,
+    received_at,
+    render,
+)
+from services.intake.entrypoints.schemas import ApplicationIn, LookupIn, TransferIn
+
+router = APIRouter(include_in_schema=False)
+NEW_FORM = {"adults": "1", "channel": "in_person"}
+
+
+def _new_page(request: Request, user, *, values=None, errors=None, lookup=None, lookup_done=False,
+              transferred=None, status_code: int = 200):
+    return render(request, "new.html", status_code=status_code, user=user, values={**NEW_FORM, **(values or {})},
+                  errors=errors or {}, lookup=lookup, lookup_done=lookup_done, transferred=transferred,
+                  is_leader=user.role == Role.OFFICE_LEADER)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def cases_page(request: Request, user: Worker, queries: Queries, offices: Offices, alle: bool = False):
+    rows = await queries.case_list(user.office_id, open_only=not alle)
+    return render(request, "cases.html", user=user, cases=rows, all_cases=alle,
+                  office=offices.get(user.office_id or ""))
+
+
+@router.get("/applications/new", response_class=HTMLResponse)
+async def new_application_page(request: Request, user: Worker):
+    return _new_page(request, user)
+
+
+@router.post("/lookup", response_class=HTMLResponse)
+async def lookup_page(request: Request, user: Worker, bus: Bus):
+    form = await form_values(request)
+    number = form.get("lookup_identity_number", "").strip()
+    purpose = form.get("lookup_purpose", "").strip()
+    values = {"lookup_identity_number": number, "lookup_purpose": purpose}
+    errors: dict[str, str] = {}
+    history = None
+    try:
+        body = LookupIn(identity_number=number, purpose=purpose)
+        history = await bus.handle(LookupHousehold(actor_of(user), body.identity_number, body.purpose))
+    except ValidationError as exc:
+        errors = form_errors(exc, prefix="lookup_")
+    except RuleBroken as exc:
+        errors = domain_errors(exc, prefix="lookup_", default="identity_number")
+    if not errors:
+        values["identity_number"] = number
+        if history is not None:
+            h = history.household
+            values.update(name=h.name or "", phone=h.phone or "", address=h.address or "",
+                          no_fixed_address="on" if h.no_fixed_address else "",
+                          preferred_language=h.preferred_language or "", adults=str(h.adults),
+                          children_birth_dates=", ".join(c.strftime("%d.%m.%Y") for c in h.children_birth_dates),
+                          sex=str(h.needs.get("sex") or ""), **{k: "on" for k, _ in NEED_FLAGS if h.needs.get(k)})
+    return _new_page(request, user, values=values, errors=errors, lookup=history, lookup_done=not errors,
+                     status_code=422 if errors else 200)
+
+
+@router.post("/applications/new", response_class=HTMLResponse)
+async def create_application_page(request: Request, user: Worker, bus: Bus):
+    form = await form_values(request)
+    errors: dict[str, str] = {}
+    try:
+        children = parse_dates(form.get("children_birth_dates", ""))
+    except ValueError as exc:
+        errors["children_birth_dates"] = f"Ugyldig dato: «{exc}». Skriv dd.mm.åååå, skill med komma."
+        children = []
+    data = {
+        "identity_number": form.get("identity_number", "").strip(), "name": form.get("name", "").strip(),
+        "office_id": user.office_id or "", "channel": form.get("channel", "in_person"),
+        "received_at": received_at(form.get("received_at")), "urgent": "urgent" in form,
+        "children_birth_dates": children, "adults": form.get("adults") or "1",
+        "phone": blank_to_none(form.get("phone")), "address": blank_to_none(form.get("address")),
+        "no_fixed_address": "no_fixed_address" in form,
+        "preferred_language": blank_to_none(form.get("preferred_language")),
+        "provider_org_number": blank_to_none(form.get("provider_org_number")),
+        "wishes": blank_to_none(form.get("wishes")), "notes": blank_to_none(form.get("notes")),
+        "needs": {**{k: k in form for k, _ in NEED_FLAGS}, "sex": form.get("sex") or None},
+    }
+    body = None
+    try:
+        body = ApplicationIn.model_validate(data)
+    except ValidationError as exc:
+        errors = {**form_errors(exc), **errors}
+    if body is not None and not errors:
+        try:
+            received = await bus.handle(receive_command(body, actor_of(user)))
+            return RedirectResponse(f"/intake/applications/{received.application_id}", status_code=303)
+        except (RuleBroken, Conflict) as exc:
+            errors = domain_errors(exc)
+    return _new_page(request, user, values=form, errors=errors, lookup_done=True, status_code=422)
+
+
+@router.post("/households/transfer", response_class=HTMLResponse)
+async def transfer_page(request: Request, user: Leader, bus: Bus):
+    """A leader moves a household of another office to their own (the rule is in docs/intake.md)."""
+    form = await form_values(request)
+    values = {"transfer_identity_number": form.get("transfer_identity_number", "").strip(),
+              "transfer_reason": form.get("transfer_reason", "")}
+    try:
+        body = TransferIn(identity_number=values["transfer_identity_number"], reason=values["transfer_reason"])
+        moved = await bus.handle(TransferHousehold(actor_of(user), body.identity_number, None, body.reason))
+    except ValidationError as exc:
+        errors = form_errors(exc, prefix="transfer_")
+    except (RuleBroken, Conflict) as exc:
+        errors = domain_errors(exc, prefix="transfer_", default="identity_number")
+    else:
+        return _new_page(request, user, transferred=moved)
+    return _new_page(request, user, values=values, errors=errors, status_code=422)
