@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import secrets
 import signal
+import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -20,25 +22,24 @@ from botilbud.settings import SERVICES, Settings
 from kit.auth import Role, User, UserDirectory
 from kit.logging import get_logger
 from kit.runtime import Runtime, ServiceDefinition
-from services.billing.bootstrap import definition as billing
-from services.intake.bootstrap import definition as intake
-from services.placement.bootstrap import definition as placement
-from services.stats.bootstrap import definition as stats
 
 log = get_logger(__name__)
-DEFINITIONS: dict[str, ServiceDefinition] = {d.name: d for d in (intake, placement, billing, stats)}
 REFERENCE_FILE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the embedded demo's users only; README says so
 
 
+def definition(name: str) -> ServiceDefinition:
+    """A service's definition, imported by name from its composition root: a process imports only the services
+    it runs (and their libraries — SaxonC, fpdf2, openpyxl — only where they are used)."""
+    return importlib.import_module(f"services.{name}.bootstrap").definition
+
+
 def definitions(target: str) -> list[ServiceDefinition]:
-    if target == "all":
-        return list(DEFINITIONS.values())
-    names = [t.strip() for t in target.split(",")]
-    unknown = [n for n in names if n not in DEFINITIONS]
+    names = list(SERVICES) if target == "all" else [t.strip() for t in target.split(",")]
+    unknown = [n for n in names if n not in SERVICES]
     if unknown:
         raise ValueError(f"unknown service(s) {unknown}; choose from {', '.join(SERVICES)} or all")
-    return [DEFINITIONS[n] for n in names]
+    return [definition(n) for n in names]
 
 
 def run_file(settings: Settings) -> Path:
@@ -78,6 +79,20 @@ def write_demo_users(path: Path) -> None:
     UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users()])
 
 
+async def migrate_in_child(settings: Settings, services: list[ServiceDefinition]) -> None:
+    """`botilbud migrate` for these services in a child process: Alembic and SQLAlchemy (about 20 MB that
+    Python would keep for the life of the process) never load into the serving one."""
+    env = {**os.environ, **{f"BOTILBUD_{d.name.upper()}_DATABASE_URL": settings.service_database_url(d.name)
+                            for d in services}}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "botilbud.cli", "migrate", "--target", ",".join(d.name for d in services),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, errors = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"the migrations failed:\n{errors.decode(errors='replace')[-3000:]}")
+    log.info("runtime_migrated", services=[d.name for d in services])
+
+
 async def serve(settings: Settings, target: str = "all", *, embedded: bool | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run until Ctrl-C (or `stop` is set). With no broker or database in the settings, start the embedded
@@ -93,9 +108,11 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         kafka = EmbeddedKafka(settings.home / "kafka.log", pid_file=settings.home / "kafka.pid")
         settings = settings.model_copy(update={"database_url": await asyncio.to_thread(pg.start),
                                                "kafka_bootstrap": kafka.start()})
-    runtime = Runtime(settings, definitions(target), bootstrap=settings.kafka_bootstrap,
+    services = definitions(target)
+    await migrate_in_child(settings, services)
+    runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
                       users=UserDirectory.load(settings.users_file),
-                      secret=settings.secret_key.get_secret_value())
+                      secret=settings.secret_key.get_secret_value(), migrate=False)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
