@@ -9,6 +9,8 @@ LOCK   := requirements/development.txt
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 # `make run`'s console: readable lines, only what needs attention (JSON at INFO stays the default elsewhere).
 LOG_LEVEL ?= WARNING
+# `make test TESTS="tests/unit tests/intake/test_pages_browser.py"` runs only those.
+TESTS ?=
 
 .PHONY: run test test-unit test-kafka browser lint contracts lock bench deploy-check clean
 
@@ -26,7 +28,7 @@ run: $(STAMP)
 
 ## The whole test suite against the embedded broker and database; first the browser its browser tests drive.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TESTS)
 
 ## The fast tests alone: no PostgreSQL, no broker.
 test-unit: $(STAMP)
