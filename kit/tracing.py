@@ -69,7 +69,7 @@ def start(service_name: str, tracer_provider=None) -> Tracing:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-        tracer_provider = provider(service_name, BatchSpanProcessor(OTLPSpanExporter()))
+        return OpenTelemetryTracing(provider(service_name, BatchSpanProcessor(OTLPSpanExporter())), owned=True)
     return OpenTelemetryTracing(tracer_provider)
 
 
@@ -107,12 +107,16 @@ def _no_lone_queries():
 
 
 class OpenTelemetryTracing(Tracing):
+    """Tracing on, into the given provider (see the module's doc for what is traced). asyncpg is instrumented
+    for the life of this object (the instrumentation patches the driver for the whole process)."""
+
     enabled = True
 
-    def __init__(self, tracer_provider) -> None:
+    def __init__(self, tracer_provider, *, owned: bool = False) -> None:
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
         self.provider = tracer_provider
+        self._owned = owned
         self.tracer = tracer_provider.get_tracer("botilbud.kit")
         self._asyncpg = AsyncPGInstrumentor()
         self._asyncpg.instrument(tracer_provider=tracer_provider)
@@ -161,9 +165,12 @@ class OpenTelemetryTracing(Tracing):
         return handle
 
     def shutdown(self) -> None:
+        """Export what is still buffered; a provider handed in stays its owner's to shut down."""
         self._asyncpg.uninstrument()
-        if hasattr(self.provider, "shutdown"):
-            self.provider.shutdown()  # exports what is still buffered
+        if self._owned:
+            self.provider.shutdown()
+        elif hasattr(self.provider, "force_flush"):
+            self.provider.force_flush()
 
 
 class _NameSpanByRoute:

@@ -22,14 +22,16 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def traced_stack(settings):
     exporter = InMemorySpanExporter()
+    provider = tracing.provider("botilbud-test", SimpleSpanProcessor(exporter))
     runtime = Runtime(settings, definitions("all"), bootstrap=settings.kafka_bootstrap,
                       users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value(),
-                      tracer_provider=tracing.provider("botilbud-test", SimpleSpanProcessor(exporter)))
+                      tracer_provider=provider)
     await runtime.start()
     try:
         yield runtime, exporter
     finally:
         await runtime.stop()
+        provider.shutdown()
 
 
 async def test_a_placement_is_one_trace_from_the_request_into_billing_and_stats(traced_stack):
