@@ -65,9 +65,9 @@ class Runtime:
     def __init__(self, settings: Settings, services: list[ServiceDefinition], *, bootstrap: str,
                  users: UserDirectory, secret: str, migrate: bool = True, tracer_provider=None):
         self.settings = settings
+        # False where the caller migrated already: `botilbud run` does it in a child process, so that the serving
+        # process never imports Alembic and SQLAlchemy.
         self.migrates = migrate
-        """False where the caller migrated already (`botilbud run` does it in a child process, so the serving
-        process never imports Alembic and SQLAlchemy)."""
         self.services = services
         self.bootstrap = bootstrap
         self.users = users
@@ -79,7 +79,7 @@ class Runtime:
         self._stopping = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self.port: int | None = None
-        # Off (and OpenTelemetry not even imported) unless an OTLP endpoint is configured or a provider given.
+        # Off (OpenTelemetry's SDK not even imported) unless an OTLP endpoint is configured or a provider given.
         self.tracing = tracing.start("botilbud" if len(services) != 1 else f"botilbud-{services[0].name}",
                                      tracer_provider)
 
