@@ -1,28 +1,46 @@
 # The two set-up commands are `make run` and `make test`; everything else is for CI and developers.
+# A fresh machine needs nothing but Python 3.11+ and make: the first of them makes .venv and installs the locked
+# dependencies (requirements/development.txt, with hashes) with pip alone.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements/development.txt
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+# `make run`'s console: readable lines, only what needs attention (JSON at INFO stays the default elsewhere).
+LOG_LEVEL ?= WARNING
+# `make test TESTS="tests/unit tests/intake/test_pages_browser.py"` runs only those.
+TESTS ?=
 
-.PHONY: run test test-kafka lint contracts bench deploy-check clean
+.PHONY: run test test-unit test-kafka browser lint contracts lock bench deploy-check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the locked dependencies into $(VENV) (the first time takes a minute or two) …"
+	@$(PIP) install --quiet --require-hashes -r $(LOCK)
+	@$(PIP) install -qq --no-deps --editable .
+	@touch $(STAMP)
 
 ## Start the whole system on this machine (embedded PostgreSQL and Kafka-compatible broker).
 run: $(STAMP)
-	$(BIN)/botilbud run
+	@BOTILBUD_LOG_JSON=false BOTILBUD_LOG_LEVEL=$(LOG_LEVEL) $(BIN)/botilbud run
 
-## The whole test suite against the embedded broker and database.
-test: $(STAMP)
-	$(BIN)/python -m pytest
+## The whole test suite against the embedded broker and database; first the browser its browser tests drive.
+test: $(STAMP) browser
+	$(BIN)/python -m pytest $(TESTS)
+
+## The fast tests alone: no PostgreSQL, no broker.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+## A Chromium for the browser tests: one already here, else Playwright's own download, else Debian's package
+## (apt-get, as root), else a message that says what to install (the browser tests then fail with it).
+browser: $(STAMP)
+	@$(BIN)/python -m tests.browser || true
 
 ## Integration and end-to-end tests again, against Apache Kafka 4.x itself on the JVM.
-test-kafka: $(STAMP)
+test-kafka: $(STAMP) browser
 	@set -e; dir=$$(mktemp -d); \
 	port=$$($(BIN)/python -c 'from botilbud.embedded import free_port_pair; print(free_port_pair())'); \
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
@@ -35,6 +53,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/botilbud contracts check
+
+## Update the lock files from pyproject.toml (newest versions that fit; hashes for every file):
+## requirements/production.txt is what the image installs, requirements/development.txt adds the embedded
+## broker and database and the development tools, at the same versions.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --upgrade --quiet \
+	  -o requirements/production.txt
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --upgrade --quiet \
+	  --extra embedded --extra dev -c requirements/production.txt -o requirements/development.txt
 
 ## The deployment without a Docker engine: Compose v2 validates docker-compose.yml, promtool checks the
 ## Prometheus config and tests the alert rules, the dashboards are up to date (Debian: apt-get install prometheus).

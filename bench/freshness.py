@@ -189,6 +189,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--memory-only", action="store_true", help="only the idle memory of each process")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="botilbud-bench-"))
     pg = EmbeddedPostgres(work / "pg")
@@ -210,6 +211,9 @@ async def main() -> None:
             per_service[name] = rss_mb([proc.pid])
             stop_process(proc)
         report["rss_per_service_mb"] = per_service
+        if args.memory_only:
+            print(json.dumps(report, indent=2))
+            return
 
         home = work / "home-all"
         home.mkdir()

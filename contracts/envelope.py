@@ -1,10 +1,13 @@
 """The envelope of an event on the wire: CloudEvents 1.0 Kafka protocol binding, binary content mode.
 
 The body is the event's JSON `data`; the attributes travel as `ce_*` headers; the Kafka key is the
-aggregate id (CloudEvents `partitionkey` extension, mirrored in `ce_subject`)."""
+aggregate id (CloudEvents `partitionkey` extension, mirrored in `ce_subject`). An event created while a trace
+runs carries that trace's W3C context in the distributed-tracing extension (`ce_traceparent`, `ce_tracestate`),
+set once where the event is made and never changed after; an event without them is just as valid."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -36,11 +39,13 @@ class Envelope(BaseModel):
     correlation_id: str = Field(description="Follows one piece of work across services.")
     key: str = Field(description="Aggregate id; the Kafka key and ce_subject.")
     data: IntegrationEvent
+    traceparent: str | None = Field(None, description="W3C trace context the event was created in (ce_traceparent).")
+    tracestate: str | None = Field(None, description="W3C trace state beside it (ce_tracestate).")
 
     @classmethod
     def wrap(cls, event: IntegrationEvent, *, source: str, correlation_id: str) -> Envelope:
         return cls(type=event.event_type, source=source, correlation_id=correlation_id,
-                   key=event.aggregate_id(), data=event)
+                   key=event.aggregate_id(), data=event, **_current_trace_context())
 
     def headers(self) -> dict[str, str]:
         return {
@@ -52,7 +57,7 @@ class Envelope(BaseModel):
             "ce_subject": self.key,
             "ce_correlationid": self.correlation_id,
             "content-type": CONTENT_TYPE,
-        }
+        } | {f"ce_{name}": value for name in ("traceparent", "tracestate") if (value := getattr(self, name))}
 
     def body(self) -> bytes:
         return self.data.model_dump_json().encode()
@@ -80,9 +85,23 @@ class Envelope(BaseModel):
                 correlation_id=headers.get("ce_correlationid") or headers["ce_id"],
                 key=headers.get("ce_subject") or (key or b"").decode() or data.aggregate_id(),
                 data=data,
+                traceparent=headers.get("ce_traceparent") or None,
+                tracestate=headers.get("ce_tracestate") or None,
             )
         except (ValueError, ValidationError) as exc:
             raise EnvelopeError("bad_headers", str(exc)[:300]) from exc
+
+
+def _current_trace_context() -> dict[str, str]:
+    """The W3C trace context of the work in hand when a span is current (tracing on: kit/tracing.py). Where
+    OpenTelemetry's API is not even loaded no span can be current, and this costs a dictionary look-up."""
+    if "opentelemetry.trace" not in sys.modules:
+        return {}
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    carrier: dict[str, str] = {}
+    TraceContextTextMapPropagator().inject(carrier)
+    return {k: v for k, v in carrier.items() if k in ("traceparent", "tracestate")}
 
 
 def _short(exc: ValidationError) -> str:

@@ -28,10 +28,24 @@ def _add_correlation_id(_logger, _name, event_dict):
     return event_dict
 
 
+def _add_trace_ids(_logger, _name, event_dict):
+    """The trace and span of the work in hand when a span is current (tracing on: kit/tracing.py). Where
+    OpenTelemetry's API is not even loaded there is no span to name."""
+    if "opentelemetry.trace" in sys.modules:
+        from opentelemetry import trace
+
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+            event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     shared = [
         structlog.contextvars.merge_contextvars,
         _add_correlation_id,
+        _add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -18,11 +18,11 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY
 
+from kit import tracing
 from kit.auth import TokenSigner, UserDirectory
 from kit.db import create_pool, ensure_database
 from kit.logging import get_logger
 from kit.messaging import Subscription, ensure_topics, register
-from kit.migrations import upgrade
 from kit.outbox import OutboxRelay
 from kit.settings import Settings
 from kit.web import create_root_app
@@ -63,8 +63,11 @@ class ServiceDefinition:
 
 class Runtime:
     def __init__(self, settings: Settings, services: list[ServiceDefinition], *, bootstrap: str,
-                 users: UserDirectory, secret: str):
+                 users: UserDirectory, secret: str, migrate: bool = True, tracer_provider=None):
         self.settings = settings
+        # False where the caller migrated already: `botilbud run` does it in a child process, so that the serving
+        # process never imports Alembic and SQLAlchemy.
+        self.migrates = migrate
         self.services = services
         self.bootstrap = bootstrap
         self.users = users
@@ -76,12 +79,17 @@ class Runtime:
         self._stopping = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self.port: int | None = None
+        # Off (OpenTelemetry's SDK not even imported) unless an OTLP endpoint is configured or a provider given.
+        self.tracing = tracing.start("botilbud" if len(services) != 1 else f"botilbud-{services[0].name}",
+                                     tracer_provider)
 
     @property
     def url(self) -> str:
         return f"http://{self.settings.http_host}:{self.port}"
 
     async def migrate(self) -> None:
+        from kit.migrations import upgrade  # here, not at the top: a process that does not migrate never loads it
+
         for svc in self.services:
             url = self.settings.service_database_url(svc.name)
             await ensure_database(url)
@@ -89,8 +97,9 @@ class Runtime:
 
     async def start(self) -> None:
         started = time.perf_counter()
-        await self.migrate()
-        log.info("runtime_migrated", seconds=round(time.perf_counter() - started, 3))
+        if self.migrates:
+            await self.migrate()
+            log.info("runtime_migrated", seconds=round(time.perf_counter() - started, 3))
         await ensure_topics(self.bootstrap, self.settings, tuple(s.name for s in self.services))
         log.info("runtime_topics_ready", seconds=round(time.perf_counter() - started, 3))
         self.producer = AIOKafkaProducer(
@@ -104,26 +113,28 @@ class Runtime:
             # A broker client per service: each consumer group joins at the same time as the others.
             broker = KafkaBroker(
                 self.bootstrap, enable_idempotence=self.settings.kafka_idempotent_producer,
-                middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud")],
+                middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="botilbud"),
+                             *self.tracing.broker_middlewares()],
                 # FastStream's per-message lines go to the standard JSON log at DEBUG: at INFO they would
                 # drown everything else; failures are logged by the kit's consumer.
                 logger=logging.getLogger("faststream"), log_level=logging.DEBUG,
                 client_id=f"botilbud-{svc.name}")
-            register(broker, svc.name, parts.subscriptions, self.settings)
+            register(broker, svc.name, self.tracing.subscriptions(svc.name, parts.subscriptions, self.settings.topic),
+                     self.settings)
             self.brokers[svc.name] = broker
         await self.producer.start()
         await asyncio.gather(*(broker.start() for broker in self.brokers.values()))
         log.info("runtime_consumers_started", seconds=round(time.perf_counter() - started, 3))
         for svc in self.services:
-            relay = OutboxRelay(self.pools[svc.name], self.producer, svc.name,
+            relay = OutboxRelay(self.pools[svc.name], self.tracing.producer(self.producer), svc.name,
                                 batch_size=self.settings.outbox_batch_size,
                                 poll_seconds=self.settings.outbox_poll_seconds)
             self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"outbox-relay-{svc.name}"))
-        app = create_root_app(
+        app = self.tracing.app(create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
             titles={svc.name: svc.title for svc in self.services},
-            readiness=self._readiness_checks())
+            readiness=self._readiness_checks()))
         config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
                                 log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)
@@ -171,6 +182,7 @@ class Runtime:
             if not await self._bounded(pool.close(), f"database pool {name} ({in_use} connections in use)",
                                        grace_seconds):
                 pool.terminate()  # connections still checked out: close them hard
+        self.tracing.shutdown()
         log.info("runtime_stopped")
 
     @staticmethod

@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -159,15 +158,17 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = os.environ.get("BOTILBUD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    from tests.browser import MISSING, find  # `make test` provisions one first (tests/browser.py)
+
+    path = find()
     if not path:
-        pytest.fail("Browser tests need Debian's Chromium: apt-get install chromium (.ci/run installs it)")
+        pytest.fail(MISSING)
     return path
 
 
 @pytest.fixture
 async def browser(chromium_path):
-    """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
+    """Headless Chromium (Debian's or Playwright's own) driven by Playwright."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:

@@ -115,3 +115,21 @@ def test_kafka_topics_match_the_contracts():
         assert topic.value in compose
     for service in ("placement", "billing", "stats"):
         assert dead_letter_topic(service).replace(service, "$$service") in compose
+
+
+def test_traces_go_to_tempo_and_grafana_reads_them(config):
+    tempo = config["services"]["tempo"]
+    assert tempo["user"] not in ("0", "root") and tempo["read_only"] is True
+    assert any(v["target"] == "/var/tempo" for v in tempo["volumes"])
+    settings = (ROOT / "deploy" / "tempo" / "tempo.yaml").read_text()
+    receiver = yaml.safe_load(settings)["distributor"]["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    assert receiver.endswith(":4318")
+    # The services export there (the example env file every service container reads) ...
+    example = dict(line.split("=", 1) for line in (ROOT / "deploy" / "botilbud.env.example").read_text().splitlines()
+                   if line and not line.startswith("#"))
+    assert example["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://tempo:4318"
+    # ... and Grafana has Tempo as a datasource beside Prometheus.
+    datasource = yaml.safe_load(
+        (ROOT / "deploy/grafana/provisioning/datasources/tempo.yml").read_text())["datasources"][0]
+    assert (datasource["type"], datasource["url"]) == ("tempo", "http://tempo:3200")
+    assert config["services"]["grafana"]["depends_on"]["tempo"]["condition"] == "service_healthy"

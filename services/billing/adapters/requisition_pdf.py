@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from fpdf import FPDF
-
 from services.billing.domain.model import Requisition, Stay
 
 AGREEMENT_NB = {"framework": "Rammeavtale", "quality": "Kvalitetsavtale", "operating": "Driftsavtale",
@@ -23,6 +21,8 @@ def _kr(value) -> str:
 
 
 def render(r: Requisition, stay: Stay | None = None, *, issued_on: date | None = None) -> bytes:
+    from fpdf import FPDF  # here, not at the top: fpdf2 (with Pillow and fontTools, ~30 MB) loads on the first PDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"Rekvisisjon {r.number}")
     pdf.set_author("Nav")
