@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from kit import exports
 from kit.problems import PROBLEM_JSON, Problem
 
-# A district's name or number: printable text (a control character can go into neither a report nor a
-# spreadsheet, and PostgreSQL cannot hold a NUL).
-PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]+$"
+# A district's name or number: printable text. A control character can go into neither a report nor a
+# spreadsheet, PostgreSQL cannot hold a NUL, and U+FFFD stands for bytes that were not UTF-8.
+PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f\ufffd-\uffff]+$"
 DISTRICT_MAX = 64
 
 Year = Annotated[int, Query(ge=2000, le=2100, description="Reporting year.")]

@@ -14,7 +14,7 @@ from services.stats.service_layer.views import Area
 
 PAGES = templates(Path(__file__).resolve().parents[1] / "templates")
 SHOWN_MAX = 100  # what a page shows back of a value typed
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffd-\uffff]")
 
 
 @dataclass
@@ -51,6 +51,6 @@ def read_area(year: str | None, municipality: str | None, district: str | None, 
     if len(raw["district"]) > DISTRICT_MAX:
         errors["district"] = f"Bydelsnavnet kan ha høyst {DISTRICT_MAX} tegn."
     elif raw["district"] and not re.fullmatch(PRINTABLE, raw["district"]):
-        errors["district"] = "Bydelsnavnet kan bare ha vanlige tegn (ingen kontrolltegn)."
+        errors["district"] = "Bydelsnavnet kan bare ha vanlige tegn (ingen kontrolltegn eller ugyldig tekst)."
     shown = {k: _CONTROL.sub("", v)[:SHOWN_MAX] for k, v in raw.items()}
     return AreaForm(raw if not errors else shown, errors)
