@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.conftest import login
 from tests.intake.helpers import application, granted
@@ -42,7 +42,8 @@ def needles(numbers: list[str]) -> list[str]:
 def test_no_route_takes_personal_data_in_its_path_or_query(stack):
     found = []
     for service, parts in stack.parts.items():
-        for route in parts.app.routes:
+        for context in iter_route_contexts(parts.app.routes):  # routes of included routers too
+            route = context.original_route
             if not isinstance(route, APIRoute):
                 continue
             params = [p.alias for p in route.dependant.path_params + route.dependant.query_params]
