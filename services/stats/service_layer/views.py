@@ -46,7 +46,7 @@ class StatsViews:
     async def report(self, key: str, area: Area, *, office: str | None = None) -> reports.Table:
         """One report; `office` limits the lists of households to one office's."""
         if key not in REPORTS:
-            raise NotFound(f"Ukjent rapport {key[:40]!r}; velg en av {', '.join(REPORTS)}.")
+            raise NotFound(f"Ukjent rapport; velg en av {', '.join(REPORTS)}.")
         table = await self._table(key, area, self.today())
         if office is not None and key in OFFICE_LISTS:
             table = replace(table, rows=[r for r in table.rows if r[0] == office])
