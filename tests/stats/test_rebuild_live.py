@@ -14,11 +14,10 @@ import pytest
 from botilbud.embedded import EmbeddedKafka
 from botilbud.stack import definitions
 from kit.auth import UserDirectory
-from kit.db import _plain
 from kit.messaging import ensure_topics
 from kit.runtime import Runtime
 from services.stats.adapters.queries import StatsQueries
-from services.stats.adapters.repository import _REBUILD_LOCK
+from services.stats.adapters.repository import REBUILD_LOCK
 from tests.conftest import eventually, login
 from tests.stats import workload
 from tests.stats.conftest import inbox_count, publish
@@ -87,9 +86,9 @@ async def test_two_rebuilds_at_once_get_one_answer_each(stats_only, settings):
         assert "pågår allerede" in refused.json()["detail"]
 
         # A rebuild in another process holds the lock in PostgreSQL: this one is refused too.
-        other = await asyncpg.connect(_plain(settings.service_database_url("stats")))
+        other = await asyncpg.connect(settings.service_database_url("stats"))
         try:
-            assert await other.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK)
+            assert await other.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK)
             r = await client.post("/stats/api/rebuild", headers=drift)
             assert r.status_code == 409 and "annen prosess" in r.json()["detail"]
         finally:

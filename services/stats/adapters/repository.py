@@ -22,7 +22,7 @@ from services.stats.domain.rebuild import ReplayTally
 SHADOW = "stats_rebuild"
 CONSUMER = "stats"
 _WRITERS_LOCK = zlib.crc32(b"stats:projection-writers")
-_REBUILD_LOCK = zlib.crc32(b"stats:rebuild")
+REBUILD_LOCK = zlib.crc32(b"stats:rebuild")
 
 
 class ProjectionRepository:
@@ -136,9 +136,9 @@ async def rebuild_lock(pool: asyncpg.Pool) -> AsyncIterator[bool]:
     """Held for a whole rebuild, across processes (a session lock on a connection of its own): yields False
     when another rebuild holds it. The lock goes with the connection if the process dies."""
     async with pool.acquire() as conn:
-        held = await conn.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK)
+        held = await conn.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK)
         try:
             yield held
         finally:
             if held:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _REBUILD_LOCK)
+                await conn.execute("SELECT pg_advisory_unlock($1)", REBUILD_LOCK)

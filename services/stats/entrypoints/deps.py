@@ -21,7 +21,8 @@ Operator = Annotated[User, Depends(requires(*REBUILDERS))]
 
 
 def _office_scope(user: Reader) -> str | None:
-    """Statistics are for everyone who reads them; lists of households only for the office's own people."""
+    """Statistics hold no personal data: every reader may see every municipality's and district's. A list of
+    households (pseudonymous ids) is for the office's own people only."""
     return user.office_id if user.role in OFFICE_SCOPED else None
 
 
