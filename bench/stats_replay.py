@@ -30,10 +30,14 @@ from kit.logging import configure_logging
 from kit.messaging import ensure_topics
 from kit.migrations import upgrade
 from services.stats.adapters import events as stats_events
+from services.stats.adapters.queries import StatsQueries
+from services.stats.adapters.repository import rebuild_lock
+from services.stats.bootstrap import message_bus
 from services.stats.domain.kostra import KostraRules
 from services.stats.entrypoints import kafka
-from services.stats.service_layer import handlers
+from services.stats.service_layer.rebuild import rebuild
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
+from services.stats.service_layer.views import Area, StatsViews
 from tests.stats import workload
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "stats" / "adapters" / "migrations" / "versions"
@@ -108,24 +112,26 @@ async def main(n: int, batch: int) -> None:
         await upgrade(url, MIGRATIONS)
         pool = await create_pool(url, max_size=4)
         uow_factory = partial(StatsUnitOfWork, pool, service="stats", translate=stats_events.translate)
+        topics = [settings.topic(t) for t in kafka.TOPICS]
         t = time.perf_counter()
-        read = await kafka.replay(bootstrap, settings, uow_factory, batch_size=batch, idle_ms=300)
+        # The rebuild path: into projections built aside, analysed and swapped in.
+        outcome = await rebuild(message_bus(uow_factory), partial(kafka.replay, bootstrap, topics, batch_size=batch,
+                                                                  idle_ms=300), partial(rebuild_lock, pool))
+        read = outcome.tally.events_read
         replay = time.perf_counter() - t - 0.3  # the final idle fetch is waiting, not work
         print(f"replay into projections: {read} events in {replay:.2f} s = {read / replay:,.0f} events/s "
               f"(ratio to raw consume: {(read / replay) / (total / raw):.2f})")
 
-        await handlers.analyze(uow_factory)  # as a rebuild does after its replay
         async with pool.acquire() as conn:
             counts = {tbl: await conn.fetchval(f"SELECT count(*) FROM {tbl}")  # noqa: S608 - constant names
                       for tbl in ("stays", "decisions", "invoices", "inbox")}
         print("rows:", counts)
-        rules = KostraRules()
+        views = StatsViews(StatsQueries(pool), KostraRules(), today=lambda: date(2026, 2, 1))
         for municipality, district in (("0301", None), ("0301", "Grünerløkka"), ("5001", None)):
             times = []
             for _ in range(30):
                 t = time.perf_counter()
-                report = await handlers.kostra_report(uow_factory, year=2025, municipality=municipality,
-                                                      district=district, today=date(2026, 2, 1), rules=rules)
+                report = await views.kostra(Area(2025, municipality, district))
                 times.append((time.perf_counter() - t) * 1000)
             first = times[:3]
             times.sort()

@@ -66,7 +66,8 @@ def rebuild(
     user: str | None = typer.Option(None, help="User name (or BOTILBUD_USER); operations or admin."),
     password: str | None = typer.Option(None, help="Password (or BOTILBUD_PASSWORD)."),
 ):
-    """Rebuild stats' projections from the beginning of the event topics."""
+    """Rebuild stats' projections from the beginning of the event topics (built aside and swapped in; the
+    numbers stay if the log lacks events stats has applied, and the error says how many)."""
     with api_session(address, user, password, timeout=60) as client:
         response = client.post("/stats/api/rebuild", timeout=3600)
         if response.status_code != 200:

@@ -1,32 +1,61 @@
-"""Stats' composition root."""
+"""Stats' composition root: binds the handlers' dependencies (the clock), builds the bus, the read side (the
+KOSTRA rules and "today" in Norway, once), the rebuild (the log, the lock across processes, the metric), the
+web app, the subscriptions and the gauges' jobs."""
+
+from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
+from kit import clock
+from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.stats.adapters import events
+from services.stats.adapters.queries import StatsQueries
+from services.stats.adapters.repository import CONSUMER, rebuild_lock
+from services.stats.domain import commands as c
 from services.stats.domain.kostra import KostraRules
 from services.stats.entrypoints import kafka, metrics
-from services.stats.entrypoints.http import create_app
+from services.stats.entrypoints.app import create_app
+from services.stats.service_layer import handlers
+from services.stats.service_layer.rebuild import rebuild
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
+from services.stats.service_layer.views import StatsViews
 
 NAME = "stats"
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+
+
+def message_bus(uow_factory, now=clock.now) -> MessageBus:
+    """Every stats command and its handler, with the handler's dependencies bound."""
+    table = {cls: handlers.project for cls in handlers.RECORDS} | {
+        c.BeginRebuild: partial(handlers.begin_rebuild, now=now),
+        c.ProjectReplayed: handlers.project_replayed,
+        c.FinishRebuild: partial(handlers.finish_rebuild, now=now),
+        c.AbandonRebuild: partial(handlers.abandon_rebuild, now=now),
+    }
+    return MessageBus(uow_factory, table, consumer=CONSUMER)
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     uow_factory = partial(StatsUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
                           topic=ctx.settings.topic)
+    bus = message_bus(uow_factory)
     k = ctx.settings.kostra
-    rules = KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age)
-    rebuild = kafka.rebuilder(ctx.settings.kafka_bootstrap, ctx.settings, uow_factory) \
-        if ctx.settings.kafka_bootstrap else None
-    return ServiceParts(app=create_app(uow_factory, rules, rebuild), subscriptions=kafka.subscriptions(uow_factory),
+    views = StatsViews(StatsQueries(ctx.pool),
+                       KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age),
+                       today=clock.today)
+    run_rebuild = None
+    if ctx.settings.kafka_bootstrap:
+        topics = [ctx.settings.topic(t) for t in kafka.TOPICS]
+        run_rebuild = partial(rebuild, bus, partial(kafka.replay, ctx.settings.kafka_bootstrap, topics),
+                              partial(rebuild_lock, ctx.pool), metrics.rebuild_finished)
+    return ServiceParts(app=create_app(views, run_rebuild), subscriptions=kafka.subscriptions(bus),
                         background={
-                            "stats-gauges": every(5, partial(metrics.refresh, uow_factory, rules), "stats-gauges"),
-                            "stats-kostra-gauges": every(30, partial(metrics.refresh_kostra, uow_factory, rules),
+                            "stats-gauges": every(5, partial(metrics.refresh, views), "stats-gauges"),
+                            "stats-kostra-gauges": every(30, partial(metrics.refresh_kostra, views),
                                                          "stats-kostra-gauges")})
 
 
-definition = ServiceDefinition(name=NAME, title="Statistikk og KOSTRA",
-                               migrations=Path(__file__).parent / "adapters" / "migrations" / "versions", build=build)
+definition = ServiceDefinition(name=NAME, title="Statistikk og KOSTRA", migrations=MIGRATIONS, build=build)

@@ -171,6 +171,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/stats/api/rebuild"): ("NNNYYNN", "/stats/api/rebuild", {}),
         ("GET", "/stats/"): ("YYYYYYY", "/stats/", {}),
         ("GET", "/stats/rapporter/{key}"): ("YYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
+        ("GET", "/stats/gjenoppbygging"): ("NNNYYNN", "/stats/gjenoppbygging", {}),
+        ("POST", "/stats/gjenoppbygging"): ("NNNYYNN", "/stats/gjenoppbygging", {}),
     }
 
 

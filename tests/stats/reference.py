@@ -24,7 +24,8 @@ def reference_kostra(stays: list[StayFacts], year: int, today: date, rules: Kost
     shelter: set[object] = set()
     for stay in stays:
         day = stay.check_in
-        last_morning = stay.check_out if stay.check_out is not None else today
+        # Nights up to today at most: an open stay, and a move-out dated ahead (BRIEF §4: planned).
+        last_morning = min(stay.check_out, today) if stay.check_out is not None else today
         while day < last_morning:
             if day.year == year:
                 if stay.accommodation == "night_shelter":
@@ -41,7 +42,7 @@ def reference_kostra(stays: list[StayFacts], year: int, today: date, rules: Kost
         first = min(days)
         over = len(days) > rules.over_days
         applicant = next(s.applicant_birth_date for s in stays_counted[household]
-                         if s.check_in <= first and (s.check_out or today) > first)
+                         if s.check_in <= first and min(s.check_out or today, today) > first)
         young = birthday(applicant, rules.young_min_age) <= first < birthday(applicant, rules.young_max_age + 1)
         children = any(born <= first < birthday(born, rules.child_max_age + 1)
                        for s in stays_counted[household] for born in s.children_birth_dates)

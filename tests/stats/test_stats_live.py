@@ -1,18 +1,19 @@
 """Stats on the real events of the other services: a household applies, is granted, placed and moved out
 through intake and placement; stats' reports follow (demo providers from placement included)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
+from kit import clock
 from tests.conftest import eventually, granted_decision, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 async def test_reports_follow_a_household_through_the_services(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()  # the date in Norway, as stats counts
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker = await login(client, "veileder-grunerlokka")
         leader = await login(client, "leder-grunerlokka")

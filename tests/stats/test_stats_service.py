@@ -9,17 +9,15 @@ import io
 import json
 import random
 import sys
-from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from services.stats.adapters import events
+from services.stats.adapters.queries import StatsQueries
 from services.stats.domain import kostra
-from services.stats.service_layer import handlers
-from services.stats.service_layer.unit_of_work import StatsUnitOfWork
+from services.stats.service_layer import views
 from tests.conftest import eventually, login
 from tests.stats import workload
 from tests.stats.conftest import inbox_count, publish
@@ -38,7 +36,7 @@ async def all_numbers(client, headers) -> dict:
         r = await client.get("/stats/api/kostra", params=params, headers=headers)
         assert r.status_code == 200, r.text
         out[("kostra", municipality, district)] = r.json()
-        for key in handlers.REPORTS:
+        for key in views.REPORTS:
             r = await client.get(f"/stats/api/reports/{key}", params=params, headers=headers)
             assert r.status_code == 200, r.text
             out[(key, municipality, district)] = r.json()
@@ -106,13 +104,13 @@ async def test_rebuild_keeps_every_projection_row(stats_only, settings):
     async def all_projected():
         return await inbox_count(stats_only) == len(envelopes)
     await eventually(all_projected, within=60)
-    uow_factory = partial(StatsUnitOfWork, stats_only.pools["stats"], service="stats", translate=events.translate)
-    before = await handlers.snapshot(uow_factory)
+    queries = StatsQueries(stats_only.pools["stats"])
+    before = await queries.snapshot()
     assert len(before["invoices"]) > 0 and len(before["capacity"]) > 0 and len(before["requisitions"]) > 0
     async with httpx.AsyncClient(base_url=stats_only.url, timeout=30) as client:
         r = await client.post("/stats/api/rebuild", headers=await login(client, "drift"))
         assert r.status_code == 200, r.text
-    assert await handlers.snapshot(uow_factory) == before
+    assert await queries.snapshot() == before
 
 
 async def test_kostra_api_exports_and_bad_input(stats_only, settings):
@@ -143,7 +141,7 @@ async def test_kostra_api_exports_and_bad_input(stats_only, settings):
         assert {k: values[k] for k in kostra.KEYS} == {k: report[k] for k in kostra.KEYS}
         assert values["settings.short_days"] == 14 and values["year"] == YEAR
 
-        for report_key in handlers.REPORTS:
+        for report_key in views.REPORTS:
             r = await client.get(f"/stats/api/reports/{report_key}?year={YEAR}&municipality=0301&format=xlsx",
                                  headers=leader)
             assert r.status_code == 200, report_key
@@ -167,7 +165,7 @@ async def test_kostra_api_exports_and_bad_input(stats_only, settings):
         page = await client.get("/stats/?year=20x5&municipality=0301", headers=leader)
         assert page.status_code == 422
         assert 'id="year-error"' in page.text and 'value="20x5"' in page.text
-        for report_key in handlers.REPORTS:
+        for report_key in views.REPORTS:
             page = await client.get(f"/stats/rapporter/{report_key}?year={YEAR}&municipality=0301", headers=leader)
             assert page.status_code == 200, report_key
         page = await client.get(f"/stats/rapporter/maned?year={YEAR}&municipality=0301", headers=leader)

@@ -1,6 +1,6 @@
 """What stats records: one command per event it projects. Each carries the id and time of the event that
 caused it (`event_id`, `event_time`): the id for the inbox, the time (with the id as tie-break) to let the
-newest full state win whatever order the events arrive in."""
+newest full state win whatever order the events arrive in. Then the steps of a rebuild."""
 
 from __future__ import annotations
 
@@ -168,3 +168,36 @@ class RecordInvoiceApproved(Command):
     agreement_kind: str | None
     approved_amount: Decimal
     approved_at: datetime
+
+
+# -- a rebuild, step by step (each step one transaction; see service_layer/rebuild.py) -----------------------
+
+
+@dataclass(frozen=True)
+class BeginRebuild:
+    """Make empty projections aside; from now on the live consumer writes there too."""
+
+    rebuild_id: UUID
+
+
+@dataclass(frozen=True)
+class ProjectReplayed:
+    """A batch of events read back from the log, into the projections being built."""
+
+    events: tuple[Command, ...]
+
+
+@dataclass(frozen=True)
+class FinishRebuild:
+    """Swap the new projections in if they hold every event the current ones hold; else throw them away."""
+
+    rebuild_id: UUID
+    events_read: int
+
+
+@dataclass(frozen=True)
+class AbandonRebuild:
+    """The rebuild failed on the way: throw away what it built."""
+
+    rebuild_id: UUID
+    reason: str

@@ -1,8 +1,9 @@
 """KOSTRA counters (SSB skjema 13, table 12015), exactly as BRIEF §5 defines them. Pure Python.
 
 A stay's nights are the dates from check-in up to the day before check-out; an open stay counts up to
-today. Only nights inside the reporting year count; night-shelter nights never count as temporary
-accommodation. The day limits and age bands are settings, printed beside every report."""
+today, and so does a stay whose check-out is still to come (nights are never counted ahead of today). Only
+nights inside the reporting year count; night-shelter nights never count as temporary accommodation. The day
+limits and age bands are settings, printed beside every report."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def last_morning(stay: StayFacts, today: date) -> date:
+    """The morning after the stay's last night counted: check-out, but never after today (an open stay, or a
+    move-out dated ahead, counts up to today)."""
+    return min(stay.check_out, today) if stay.check_out is not None else today
+
+
 def nights_in_year(stay: StayFacts, year: int, today: date) -> tuple[int, date | None]:
     """Nights of the stay inside the year, and the first of them."""
     span = _span_in_year(stay, year, today)
@@ -54,7 +61,7 @@ def nights_in_year(stay: StayFacts, year: int, today: date) -> tuple[int, date |
 
 def _span_in_year(stay: StayFacts, year: int, today: date) -> tuple[date, date] | None:
     """The stay's nights inside the year as [first night, morning after the last night), or None."""
-    end = stay.check_out or today  # exclusive: the morning of departure
+    end = last_morning(stay, today)
     first = max(stay.check_in, date(year, 1, 1))
     last_exclusive = min(end, date(year + 1, 1, 1))
     return (first, last_exclusive) if last_exclusive > first else None

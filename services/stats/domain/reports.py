@@ -1,6 +1,6 @@
 """The municipality's own reports, as plain tables (a title, columns, rows, and which columns to chart).
-Pure Python: the same nights rule as KOSTRA (check-in up to the morning of check-out, an open stay up to
-today; night shelters apart)."""
+Pure Python: the same nights rule as KOSTRA (check-in up to the morning of check-out, an open stay or a
+move-out still to come up to today; night shelters apart)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.stats.domain.kostra import KostraRules, StayFacts, age_on
+from services.stats.domain.kostra import KostraRules, StayFacts, age_on, last_morning
 
 AGREEMENT_NB = {"framework": "Rammeavtale", "quality": "Kvalitetsavtale", "operating": "Driftsavtale",
                 "municipal": "Kommunal", "none": "Uten avtale", None: "Ukjent"}
@@ -34,7 +34,7 @@ class Table:
 
 
 def _span(stay: StayFacts, start: date, end: date, today: date) -> tuple[date, date] | None:
-    last = min(stay.check_out or today, end)
+    last = min(last_morning(stay, today), end)
     first = max(stay.check_in, start)
     return (first, last) if last > first else None
 
@@ -137,7 +137,8 @@ def _current_runs(stays: Sequence[StayFacts], today: date) -> dict[object, tuple
     for household, own in per.items():
         if not any(s.check_out is None or s.check_out > today for s in own):
             continue
-        merged = _merge((s.check_in, s.check_out or today + timedelta(days=1)) for s in own)
+        tonight_over = today + timedelta(days=1)  # a stay still open, or moving out later, reaches past tonight
+        merged = _merge((s.check_in, min(s.check_out or tonight_over, tonight_over)) for s in own)
         runs[household] = (merged[-1][0], own)
     return runs
 

@@ -1,115 +1,69 @@
-"""Stats' use cases: idempotent projections (one event or a batch), the KOSTRA report, the municipality's
-reports, and the start of a rebuild."""
+"""Stats' handlers, one shape: `async def handler(cmd, uow, **deps)`; the bus opens and commits the unit of
+work (and claims a live event in the inbox first). Every projection is order-tolerant, so events may come in
+any order and any mix.
+
+While a rebuild builds projections aside, the live consumer writes each event into them too (claimed in their
+own inbox): so nothing the consumer handles during a rebuild is missing from what is swapped in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
-from services.stats.domain import kostra, reports
-from services.stats.domain.commands import Command
+from services.stats.domain import commands as c
+from services.stats.domain.rebuild import RebuildOutcome, refusal
 from services.stats.service_layer.unit_of_work import StatsUnitOfWork
 
-CONSUMER = "stats"
-UowFactory = Callable[[], StatsUnitOfWork]
+Now = Callable[[], datetime]
 
 
-async def project(cmds: Sequence[Command], uow_factory: UowFactory, *, rebuilding: bool = False) -> int:
-    """Apply the events not seen before, claiming their ids in the inbox in the same transaction.
-    Returns how many were new. Every upsert is order-tolerant, so a batch may hold any mix of events.
-    A rebuild's batches exclude the live consumer while they are written (and the other way round)."""
-    unique = list({cmd.event_id: cmd for cmd in cmds}.values())
-    if not unique:
-        return 0
-    async with uow_factory() as uow:
-        await uow.repo.lock_projections(exclusive=rebuilding)
-        claimed = await uow.repo.claim_events(CONSUMER, sorted(cmd.event_id for cmd in unique))
-        todo = [cmd for cmd in unique if cmd.event_id in claimed]
-        await uow.repo.apply(todo)
-        await uow.commit()
-    return len(todo)
+async def project(cmd: c.Command, uow: StatsUnitOfWork) -> bool:
+    """One live event into the projections (and into a rebuild's, while one runs). True: applied (the bus
+    answers None for an event its inbox has seen)."""
+    building = await uow.projections.lock_writers()
+    await uow.projections.apply([cmd])
+    if building and await uow.shadow.claim([cmd.event_id]):
+        await uow.shadow.apply([cmd])
+    return True
 
 
-async def record(cmd: Command, uow_factory: UowFactory) -> bool:
-    return await project([cmd], uow_factory) == 1
+async def begin_rebuild(cmd: c.BeginRebuild, uow: StatsUnitOfWork, now: Now) -> None:
+    await uow.projections.lock_writers(exclusive=True)
+    await uow.rebuilds.make_shadow()
+    await uow.rebuilds.started(cmd.rebuild_id, now())
 
 
-async def truncate_projections(uow_factory: UowFactory) -> None:
-    """First step of a rebuild: empty every projection and stats' inbox in one transaction."""
-    async with uow_factory() as uow:
-        await uow.repo.lock_projections(exclusive=True)
-        await uow.repo.truncate(CONSUMER)
-        await uow.commit()
+async def project_replayed(cmd: c.ProjectReplayed, uow: StatsUnitOfWork) -> int:
+    """A batch read back from the log into the projections being built; returns how many were new to them.
+    Exclusive: a live transaction waits while a batch is written (and the other way round)."""
+    await uow.projections.lock_writers(exclusive=True)
+    unique = {e.event_id: e for e in cmd.events}
+    new = await uow.shadow.claim(list(unique))
+    await uow.shadow.apply([e for event_id, e in unique.items() if event_id in new])
+    return len(new)
 
 
-async def analyze(uow_factory: UowFactory) -> None:
-    async with uow_factory() as uow:
-        await uow.repo.analyze()
-        await uow.commit()
+async def finish_rebuild(cmd: c.FinishRebuild, uow: StatsUnitOfWork, now: Now) -> RebuildOutcome:
+    """Swap the new projections in if they hold every event the live ones hold; else keep the live ones.
+    With the writers' lock held exclusively, no live event can slip between the count and the swap."""
+    await uow.projections.lock_writers(exclusive=True)
+    outcome = RebuildOutcome(cmd.rebuild_id, await uow.rebuilds.tally(cmd.events_read))
+    if outcome.swapped:
+        await uow.rebuilds.swap()
+        await uow.rebuilds.finished(cmd.rebuild_id, now(), "swapped", outcome.tally,
+                                    f"Bygget opp på nytt fra {cmd.events_read} hendelser.")
+    else:
+        await uow.rebuilds.drop_shadow()
+        await uow.rebuilds.finished(cmd.rebuild_id, now(), "refused", outcome.tally, refusal(outcome.tally))
+    return outcome
 
 
-async def kostra_report(uow_factory: UowFactory, *, year: int, municipality: str, district: str | None,
-                        today: date, rules: kostra.KostraRules) -> dict:
-    async with uow_factory() as uow:
-        stays = await uow.repo.stays_for_kostra(municipality, district, year)
-    return kostra.compute(stays, year, today, rules)
+async def abandon_rebuild(cmd: c.AbandonRebuild, uow: StatsUnitOfWork, now: Now) -> None:
+    await uow.projections.lock_writers(exclusive=True)
+    await uow.rebuilds.drop_shadow()
+    await uow.rebuilds.finished(cmd.rebuild_id, now(), "failed", None, cmd.reason)
 
 
-REPORTS = {
-    "maned": "Personer og døgn per måned",
-    "avtaler": "Opphold innenfor og utenfor avtale",
-    "botid": "Botid i året",
-    "tre-maneder": "Husstander nær eller over tre måneder nå",
-    "familier-unge": "Barnefamilier og unge nå",
-    "utflytting": "Utflytting etter hvor de flyttet",
-    "vedtak": "Vedtak og ulike husstander",
-    "belegg": "Belegg og ledige plasser per tilbyder nå",
-    "kostnader": "Utgifter per tilbyder",
-}
-
-
-async def report(uow_factory: UowFactory, key: str, *, year: int, municipality: str, district: str | None,
-                 today: date, rules: kostra.KostraRules) -> reports.Table:
-    if key not in REPORTS:
-        raise KeyError(key)
-    async with uow_factory() as uow:
-        repo = uow.repo
-        if key in ("maned", "avtaler", "botid"):
-            stays = await repo.stays_in_year(municipality, district, year)
-            if key == "maned":
-                return reports.monthly(stays, year, today, rules)
-            return reports.agreements(stays, year, today) if key == "avtaler" else \
-                reports.length_of_stay(stays, year, today)
-        if key in ("tre-maneder", "familier-unge"):
-            # Unbroken runs can be long: look back far enough to find where tonight's run began.
-            stays = await repo.stays_in_period(municipality, district, today - timedelta(days=3 * 366),
-                                               today + timedelta(days=1))
-            return reports.three_months_now(stays, today, rules) if key == "tre-maneder" else \
-                reports.families_and_young_now(stays, today, rules)
-        if key == "utflytting":
-            return reports.exits([tuple(r) for r in await repo.exits_by_destination(municipality, district, year)])
-        if key == "vedtak":
-            return reports.decisions([tuple(r) for r in await repo.decisions(municipality, district, year)])
-        if key == "belegg":
-            return reports.occupancy([tuple(r) for r in await repo.occupancy(municipality, district)])
-        return reports.spend([tuple(r) for r in await repo.spend(municipality, district, year)])
-
-
-async def snapshot(uow_factory: UowFactory) -> dict:
-    async with uow_factory() as uow:
-        return await uow.repo.snapshot()
-
-
-async def municipalities(uow_factory: UowFactory) -> list[str]:
-    async with uow_factory() as uow:
-        return await uow.repo.municipalities()
-
-
-async def open_stays_over(uow_factory: UowFactory, rules: kostra.KostraRules, today: date) -> list:
-    async with uow_factory() as uow:
-        return await uow.repo.open_stays_over(rules, today)
-
-
-async def now_by_municipality(uow_factory: UowFactory) -> tuple[list, list]:
-    async with uow_factory() as uow:
-        return await uow.repo.now_by_municipality()
+RECORDS = (c.RecordApplication, c.RecordDecision, c.RecordProvider, c.RecordUnit, c.RecordCapacity,
+           c.RecordStayStarted, c.RecordStayExtended, c.RecordStayEnded, c.RecordRequisitionIssued,
+           c.RecordRequisitionClosed, c.RecordInvoiceReceived, c.RecordInvoiceReconciled, c.RecordInvoiceApproved)

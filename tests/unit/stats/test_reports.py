@@ -20,7 +20,7 @@ def reference_nights(stays, year, today):
         if s.accommodation != "temporary":
             continue
         day = s.check_in
-        while day < (s.check_out or today):
+        while day < min(s.check_out or today, today):
             if day.year == year:
                 nights.add((s.household_id, day))
             day += timedelta(days=1)

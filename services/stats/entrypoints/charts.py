@@ -1,5 +1,5 @@
-"""Server-rendered SVG bar charts (no script, nothing from another origin). The tables' CSV and XLSX come from
-`kit.exports`."""
+"""Server-rendered SVG bar charts (no script, nothing from another origin): the report pages draw them beside a
+table of the same numbers."""
 
 from __future__ import annotations
 
