@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.billing.factory import csv_invoice
 from tests.conftest import eventually, granted_decision, login
@@ -173,8 +173,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
 def routes_of(stack) -> set[tuple[str, str]]:
     found = set()
     for name, parts in stack.parts.items():
-        for route in parts.app.routes:
-            if isinstance(route, APIRoute):
+        for route in iter_route_contexts(parts.app.routes):  # the routes of included routers too
+            if isinstance(route.original_route, APIRoute):
                 found |= {(m, f"/{name}{route.path}") for m in route.methods}
     return found
 
