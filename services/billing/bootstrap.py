@@ -27,7 +27,7 @@ def bound_handlers(*, price_tolerance: Decimal, today=clock.today, now=clock.now
     """Every handler with its dependencies bound: one shape, `handler(cmd, uow)`, for the bus."""
     deps = {
         commands.ImportDocuments: {"price_tolerance": price_tolerance, "today": today, "now": now},
-        commands.AdjustLine: {"today": today},
+        commands.AdjustLine: {"today": today, "now": now},
         commands.ApproveInvoice: {"now": now},
         commands.DisputeInvoice: {"now": now},
     }

@@ -6,7 +6,7 @@ of work can collect the events they recorded."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -158,8 +158,8 @@ class BillingRepository:
         invoice.lines = [InvoiceLine(**dict(x)) for x in lines]
         return self._seen(invoice)
 
-    async def save_settlement(self, inv: Invoice, position: int | None, action: str, comment: str,
-                              by: str) -> None:
+    async def save_settlement(self, inv: Invoice, position: int | None, action: str, comment: str, by: str,
+                              at: datetime) -> None:
         """Finance's change to an open invoice (the invoice, the line), and the append-only record of it; a
         disputed invoice gives back the nights it held (the opposite rows are appended)."""
         await self.conn.execute(
@@ -180,5 +180,5 @@ class BillingRepository:
                 "SELECT ledger_key, night, invoice_id, position, -sign FROM billed_nights WHERE invoice_id = $1",
                 inv.id)
         await self.conn.execute(
-            "INSERT INTO invoice_decisions (invoice_id, position, action, amount, comment, decided_by) "
-            "VALUES ($1, $2, $3, $4, $5, $6)", inv.id, position, action, amount, comment, by)
+            "INSERT INTO invoice_decisions (invoice_id, position, action, amount, comment, decided_by, decided_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)", inv.id, position, action, amount, comment, by, at)

@@ -123,24 +123,24 @@ async def _invoice(uow: BillingUnitOfWork, invoice_id: UUID) -> finance.Invoice:
     return invoice
 
 
-async def adjust_line(cmd: commands.AdjustLine, uow: BillingUnitOfWork, *, today: Today) -> UUID:
+async def adjust_line(cmd: commands.AdjustLine, uow: BillingUnitOfWork, *, today: Today, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     line = finance.adjust_line(invoice, cmd.position, cmd.payable_amount, cmd.comment, today())
-    await uow.repo.save_settlement(invoice, cmd.position, "adjust", line.comment, cmd.by)
+    await uow.repo.save_settlement(invoice, cmd.position, "adjust", line.comment, cmd.by, now())
     return invoice.id
 
 
 async def approve_invoice(cmd: commands.ApproveInvoice, uow: BillingUnitOfWork, *, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     finance.approve(invoice, cmd.comment, cmd.by, now())
-    await uow.repo.save_settlement(invoice, None, "approve", invoice.comment or "", cmd.by)
+    await uow.repo.save_settlement(invoice, None, "approve", invoice.comment or "", cmd.by, invoice.decided_at)
     return invoice.id
 
 
 async def dispute_invoice(cmd: commands.DisputeInvoice, uow: BillingUnitOfWork, *, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     finance.dispute(invoice, cmd.comment, cmd.by, now())
-    await uow.repo.save_settlement(invoice, None, "dispute", invoice.comment or "", cmd.by)
+    await uow.repo.save_settlement(invoice, None, "dispute", invoice.comment or "", cmd.by, invoice.decided_at)
     return invoice.id
 
 

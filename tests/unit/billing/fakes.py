@@ -130,13 +130,13 @@ class FakeRepository:
             self.seen.append(invoice)
         return invoice
 
-    async def save_settlement(self, inv: Invoice, position, action, comment, by) -> None:
+    async def save_settlement(self, inv: Invoice, position, action, comment, by, at) -> None:
         amount = inv.approved_amount if action == "approve" else None
         if position is not None:
             amount = inv.line(position).payable_amount.copy_abs()
         if action == "dispute":
             self.store.billed += [(k, n, i, p, -s) for k, n, i, p, s in self.store.billed if i == inv.id]
-        self.store.decisions.append((inv.id, DecisionView(position, action, amount, comment, by, NOW)))
+        self.store.decisions.append((inv.id, DecisionView(position, action, amount, comment, by, at)))
 
 
 class FakeBillingUnitOfWork(FakeUnitOfWork):

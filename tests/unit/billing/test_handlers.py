@@ -184,7 +184,8 @@ async def test_approval_announces_what_the_lines_pay_and_fixes_it():
         Decimal("3000.00"), ORGNR, "framework")
     with pytest.raises(Conflict):
         await b.bus.handle(AdjustLine(invoice_id, 1, Decimal("1"), "for sent", "okonomi"))
-    assert [d.action for _, d in b.store.decisions] == ["approve"]
+    assert [(d.action, d.decided_at) for _, d in b.store.decisions] == [("approve", b.now)]  # the one clock
+    assert approved.approved_at == b.now
 
 
 async def test_a_disputed_line_blocks_approval_and_nothing_is_kept():
