@@ -12,7 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from kit.logging import get_logger
 from services.billing.adapters import documents
 from services.billing.domain import commands, finance, model
 from services.billing.domain.errors import NotFound
@@ -26,7 +25,6 @@ from services.billing.domain.reconciliation import (
 )
 from services.billing.service_layer.unit_of_work import BillingUnitOfWork
 
-log = get_logger(__name__)
 Today = Callable[[], date]
 Now = Callable[[], datetime]
 
@@ -47,7 +45,7 @@ async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWo
 
 
 async def refuse_placement(cmd: commands.RefusePlacement, uow: BillingUnitOfWork) -> None:
-    log.error("placement_refused", stay_id=str(cmd.stay_id), reason=cmd.reason)
+    """The stay is known without a requisition (the edge has logged and counted the refusal)."""
     await uow.repo.add_stay(model.Stay(cmd.stay_id, cmd.household_id, cmd.check_in))
 
 
