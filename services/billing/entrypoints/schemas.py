@@ -11,7 +11,6 @@ from uuid import UUID
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
-from kit.problems import PROBLEM_JSON, Problem
 from services.billing.adapters.queries import InvoiceView, LineView, RequisitionView, Spend
 from services.billing.domain.finance import MAX_COMMENT
 from services.billing.domain.limits import MAX_AMOUNT, amount_problem, text_problem
@@ -36,15 +35,6 @@ def _payable(value):
     if problem:
         raise PydanticCustomError("amount", "Beløpet {problem}.", {"problem": problem})
     return amount
-
-
-PROBLEMS = {status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
-            for status, description in ((401, "Not logged in."), (403, "Not for this role or office."),
-                                        (404, "No such requisition or invoice."),
-                                        (409, "Not in this state (approved, disputed)."),
-                                        (413, "The document is over the size limit."),
-                                        (422, "What was sent is refused; `errors` says where and why."))}
-"""The problem details (RFC 9457, kit.problems) every API route may answer with, in the OpenAPI document."""
 
 
 def money(value: Decimal | None) -> str | None:

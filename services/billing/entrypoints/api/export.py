@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from kit.exports import CSV_TYPE, to_csv
 from services.billing.adapters.queries import ApprovedLine
 from services.billing.entrypoints.deps import Finance, Queries, SpendReader
-from services.billing.entrypoints.schemas import PROBLEMS, SpendOut
+from services.billing.entrypoints.schemas import SpendOut
 
-router = APIRouter(prefix="/api", tags=["export"], responses=PROBLEMS)
+router = APIRouter(prefix="/api", tags=["export"])
 EXPORT_COLUMNS = ["invoice_id", "kind", "supplier_orgnr", "supplier_name", "invoice_number", "issue_date",
                   "approved_at", "line", "requisition", "office_id", "agreement_kind", "first_night", "last_night",
                   "nights", "amount"]

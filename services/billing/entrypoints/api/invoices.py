@@ -8,9 +8,9 @@ from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
 from services.billing.domain.commands import ImportDocuments
 from services.billing.domain.errors import DocumentTooLarge
 from services.billing.entrypoints.deps import Bus, Finance, FinanceInvoice, Queries
-from services.billing.entrypoints.schemas import PROBLEMS, Imported, InvoiceOut, InvoiceSummary
+from services.billing.entrypoints.schemas import Imported, InvoiceOut, InvoiceSummary
 
-router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/invoices", tags=["invoices"])
 SLACK = 64 * 1024  # headers and framing around a document at the limit
 
 

@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from kit import clock
 from services.billing.adapters import requisition_pdf
 from services.billing.entrypoints.deps import Queries, Reader, VisibleRequisition, office_of
-from services.billing.entrypoints.schemas import PROBLEMS, RequisitionOut
+from services.billing.entrypoints.schemas import RequisitionOut
 
-router = APIRouter(prefix="/api/requisitions", tags=["requisitions"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/requisitions", tags=["requisitions"])
 
 
 @router.get("", response_model=list[RequisitionOut])

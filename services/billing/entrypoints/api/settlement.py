@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from services.billing.domain.commands import AdjustLine, ApproveInvoice, DisputeInvoice
 from services.billing.entrypoints.deps import Bus, Finance, LinePosition, Queries
-from services.billing.entrypoints.schemas import PROBLEMS, Adjust, InvoiceOut, Settle
+from services.billing.entrypoints.schemas import Adjust, InvoiceOut, Settle
 
-router = APIRouter(prefix="/api/invoices/{invoice_id}", tags=["invoices"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/invoices/{invoice_id}", tags=["invoices"])
 
 
 @router.post("/lines/{position}/adjust", response_model=InvoiceOut)
