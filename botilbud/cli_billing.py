@@ -58,9 +58,10 @@ def import_invoices(files: list[Path] = typer.Argument(..., exists=True, dir_oka
                                                        help="EHF XML (invoice or credit note) or CSV files."),
                     fmt: str = FORMAT, address: str | None = ADDRESS, user: str = USER, password: str = PASSWORD):
     """Import supplier invoices; prints each invoice's status and, per line, the requisition, claimed and
-    payable nights and amounts, and the finding codes. Exit code 1 if any file was refused."""
+    payable nights and amounts, and the finding codes (in text, each finding's reason too, e.g. nights not
+    yet stayed). Exit code 1 if any file was refused."""
     _check_format(fmt)
-    results, refused = [], False
+    results, reasons, refused = [], {}, False
     with api_session(address, user, password) as client:
         for path in files:
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -71,6 +72,7 @@ def import_invoices(files: list[Path] = typer.Argument(..., exists=True, dir_oka
                 refused = True
                 continue
             for invoice in response.json()["invoices"]:
+                reasons[invoice["invoice_id"]] = [line["reasons"] for line in invoice["lines"]]
                 results.append({
                     "file": str(path), "invoice_id": invoice["invoice_id"], "kind": invoice["kind"],
                     "invoice_number": invoice["invoice_number"], "supplier_orgnr": invoice["supplier_orgnr"],
@@ -86,10 +88,12 @@ def import_invoices(files: list[Path] = typer.Argument(..., exists=True, dir_oka
             typer.echo(f"{inv['file']}: {inv['kind']} {inv['invoice_number']} fra {inv['supplier_orgnr']} – "
                        f"{inv['status']}, fakturert {inv['claimed']}, til betaling {inv['payable']}"
                        + (f"  [{', '.join(inv['findings'])}]" if inv["findings"] else ""))
-            for line in inv["lines"]:
+            for line, why in zip(inv["lines"], reasons[inv["invoice_id"]], strict=True):
                 typer.echo(f"  linje {line['line_id']}: {line['requisition'] or '–'}  netter "
                            f"{line['claimed_nights']}→{line['payable_nights']}  beløp {line['claimed_amount']}→"
                            f"{line['payable_amount']}  {line['status']}"
                            + (f"  [{', '.join(line['findings'])}]" if line["findings"] else ""))
+                for reason in why:
+                    typer.echo(f"    – {reason}")
     if refused:
         raise typer.Exit(1)

@@ -137,7 +137,8 @@ async def test_invoice_import_reconcile_settle_and_export(stack):
                                   json={"comment": ""})).status_code == 200
 
         export = await client.get("/billing/api/export.csv", headers=finance)
-        rows = export.text.strip().splitlines()
+        assert export.content.startswith("\ufeff".encode())  # UTF-8 with BOM, as Norwegian Excel wants it
+        rows = export.content.decode("utf-8-sig").strip().splitlines()
         assert rows[0].startswith("invoice_id;kind;supplier_orgnr") and len(rows) == 4
         assert rows[1].split(";")[-1] == f"{price * 3:.2f}" and number in rows[1]
         assert rows[3].split(";")[1] == "credit_note" and rows[3].split(";")[-2:] == ["-1", f"{-price:.2f}"]

@@ -24,6 +24,11 @@ CASES = {
         b"amount\n923609016;A\r1;2026-04-01;R1;2026-03-01;2026-03-01;1;900;900\n", "text/csv", "f.csv"),
     "empty": (b"", "text/csv", "f.csv"),
     "UTF-16 CSV": ("supplier_orgnr;invoice_number\n1;2\n".encode("utf-16"), "text/csv", "f.csv"),
+    **{f"XML declaring {name}": (EHF_SAMPLES[0].replace(b'encoding="UTF-8"', f'encoding="{name}"'.encode(), 1),
+                                 "application/xml", "faktura.xml") for name in ("UTF-7", "UTF-32", "x-unknown")},
+    "XML in UTF-32": ('<?xml version="1.0" encoding="UTF-32"?><Invoice/>'.encode("utf-32"), "application/xml",
+                      "faktura.xml"),
+    "XML in UTF-16 without a declaration": ("<Invoice/>".encode("utf-16"), "application/xml", "faktura.xml"),
 }
 
 

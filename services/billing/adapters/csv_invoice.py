@@ -2,7 +2,8 @@
 
 One row per invoice line; the invoice's own fields repeat on each of its rows; a file may hold several
 invoices (rows are grouped by supplier, kind and invoice number). UTF-8, header row required, `;` or `,`
-between fields, decimal comma or point, dates as 2026-03-31 or 31.03.2026."""
+between fields, decimal comma or point, dates as 2026-03-31 or 31.03.2026. Every cell is bounded (`bounds.py`):
+a refusal names the row and the column."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from stdnum.no.orgnr import is_valid as orgnr_valid
 
+from services.billing.adapters import bounds
 from services.billing.adapters.ehf import check_size
-from services.billing.domain.invoice import (
-    CREDIT_NOTE,
-    INVOICE,
-    NIGHT_UNIT,
-    DocumentLine,
-    DocumentRefused,
-    SupplierDocument,
-)
+from services.billing.domain.errors import DocumentRefused
+from services.billing.domain.invoice import CREDIT_NOTE, INVOICE, NIGHT_UNIT, DocumentLine, SupplierDocument
 
 COLUMNS = ("supplier_orgnr", "supplier_name", "invoice_number", "issue_date", "kind", "requisition",
            "first_night", "last_night", "nights", "price_per_night", "amount", "description")
@@ -29,33 +25,50 @@ REQUIRED = ("supplier_orgnr", "invoice_number", "issue_date", "requisition", "fi
             "nights", "price_per_night", "amount")
 KINDS = {"invoice": INVOICE, "faktura": INVOICE, "": INVOICE, "credit_note": CREDIT_NOTE,
          "kreditnota": CREDIT_NOTE}
+TEXT_KIND = {"supplier_orgnr": "orgnr", "supplier_name": "name", "invoice_number": "number", "kind": "unit",
+             "requisition": "reference", "description": "description"}
 
 
 def _cell(row: dict, column: str, row_no: int) -> str:
-    value = (row.get(column) or "").strip()
+    raw = row.get(column)
+    value = raw.strip() if isinstance(raw, str) else ""
     if not value and column in REQUIRED:
         raise DocumentRefused(f"Rad {row_no}: kolonnen {column} mangler verdi.")
+    if column in TEXT_KIND:
+        bounds.text(value, f"Rad {row_no}: {column}", TEXT_KIND[column], multiline=column == "description")
     return value
 
 
 def _decimal(row: dict, column: str, row_no: int) -> Decimal:
-    raw = _cell(row, column, row_no).replace(" ", "").replace("\u00a0", "")
+    raw = _cell(row, column, row_no).replace(" ", "").replace("\u00a0", "")[:100]
     if "," in raw:
         raw = raw.replace(".", "").replace(",", ".")
     try:
         return Decimal(raw)
     except InvalidOperation:
-        raise DocumentRefused(f"Rad {row_no}: {column} er ikke et tall: {raw!r}.") from None
+        raise DocumentRefused(f"Rad {row_no}: {column} er ikke et tall: {raw[:40]!r}.") from None
 
 
 def _date(row: dict, column: str, row_no: int) -> date:
-    raw = _cell(row, column, row_no)
+    raw = _cell(row, column, row_no)[:40]
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(raw, fmt).date()
+            return bounds.day(datetime.strptime(raw, fmt).date(), f"Rad {row_no}: {column}")
         except ValueError:
             continue
     raise DocumentRefused(f"Rad {row_no}: {column} er ikke en dato (ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ): {raw!r}.")
+
+
+def _line(row: dict, row_no: int, line_id: str) -> DocumentLine:
+    first, last = _date(row, "first_night", row_no), _date(row, "last_night", row_no)
+    bounds.period(first, last, f"Rad {row_no}:")
+    return DocumentLine(
+        line_id=line_id, unit_code=NIGHT_UNIT,
+        quantity=bounds.quantity(_decimal(row, "nights", row_no), f"Rad {row_no}: nights"),
+        unit_price=bounds.unit_price(_decimal(row, "price_per_night", row_no), f"Rad {row_no}: price_per_night"),
+        amount=bounds.amount(_decimal(row, "amount", row_no), f"Rad {row_no}: amount"),
+        first_night=first, last_night=last, reference=_cell(row, "requisition", row_no),
+        description=_cell(row, "description", row_no))
 
 
 def read_csv(data: bytes) -> list[SupplierDocument]:
@@ -91,14 +104,11 @@ def read_csv(data: bytes) -> list[SupplierDocument]:
         group = groups.setdefault((orgnr, kind, number), {
             "supplier_name": _cell(row, "supplier_name", row_no), "issue_date": _date(row, "issue_date", row_no),
             "lines": []})
-        group["lines"].append(DocumentLine(
-            line_id=str(len(group["lines"]) + 1), quantity=_decimal(row, "nights", row_no), unit_code=NIGHT_UNIT,
-            unit_price=_decimal(row, "price_per_night", row_no), amount=_decimal(row, "amount", row_no),
-            first_night=_date(row, "first_night", row_no), last_night=_date(row, "last_night", row_no),
-            reference=_cell(row, "requisition", row_no), description=_cell(row, "description", row_no)))
+        group["lines"].append(_line(row, row_no, str(len(group["lines"]) + 1)))
     if not groups:
         raise DocumentRefused("CSV-filen har ingen fakturalinjer.")
-    return [SupplierDocument(kind=kind, number=number, supplier_orgnr=orgnr, supplier_name=g["supplier_name"],
-                             issue_date=g["issue_date"], currency="NOK", lines=tuple(g["lines"]),
-                             line_total=sum((x.amount for x in g["lines"]), Decimal(0)), format="csv")
-            for (orgnr, kind, number), g in groups.items()]
+    return [bounds.document(SupplierDocument(
+        kind=kind, number=number, supplier_orgnr=orgnr, supplier_name=g["supplier_name"],
+        issue_date=g["issue_date"], currency="NOK", lines=tuple(g["lines"]),
+        line_total=sum((x.amount for x in g["lines"]), Decimal(0)), format="csv"), f"Faktura {number[:40]}")
+        for (orgnr, kind, number), g in groups.items()]

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from services.billing.adapters import csv_invoice, ehf
 from services.billing.adapters.schematron import FailedRule, validator
-from services.billing.domain.invoice import DocumentRefused, SupplierDocument
+from services.billing.domain.errors import DocumentRefused
+from services.billing.domain.invoice import SupplierDocument
 
 
 def looks_like_xml(data: bytes, filename: str = "", content_type: str = "") -> bool:
@@ -21,8 +22,8 @@ def read(data: bytes, filename: str = "", content_type: str = "") -> tuple[list[
         raise DocumentRefused("Filen er tom.")
     if not looks_like_xml(data, filename, content_type):
         return csv_invoice.read_csv(data), []
-    document = ehf.read_ehf(data)  # the safe parse: refuses DTDs, entities, oversize
-    failed = validator.validate(data.decode("utf-8", errors="replace"))
+    document = ehf.read_ehf(data)  # the safe parse: refuses DTDs, entities, oversize, encodings but UTF-8
+    failed = validator.validate(ehf.utf8_text(data))
     fatal = tuple(sorted({f.rule_id for f in failed if f.flag == "fatal"}))
     if fatal:
         document = replace(document, problems=fatal)

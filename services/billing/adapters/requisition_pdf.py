@@ -1,5 +1,6 @@
 """The requisition (rekvisisjon) as a PDF in Norwegian, to send the provider. fpdf2's core fonts cover
-Latin-1, so æ, ø and å print without embedding a font."""
+Latin-1, so æ, ø and å print without embedding a font; a character outside it (in a provider's name) prints as
+"?" rather than failing the document."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def _kr(value) -> str:
     return whole.replace(",", " ") + "," + cents + " kr"
 
 
-def render(r: Requisition, stay: Stay | None = None, *, issued_on: date | None = None) -> bytes:
+def _latin1(value: str) -> str:
+    return value.encode("latin-1", "replace").decode("latin-1")
+
+
+def render(r: Requisition, stay: Stay | None = None, *, issued_on: date) -> bytes:
+    """The PDF; `issued_on` is the day it is printed (the date in Norway)."""
     from fpdf import FPDF  # here, not at the top: fpdf2 (with Pillow and fontTools, ~30 MB) loads on the first PDF
 
     pdf = FPDF(format="A4")
@@ -55,12 +61,12 @@ def render(r: Requisition, stay: Stay | None = None, *, issued_on: date | None =
         pdf.set_font("Helvetica", "B", 11)
         pdf.cell(60, 8, label)
         pdf.set_font("Helvetica", "", 11)
-        pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, _latin1(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "", 10)
     pdf.multi_cell(0, 5, "Nav betaler bare for netter husstanden faktisk har bodd hos tilbyderen innenfor perioden, "
                          "til avtalt døgnpris. Netter etter utflytting betales ikke. Forlengelse gis på samme "
                          "rekvisisjonsnummer.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.cell(0, 6, f"Utstedt {_d(issued_on or date.today())}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Utstedt {_d(issued_on)}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

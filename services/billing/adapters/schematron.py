@@ -15,7 +15,7 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 
-from services.billing.domain.invoice import DocumentRefused
+from services.billing.domain.errors import DocumentRefused
 
 HERE = Path(__file__).parent / "ehf_rules"
 RULE_FILES = (HERE / "rules" / "CEN-EN16931-UBL.sch", HERE / "rules" / "PEPPOL-EN16931-UBL.sch")

@@ -1,3 +1,5 @@
+"""What billing is asked to do: by placement's events (translated in `entrypoints/kafka.py`) and by finance."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +10,6 @@ from uuid import UUID
 
 @dataclass(frozen=True)
 class IssueRequisition:
-    event_id: UUID
     stay_id: UUID
     household_id: UUID
     office_id: str
@@ -26,22 +27,30 @@ class IssueRequisition:
 
 
 @dataclass(frozen=True)
+class RefusePlacement:
+    """A placement billing cannot guarantee (its period or names cannot be stored): the stay is known, without a
+    requisition, so its later extension or move-out is no fault."""
+
+    stay_id: UUID
+    household_id: UUID
+    check_in: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class CloseRequisition:
-    event_id: UUID
     stay_id: UUID
     check_out: date
 
 
 @dataclass(frozen=True)
 class ExtendRequisition:
-    event_id: UUID
     stay_id: UUID
     authorised_to: date
 
 
 @dataclass(frozen=True)
 class RecordProvider:
-    event_id: UUID
     provider_id: UUID
     orgnr: str
     name: str
@@ -68,8 +77,14 @@ class AdjustLine:
 
 
 @dataclass(frozen=True)
-class DecideInvoice:
+class ApproveInvoice:
     invoice_id: UUID
-    action: str  # "approve" or "dispute"
+    comment: str
+    by: str
+
+
+@dataclass(frozen=True)
+class DisputeInvoice:
+    invoice_id: UUID
     comment: str
     by: str

@@ -10,8 +10,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from services.billing.domain.invoice import CREDIT_NOTE, BillingRuleBroken
-from services.billing.domain.reconciliation import ADJUSTED, DISPUTED, MATCHED, MatchedLine
+from services.billing.domain.errors import Conflict, NotFound, RuleBroken
+from services.billing.domain.invoice import CREDIT_NOTE
+from services.billing.domain.limits import text_problem
+from services.billing.domain.reconciliation import (
+    ADJUSTED,
+    CENT,
+    DISPUTED,
+    MATCHED,
+    NIGHTS_NOT_YET_STAYED,
+    MatchedLine,
+)
+
+MAX_COMMENT = 2000
 
 
 @dataclass
@@ -50,6 +61,7 @@ class Invoice:
     approved_amount: Decimal | None = None
     comment: str | None = None
     lines: list[InvoiceLine] = field(default_factory=list)
+    events: list = field(default_factory=list, repr=False, compare=False)  # recorded, not yet published
 
     @property
     def codes(self) -> list[str]:
@@ -64,7 +76,7 @@ class Invoice:
         for line in self.lines:
             if line.position == position:
                 return line
-        raise BillingRuleBroken(f"Fakturaen har ingen linje {position}.", field="position", status_code=404)
+        raise NotFound(f"Fakturaen har ingen linje {position}.", field="position")
 
 
 @dataclass(frozen=True)
@@ -84,19 +96,31 @@ class InvoiceApproved:
 
 def _must_be_open(invoice: Invoice) -> None:
     if invoice.decision == "approved":
-        raise BillingRuleBroken("Fakturaen er godkjent og kan ikke endres. En rettelse registreres som en ny "
-                                "faktura eller kreditnota.")
+        raise Conflict("Fakturaen er godkjent og kan ikke endres. En rettelse registreres som en ny "
+                       "faktura eller kreditnota.")
     if invoice.decision == "disputed":
-        raise BillingRuleBroken("Fakturaen er avvist. En rettelse registreres som en ny faktura eller kreditnota.")
+        raise Conflict("Fakturaen er avvist. En rettelse registreres som en ny faktura eller kreditnota.")
 
 
-def _comment(comment: str) -> str:
+def checked_comment(comment: str | None, *, required: bool = True) -> str | None:
+    """Finance's reason, trimmed; refused when missing (if required), too long or holding control characters."""
     text = (comment or "").strip()
     if not text:
-        raise BillingRuleBroken("Skriv en kommentar som begrunner vedtaket.", field="comment", status_code=422)
-    if len(text) > 2000:
-        raise BillingRuleBroken("Kommentaren kan ha høyst 2000 tegn.", field="comment", status_code=422)
+        if required:
+            raise RuleBroken("Skriv en kommentar som begrunner vedtaket.", field="comment")
+        return None
+    problem = text_problem(text, MAX_COMMENT, multiline=True)
+    if problem:
+        raise RuleBroken(f"Kommentaren {problem}.", field="comment")
     return text
+
+
+def _not_yet_passed(line: InvoiceLine, today: date | None) -> int:
+    """Nights of a line held back as not yet stayed that have still not passed today."""
+    if today is None or NIGHTS_NOT_YET_STAYED not in line.codes or line.first_night is None \
+            or line.last_night is None or line.last_night < today:
+        return 0
+    return (line.last_night - max(line.first_night, today)).days + 1
 
 
 def _restate(invoice: Invoice) -> None:
@@ -109,18 +133,28 @@ def _restate(invoice: Invoice) -> None:
         invoice.status = MATCHED
 
 
-def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, comment: str) -> InvoiceLine:
+def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, comment: str,
+                today: date | None = None) -> InvoiceLine:
     """Finance sets what a line pays (at most what was claimed), with the reason. A disputed line so becomes
-    settled: adjusted below the claim, matched at it."""
+    settled: adjusted below the claim, matched at it. Nights held back as not yet stayed may be paid only once
+    they have passed (`today`, the date in Norway)."""
     _must_be_open(invoice)
     line = invoice.line(position)
-    text = _comment(comment)
+    text = checked_comment(comment)
     sign = Decimal(-1) if invoice.kind == CREDIT_NOTE else Decimal(1)
     amount = payable_amount.copy_abs() * sign
-    if payable_amount < 0 or amount.copy_abs() > line.claimed_amount.copy_abs():
-        raise BillingRuleBroken(f"Beløpet må være mellom 0 og det fakturerte ({line.claimed_amount.copy_abs():.2f}).",
-                                field="payable_amount", status_code=422)
-    line.payable_amount = amount.quantize(Decimal("0.01"))
+    claimed = line.claimed_amount.copy_abs()
+    if not payable_amount.is_finite() or payable_amount < 0 or amount.copy_abs() > claimed:
+        raise RuleBroken(f"Beløpet må være mellom 0 og det fakturerte ({claimed:.2f}).", field="payable_amount")
+    if payable_amount != payable_amount.quantize(CENT):
+        raise RuleBroken("Beløpet må være i hele øre (høyst to desimaler).", field="payable_amount")
+    future = _not_yet_passed(line, today) if sign > 0 else 0
+    cap = max(Decimal(0), claimed - line.claimed_price * future).quantize(CENT)
+    if future and amount > cap:
+        first = max(line.first_night, today)
+        raise RuleBroken(f"Linje {position} har {future} netter som ikke er passert ennå (fra {first:%d.%m.%Y}); "
+                         f"høyst {cap:.2f} kan betales nå.", field="payable_amount")
+    line.payable_amount = amount.quantize(CENT)
     line.status = ADJUSTED if line.payable_amount.copy_abs() < line.claimed_amount.copy_abs() else MATCHED
     line.comment = text
     _restate(invoice)
@@ -130,7 +164,7 @@ def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, commen
 def dispute(invoice: Invoice, comment: str, by: str, now: datetime) -> None:
     """Finance refuses the invoice (back to the supplier): nothing of it is paid, its nights are freed."""
     _must_be_open(invoice)
-    invoice.comment = _comment(comment)
+    invoice.comment = checked_comment(comment)
     invoice.decision, invoice.decided_at, invoice.decided_by = "disputed", now, by
     invoice.status = DISPUTED
 
@@ -141,14 +175,16 @@ def approve(invoice: Invoice, comment: str, by: str, now: datetime) -> InvoiceAp
     _must_be_open(invoice)
     unsettled = [line.position for line in invoice.lines if line.status == DISPUTED]
     if unsettled:
-        raise BillingRuleBroken("Linje " + ", ".join(map(str, unsettled)) + " er omstridt: juster den før "
-                                "fakturaen godkjennes.", field="lines")
+        raise Conflict("Linje " + ", ".join(map(str, unsettled)) + " er omstridt: juster den før "
+                       "fakturaen godkjennes.", field="lines")
     # A clean invoice may be approved as it is; one with findings needs the reason it is paid anyway.
-    invoice.comment = _comment(comment) if invoice.codes else ((comment or "").strip() or None)
+    invoice.comment = checked_comment(comment, required=bool(invoice.codes))
     _restate(invoice)
     invoice.decision, invoice.decided_at, invoice.decided_by = "approved", now, by
     invoice.approved_amount = invoice.payable
-    return InvoiceApproved(invoice)
+    event = InvoiceApproved(invoice)
+    invoice.events.append(event)
+    return event
 
 
 _MATCHED_FIELDS = [f.name for f in fields(MatchedLine)]
@@ -160,13 +196,16 @@ def _finding(f) -> dict:
 
 def record(doc, result, *, invoice_id: UUID, received_at: datetime, received_by: str,
            failed_rules: list[dict], duplicate_of: UUID | None) -> Invoice:
-    """The stored invoice: what the supplier sent and what the match said, line by line."""
+    """The stored invoice: what the supplier sent and what the match said, line by line; it records that it was
+    received and reconciled."""
     lines = [InvoiceLine(**{name: getattr(x, name) for name in _MATCHED_FIELDS},
                          findings=[_finding(f) for f in x.findings]) for x in result.lines]
-    return Invoice(
+    invoice = Invoice(
         id=invoice_id, kind=doc.kind, format=doc.format, supplier_orgnr=doc.supplier_orgnr,
         supplier_name=doc.supplier_name, invoice_number=doc.number, issue_date=doc.issue_date,
         currency=doc.currency, order_reference=doc.order_reference, line_total=doc.line_total,
         claimed=result.claimed, payable=result.payable, status=result.status,
         findings=[_finding(f) for f in result.findings], failed_rules=failed_rules, received_at=received_at,
         received_by=received_by, duplicate_of=duplicate_of, lines=lines)
+    invoice.events += [InvoiceReceived(invoice), InvoiceReconciled(invoice)]
+    return invoice

@@ -49,21 +49,3 @@ class SupplierDocument:
     last_night: date | None = None
     format: str = "ehf"
     problems: tuple[str, ...] = field(default=())  # failed validation rules (schematron ids)
-
-
-class DocumentRefused(ValueError):
-    """A document billing will not read (hostile, too large, malformed). Nothing of it is stored."""
-
-    def __init__(self, message: str, *, field: str = "document", status_code: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.status_code = status_code
-
-
-class BillingRuleBroken(ValueError):
-    """A finance action the rules refuse (approve with disputed lines, change an approved invoice, …)."""
-
-    def __init__(self, message: str, *, field: str | None = None, status_code: int = 409):
-        super().__init__(message)
-        self.field = field
-        self.status_code = status_code

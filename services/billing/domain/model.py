@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 from stdnum import luhn
+
+from services.billing.domain.errors import RuleBroken
+from services.billing.domain.limits import MAX_AMOUNT
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Requisition:
     price_per_night: Decimal
     status: str = "open"
     closed_from: date | None = None
+    events: list = field(default_factory=list, repr=False, compare=False)  # recorded, not yet published
 
     @property
     def nights(self) -> int:
@@ -76,31 +80,53 @@ def is_valid_requisition_number(number: str) -> bool:
             and luhn.is_valid(parts[0] + parts[1] + parts[2]))
 
 
+def period_problem(period_from: date, period_to: date, price_per_night: Decimal) -> str | None:
+    """Why billing cannot guarantee this period at this price (None: it can)."""
+    if period_to < period_from:
+        return f"siste natt {period_to:%d.%m.%Y} er før første natt {period_from:%d.%m.%Y}"
+    if price_per_night * ((period_to - period_from).days + 1) > MAX_AMOUNT:
+        return f"perioden gir et maksimalt beløp over {MAX_AMOUNT:,.0f} kr".replace(",", " ")
+    return None
+
+
 def issue(*, sequence: int, stay_id: UUID, household_id: UUID, office_id: str, provider_id: UUID,
           provider_name: str, provider_orgnr: str, unit_id: UUID, agreement_kind: str, check_in: date,
           authorised_to: date, price_per_night: Decimal) -> Requisition:
-    return Requisition(uuid4(), requisition_number(check_in.year, sequence), stay_id, household_id, office_id,
-                       provider_id, provider_name, provider_orgnr, unit_id, agreement_kind, check_in,
-                       authorised_to, price_per_night)
+    problem = period_problem(check_in, authorised_to, price_per_night)
+    if problem:
+        raise RuleBroken(f"Rekvisisjonen kan ikke utstedes: {problem}.", field="authorised_to")
+    requisition = Requisition(uuid4(), requisition_number(check_in.year, sequence), stay_id, household_id,
+                              office_id, provider_id, provider_name, provider_orgnr, unit_id, agreement_kind,
+                              check_in, authorised_to, price_per_night)
+    requisition.events.append(RequisitionIssued(requisition))
+    return requisition
 
 
 def extend(requisition: Requisition, authorised_to: date) -> RequisitionExtended | None:
-    """Extension (forlengelse) moves the requisition's last night. A closed requisition is not reopened, and an
-    extension that does not lengthen the period changes nothing (None: redelivery or out-of-date event)."""
+    """Extension (forlengelse) moves the requisition's last night and records the event. A closed requisition is
+    not reopened, and an extension that does not lengthen the period changes nothing (None: redelivery or an
+    out-of-date event)."""
     if requisition.status == "closed" or authorised_to <= requisition.period_to:
         return None
+    problem = period_problem(requisition.period_from, authorised_to, requisition.price_per_night)
+    if problem:
+        raise RuleBroken(f"Rekvisisjonen kan ikke forlenges: {problem}.", field="authorised_to")
     requisition.period_to = authorised_to
-    return RequisitionExtended(requisition)
+    event = RequisitionExtended(requisition)
+    requisition.events.append(event)
+    return event
 
 
 def close_at_move_out(requisition: Requisition, check_out: date) -> RequisitionClosed | None:
-    """Nights from check-out on are not payable. Returns None if already closed (idempotent)."""
+    """Nights from check-out on are not payable; records the event. None if already closed (idempotent)."""
     if requisition.status == "closed":
         return None
     requisition.status = "closed"
     requisition.closed_from = check_out
     requisition.period_to = min(requisition.period_to, check_out - timedelta(days=1))
-    return RequisitionClosed(requisition, "moved_out")
+    event = RequisitionClosed(requisition, "moved_out")
+    requisition.events.append(event)
+    return event
 
 
 @dataclass

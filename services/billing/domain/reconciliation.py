@@ -6,7 +6,9 @@ per line, what is payable and why not all of it. It updates the two ledgers it i
 invoices seen) so a batch of documents is matched as if they arrived one after another.
 
 Nights: a line's nights are its InvoicePeriod's first to last night, both included; the household's stay
-covers check-in to the night before check-out; the requisition covers its period (closed at move-out)."""
+covers check-in to the night before check-out; the requisition covers its period (closed at move-out). A night
+on or after the day the invoice was received (Europe/Oslo date, `received_on`) has not been stayed yet and is
+not paid: a later invoice may bill it, or finance may adjust the line once the night has passed."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
 from services.billing.domain.invoice import CREDIT_NOTE, NIGHT_UNIT, DocumentLine, SupplierDocument
+from services.billing.domain.terms import FixedPlaces, RequisitionTerms
 
 # The finding codes (the issue's list, verbatim).
 UNKNOWN_REQUISITION = "unknown_requisition"
@@ -24,6 +27,7 @@ REQUISITION_CLOSED = "requisition_closed"
 NIGHTS_OUTSIDE_PERIOD = "nights_outside_period"
 NIGHTS_BEFORE_CHECK_IN = "nights_before_check_in"
 NIGHTS_AFTER_MOVE_OUT = "nights_after_move_out"
+NIGHTS_NOT_YET_STAYED = "nights_not_yet_stayed"
 PRICE_ABOVE_AGREEMENT = "price_above_agreement"
 NIGHTS_BILLED_TWICE = "nights_billed_twice"
 DUPLICATE_INVOICE = "duplicate_invoice"
@@ -31,8 +35,8 @@ ARITHMETIC_ERROR = "arithmetic_error"
 SUPPLIER_MISMATCH = "supplier_mismatch"
 INVALID_DOCUMENT = "invalid_document"
 FINDING_CODES = (UNKNOWN_REQUISITION, REQUISITION_CLOSED, NIGHTS_OUTSIDE_PERIOD, NIGHTS_BEFORE_CHECK_IN,
-                 NIGHTS_AFTER_MOVE_OUT, PRICE_ABOVE_AGREEMENT, NIGHTS_BILLED_TWICE, DUPLICATE_INVOICE,
-                 ARITHMETIC_ERROR, SUPPLIER_MISMATCH, INVALID_DOCUMENT)
+                 NIGHTS_AFTER_MOVE_OUT, NIGHTS_NOT_YET_STAYED, PRICE_ABOVE_AGREEMENT, NIGHTS_BILLED_TWICE,
+                 DUPLICATE_INVOICE, ARITHMETIC_ERROR, SUPPLIER_MISMATCH, INVALID_DOCUMENT)
 
 # A line with one of these cannot be paid on what the document says: finance must look (disputed).
 BLOCKING = frozenset({UNKNOWN_REQUISITION, REQUISITION_CLOSED, SUPPLIER_MISMATCH, DUPLICATE_INVOICE,
@@ -43,35 +47,6 @@ MATCHED, ADJUSTED, DISPUTED = "matched", "adjusted", "disputed"
 # The reference a supplier quotes on a line that bills fixed places under its framework agreement.
 FIXED_PLACES_REFERENCE = "FASTE-PLASSER"
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class RequisitionTerms:
-    """What the invoice is matched against: the requisition and the stay it was issued for."""
-
-    number: str
-    requisition_id: UUID
-    provider_id: UUID
-    provider_orgnr: str
-    agreement_kind: str
-    office_id: str
-    period_from: date  # first night authorised
-    period_to: date  # last night authorised, included (cut to the night before check-out at move-out)
-    price_per_night: Decimal
-    closed_from: date | None = None  # first night no longer covered, once closed
-    check_in: date | None = None  # the stay's first night
-    check_out: date | None = None  # the morning the household left; its last night was the day before
-
-
-@dataclass(frozen=True)
-class FixedPlaces:
-    """A framework agreement's fixed places: paid whether used or not, at the agreement's price."""
-
-    provider_id: UUID
-    provider_orgnr: str
-    agreement_kind: str
-    places: int
-    price_per_night: Decimal
 
 
 @dataclass(frozen=True)
@@ -158,10 +133,11 @@ def reconcile(doc: SupplierDocument, *, requisitions: Mapping[str, RequisitionTe
               fixed_places: Mapping[str, FixedPlaces] | None = None,
               billed: MutableMapping[str, MutableSet[date]] | None = None,
               seen_documents: MutableSet[tuple[str, str, str]] | None = None,
-              price_tolerance: Decimal = Decimal(0)) -> Reconciliation:
+              price_tolerance: Decimal = Decimal(0), received_on: date | None = None) -> Reconciliation:
     """Match every line of `doc`. `requisitions` is keyed by normalised number; `fixed_places` by supplier
     org.nr; `billed` holds, per requisition number (or fixed-places key), the nights already paid, and is
-    updated; `seen_documents` holds the `document_key`s already received, and is updated."""
+    updated; `seen_documents` holds the `document_key`s already received, and is updated. `received_on` is the
+    day the document was received: nights from then on are not yet stayed (None: no such check)."""
     fixed_places = fixed_places or {}
     billed = billed if billed is not None else {}
     seen_documents = seen_documents if seen_documents is not None else set()
@@ -192,7 +168,7 @@ def reconcile(doc: SupplierDocument, *, requisitions: Mapping[str, RequisitionTe
             _settle(result, sign)
         else:
             result = _reconcile_line(position, line, doc, requisitions, fixed_places, billed, price_tolerance,
-                                     sign)
+                                     sign, received_on)
         lines.append(result)
 
     claimed = sum((r.claimed_amount for r in lines), Decimal(0))
@@ -242,7 +218,7 @@ def _settle(result: LineResult, sign: Decimal) -> None:
 def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
                     requisitions: Mapping[str, RequisitionTerms], fixed_places: Mapping[str, FixedPlaces],
                     billed: MutableMapping[str, MutableSet[date]], tolerance: Decimal,
-                    sign: Decimal) -> LineResult:
+                    sign: Decimal, received_on: date | None) -> LineResult:
     result = _line_shell(position, line, doc, requisitions)
     findings = result.findings
     reference = result.requisition_number
@@ -261,7 +237,7 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
         findings.append(Finding(ARITHMETIC_ERROR, f"{line.quantity} × {_nok(line.unit_price)} er ikke "
                                                   f"{_nok(line.amount)}."))
     if reference == FIXED_PLACES_REFERENCE:
-        return _reconcile_fixed_places(result, line, doc, fixed_places, billed, tolerance, sign)
+        return _reconcile_fixed_places(result, line, doc, fixed_places, billed, tolerance, sign, received_on)
     if line.quantity != period_nights:
         findings.append(Finding(ARITHMETIC_ERROR, f"Antall døgn {line.quantity} stemmer ikke med perioden "
                                                   f"({period_nights} netter)."))
@@ -298,7 +274,7 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
 
     stay_last = terms.check_out - timedelta(days=1) if terms.check_out else None
     payable: list[date] = []
-    before = after = outside = twice = 0
+    before = after = outside = future = twice = 0
     for night in nights_between(first, last):
         if terms.check_in is not None and night < terms.check_in:
             before += 1
@@ -306,6 +282,8 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
             after += 1
         elif night < terms.period_from or night > terms.period_to:
             outside += 1
+        elif received_on is not None and night >= received_on:
+            future += 1
         elif night in ledger:
             twice += 1
         else:
@@ -320,6 +298,8 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
         findings.append(Finding(NIGHTS_OUTSIDE_PERIOD, f"{outside} netter utenfor rekvisisjonens periode "
                                                        f"{terms.period_from:%d.%m.%Y}–{terms.period_to:%d.%m.%Y}.",
                                 outside))
+    if future:
+        findings.append(_not_yet_stayed(future, received_on))
     if twice:
         findings.append(Finding(NIGHTS_BILLED_TWICE, f"{twice} netter er fakturert før.", twice))
     price = line.unit_price
@@ -336,11 +316,18 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
     return result
 
 
+def _not_yet_stayed(nights: int, received_on: date) -> Finding:
+    return Finding(NIGHTS_NOT_YET_STAYED, f"{nights} netter fra {received_on:%d.%m.%Y} (dagen fakturaen kom) er "
+                                          "ikke passert ennå: de betales på en senere faktura, eller ved "
+                                          "justering når nettene er passert.", nights)
+
+
 def _reconcile_fixed_places(result: LineResult, line: DocumentLine, doc: SupplierDocument,
                             fixed_places: Mapping[str, FixedPlaces], billed: MutableMapping[str, MutableSet[date]],
-                            tolerance: Decimal, sign: Decimal) -> LineResult:
+                            tolerance: Decimal, sign: Decimal, received_on: date | None) -> LineResult:
     """Fixed places are paid whether used or not: no stay to compare with, only the number of places, the
-    agreement's price, and nights not billed before. Quantity is place-nights; the period is the nights."""
+    agreement's price, and nights not billed before (nor yet to come). Quantity is place-nights; the period is
+    the nights."""
     findings = result.findings
     agreement = fixed_places.get(doc.supplier_orgnr)
     if agreement is None or agreement.places <= 0:
@@ -364,10 +351,13 @@ def _reconcile_fixed_places(result: LineResult, line: DocumentLine, doc: Supplie
         result.paid_nights, result.ledger_key = tuple(nights), key
         _settle(result, sign)
         return result
-    new = [n for n in nights if n not in ledger]
-    if len(new) < len(nights):
-        findings.append(Finding(NIGHTS_BILLED_TWICE, f"{len(nights) - len(new)} netter med faste plasser er "
-                                                     "fakturert før.", len(nights) - len(new)))
+    due = [n for n in nights if received_on is None or n < received_on]
+    if len(due) < len(nights):
+        findings.append(_not_yet_stayed(len(nights) - len(due), received_on))
+    new = [n for n in due if n not in ledger]
+    if len(new) < len(due):
+        findings.append(Finding(NIGHTS_BILLED_TWICE, f"{len(due) - len(new)} netter med faste plasser er "
+                                                     "fakturert før.", len(due) - len(new)))
     price = line.unit_price
     if price > agreement.price_per_night + tolerance:
         findings.append(Finding(PRICE_ABOVE_AGREEMENT, f"Døgnpris {_nok(price)} er over avtalt "

@@ -5,12 +5,12 @@ from __future__ import annotations
 from prometheus_client import Gauge
 
 from kit.metrics import set_all
-from services.billing.service_layer import handlers
+from services.billing.adapters.queries import BillingQueries
 
 INVOICES = Gauge("botilbud_billing_invoices", "Supplier invoices and credit notes by status: waiting for "
                  "finance, approved or disputed.", ["status"])
 
 
-async def refresh(uow_factory) -> None:
-    counts = {"waiting": 0, "approved": 0, "disputed": 0} | await handlers.invoices_by_status(uow_factory)
+async def refresh(queries: BillingQueries) -> None:
+    counts = {"waiting": 0, "approved": 0, "disputed": 0} | await queries.invoices_by_status()
     set_all(INVOICES, {(status,): n for status, n in counts.items()})

@@ -1,3 +1,8 @@
+"""Billing's unit of work: the repository on the transaction's connection; at commit, the events the
+aggregates it loaded or added have recorded go to the outbox with the state change."""
+
+from collections.abc import Iterable
+
 from kit.unit_of_work import UnitOfWork
 from services.billing.adapters.repository import BillingRepository
 
@@ -9,3 +14,8 @@ class BillingUnitOfWork(UnitOfWork):
         await super().__aenter__()
         self.repo = BillingRepository(self.conn)
         return self
+
+    def collect_new_events(self) -> Iterable:
+        for aggregate in self.repo.seen:
+            while aggregate.events:
+                yield aggregate.events.pop(0)

@@ -11,8 +11,9 @@ import pytest
 
 from services.billing.adapters import requisition_pdf
 from services.billing.domain import finance, model
-from services.billing.domain.invoice import BillingRuleBroken
-from tests.billing.test_reconciliation import PRICE, doc, line, run
+from services.billing.domain.errors import BillingError
+from services.billing.entrypoints.errors import status_of
+from tests.unit.billing.test_reconciliation import PRICE, doc, line, run
 
 NOW = datetime(2026, 4, 2, 10, tzinfo=UTC)
 
@@ -32,10 +33,10 @@ def test_approve_fixes_what_the_lines_pay():
 def test_a_disputed_line_blocks_approval_until_finance_adjusts_it():
     invoice = stored(doc(line(amount=Decimal("3100.00"))))
     assert invoice.lines[0].status == "disputed"
-    with pytest.raises(BillingRuleBroken, match="Linje 1 er omstridt"):
+    with pytest.raises(BillingError, match="Linje 1 er omstridt"):
         finance.approve(invoice, "", "okonomi", NOW)
     finance.adjust_line(invoice, 1, Decimal("3000"), "Rettet til 3 netter")
-    with pytest.raises(BillingRuleBroken, match="kommentar") as refused:
+    with pytest.raises(BillingError, match="kommentar") as refused:
         finance.approve(invoice, " ", "okonomi", NOW)  # findings: the approval needs its reason
     assert refused.value.field == "comment" and invoice.decision is None
     assert (invoice.lines[0].status, invoice.status, invoice.payable) == ("adjusted", "adjusted", Decimal("3000.00"))
@@ -48,9 +49,9 @@ def test_a_disputed_line_blocks_approval_until_finance_adjusts_it():
                                                      (Decimal("-1"), "minus", "payable_amount")])
 def test_adjust_needs_a_reason_and_an_amount_within_the_claim(amount, comment, field):
     invoice = stored()
-    with pytest.raises(BillingRuleBroken) as refused:
+    with pytest.raises(BillingError) as refused:
         finance.adjust_line(invoice, 1, amount, comment)
-    assert refused.value.field == field and refused.value.status_code == 422
+    assert refused.value.field == field and status_of(refused.value) == 422
     assert invoice.lines[0].payable_amount == Decimal("3000.00")
 
 
@@ -59,11 +60,11 @@ def test_an_approved_or_disputed_invoice_cannot_change():
     finance.approve(approved, "", "okonomi", NOW)
     for action in (lambda i: finance.adjust_line(i, 1, Decimal(0), "x"), lambda i: finance.dispute(i, "x", "o", NOW),
                    lambda i: finance.approve(i, "x", "o", NOW)):
-        with pytest.raises(BillingRuleBroken, match="ny faktura eller kreditnota"):
+        with pytest.raises(BillingError, match="ny faktura eller kreditnota"):
             action(approved)
     disputed = stored()
     finance.dispute(disputed, "Feil leverandør", "okonomi", NOW)
-    with pytest.raises(BillingRuleBroken, match="avvist"):
+    with pytest.raises(BillingError, match="avvist"):
         finance.approve(disputed, "", "okonomi", NOW)
 
 

@@ -219,6 +219,43 @@ def test_invalid_document_not_for_a_valid_document():
     assert "invalid_document" not in run(doc()).codes
 
 
+# nights_not_yet_stayed: the nights on or after the day the invoice is received are not payable
+def test_nights_not_yet_stayed_triggers_for_an_invoice_received_before_the_nights():
+    december = terms(period_from=date(2026, 11, 20), period_to=date(2026, 12, 31), check_in=date(2026, 11, 20))
+    result = run(doc(line(date(2026, 12, 5), date(2026, 12, 14))), december, received_on=date(2026, 12, 1))
+    [only] = result.lines
+    assert only.codes == ["nights_not_yet_stayed"] and only.findings[0].nights == 10
+    assert (only.status, only.payable_nights, only.payable_amount) == ("disputed", 0, Decimal(0))
+    assert result.status == "disputed" and result.payable == 0 and "01.12.2026" in only.findings[0].message
+
+
+def test_nights_not_yet_stayed_pays_the_nights_before_the_day_of_receipt_and_frees_the_rest():
+    billed: dict = {}
+    early = run(doc(line(date(2026, 3, 3), date(2026, 3, 12)), number="F-1"), billed=billed,
+                received_on=date(2026, 3, 10))
+    [only] = early.lines
+    assert only.codes == ["nights_not_yet_stayed"] and only.status == "adjusted"
+    assert (only.payable_nights, only.payable_amount) == (7, Decimal("7000.00"))
+    # The nights held back may be billed again once stayed: a later invoice pays them, not as billed twice.
+    later = run(doc(line(date(2026, 3, 10), date(2026, 3, 12)), number="F-2"), billed=billed,
+                received_on=date(2026, 4, 1))
+    assert later.status == "matched" and later.payable == Decimal("3000.00")
+
+
+def test_nights_not_yet_stayed_not_for_nights_before_the_day_of_receipt():
+    assert run(doc(line(date(2026, 3, 3), date(2026, 3, 9))), received_on=date(2026, 3, 10)).codes == []
+
+
+def test_nights_not_yet_stayed_counts_fixed_places_too():
+    fixed = {ORGNR: r.FixedPlaces(uuid4(), ORGNR, "framework", places=2, price_per_night=PRICE)}
+    places = line(date(2026, 3, 1), date(2026, 3, 31), quantity=62, reference=r.FIXED_PLACES_REFERENCE)
+    result = r.reconcile(doc(places, order_reference=None), requisitions={}, fixed_places=fixed,
+                         received_on=date(2026, 3, 21))
+    [only] = result.lines
+    assert only.codes == ["nights_not_yet_stayed"] and only.payable_nights == 40
+    assert only.payable_amount == Decimal("40000.00") and only.findings[0].nights == 11
+
+
 def test_line_level_reference_wins_over_the_document_reference():
     other = terms(number=requisition_number(2026, 2))
     result = r.reconcile(doc(line(reference=other.number), order_reference=NUMBER),

@@ -1,0 +1,26 @@
+"""Billing's web app: the API routers and the page routers, and its errors answered in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kit.messagebus import MessageBus
+from kit.problems import install_error_handlers
+from services.billing.adapters.queries import BillingQueries
+from services.billing.entrypoints.api import export, invoices, requisitions, settlement
+from services.billing.entrypoints.errors import STATUS
+from services.billing.entrypoints.pages import export as export_page
+from services.billing.entrypoints.pages import invoices as invoice_pages
+from services.billing.entrypoints.pages import requisitions as requisition_pages
+
+ROUTERS = (requisitions.router, invoices.router, settlement.router, export.router, requisition_pages.router,
+           invoice_pages.router, export_page.router)
+
+
+def create_app(*, bus: MessageBus, queries: BillingQueries) -> FastAPI:
+    app = FastAPI(title="Botilbud billing", version="1", description="Rekvisisjoner og fakturaer.")
+    app.state.bus, app.state.queries = bus, queries
+    install_error_handlers(app, STATUS)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

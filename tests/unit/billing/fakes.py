@@ -1,0 +1,257 @@
+"""Billing without a database: an in-memory store, a repository and queries over it, a unit of work that keeps
+changes only when committed, and the app and bus built on them exactly as `bootstrap.py` builds the real ones."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from kit.messagebus import MessageBus
+from services.billing.adapters import events
+from services.billing.adapters.queries import (
+    ApprovedLine,
+    DecisionView,
+    InvoiceContext,
+    InvoiceView,
+    KindSpend,
+    ProviderSpend,
+    RequisitionView,
+    Spend,
+    StayView,
+    invoice_view,
+)
+from services.billing.bootstrap import bound_handlers
+from services.billing.domain.finance import Invoice
+from services.billing.domain.model import ProviderAgreement, Requisition, Stay
+from services.billing.domain.terms import FixedPlaces, RequisitionTerms
+from services.billing.entrypoints.app import create_app
+from tests.fakes import FakeUnitOfWork
+
+NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class Store:
+    requisitions: dict[UUID, Requisition] = field(default_factory=dict)
+    stays: dict[UUID, Stay] = field(default_factory=dict)
+    providers: dict[UUID, ProviderAgreement] = field(default_factory=dict)
+    invoices: dict[UUID, Invoice] = field(default_factory=dict)
+    billed: list[tuple[str, date, UUID, int, int]] = field(default_factory=list)
+    decisions: list[tuple[UUID, DecisionView]] = field(default_factory=list)
+    sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+
+class FakeRepository:
+    """The repository's methods on the store (see adapters/repository.py)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.seen: list = []
+
+    async def next_sequence(self) -> int:
+        return next(self.store.sequence)
+
+    async def add(self, r: Requisition) -> None:
+        self.store.requisitions[r.id] = r
+        self.seen.append(r)
+
+    async def open_for_stay(self, stay_id: UUID) -> Requisition | None:
+        found = [r for r in self.store.requisitions.values() if r.stay_id == stay_id]
+        if found:
+            self.seen.append(found[-1])
+        return found[-1] if found else None
+
+    async def save(self, r: Requisition) -> None:
+        self.store.requisitions[r.id] = r
+
+    async def has_requisition(self, stay_id: UUID) -> bool:
+        return any(r.stay_id == stay_id for r in self.store.requisitions.values())
+
+    async def add_stay(self, stay: Stay) -> None:
+        self.store.stays.setdefault(stay.stay_id, stay)
+
+    async def get_stay(self, stay_id: UUID) -> Stay | None:
+        return self.store.stays.get(stay_id)
+
+    async def save_stay(self, stay: Stay) -> None:
+        self.store.stays[stay.stay_id] = stay
+
+    async def save_provider(self, p: ProviderAgreement) -> None:
+        self.store.providers[p.provider_id] = p
+
+    async def lock_imports(self) -> None:
+        pass
+
+    async def terms(self, numbers) -> dict[str, RequisitionTerms]:
+        out = {}
+        for r in self.store.requisitions.values():
+            if r.number in numbers:
+                stay = self.store.stays.get(r.stay_id)
+                out[r.number] = RequisitionTerms(
+                    r.number, r.id, r.provider_id, r.provider_orgnr, r.agreement_kind, r.office_id, r.period_from,
+                    r.period_to, r.price_per_night, r.closed_from, stay.check_in if stay else None,
+                    stay.check_out if stay else None)
+        return out
+
+    async def fixed_places(self, orgnr: str) -> dict[str, FixedPlaces]:
+        for p in self.store.providers.values():
+            if p.orgnr == orgnr and p.fixed_places > 0 and p.price_per_night is not None:
+                return {orgnr: FixedPlaces(p.provider_id, orgnr, p.agreement_kind, p.fixed_places, p.price_per_night)}
+        return {}
+
+    async def billed(self, keys) -> dict[str, set[date]]:
+        totals: dict[tuple[str, date], int] = {}
+        for key, night, _, _, sign in self.store.billed:
+            if key in keys:
+                totals[(key, night)] = totals.get((key, night), 0) + sign
+        out: dict[str, set[date]] = {}
+        for (key, night), total in totals.items():
+            if total > 0:
+                out.setdefault(key, set()).add(night)
+        return out
+
+    async def received_before(self, orgnr: str, kind: str, number: str) -> UUID | None:
+        earlier = [i for i in self.store.invoices.values() if (i.supplier_orgnr, i.kind, i.invoice_number.upper())
+                   == (orgnr, kind, number.strip().upper())]
+        return min(earlier, key=lambda i: i.received_at).id if earlier else None
+
+    async def add_invoice(self, inv: Invoice, document: bytes, sha256: str, billed_nights) -> None:
+        self.store.invoices[inv.id] = inv
+        self.store.billed += [(key, night, inv.id, position, sign) for key, night, position, sign in billed_nights]
+        self.seen.append(inv)
+
+    async def get_invoice(self, invoice_id: UUID) -> Invoice | None:
+        invoice = self.store.invoices.get(invoice_id)
+        if invoice is not None:
+            self.seen.append(invoice)
+        return invoice
+
+    async def save_settlement(self, inv: Invoice, position, action, comment, by, at) -> None:
+        amount = inv.approved_amount if action == "approve" else None
+        if position is not None:
+            amount = inv.line(position).payable_amount.copy_abs()
+        if action == "dispute":
+            self.store.billed += [(k, n, i, p, -s) for k, n, i, p, s in self.store.billed if i == inv.id]
+        self.store.decisions.append((inv.id, DecisionView(position, action, amount, comment, by, at)))
+
+
+class FakeBillingUnitOfWork(FakeUnitOfWork):
+    """Works on a copy of the store; commit puts the copy in its place (a rollback leaves the store as it was)."""
+
+    def __init__(self, store: Store, inbox: set):
+        super().__init__(events.translate, service="billing")
+        self.store = store
+        self.inbox = inbox  # shared by every unit of work, like the inbox table
+
+    async def __aenter__(self):
+        await super().__aenter__()
+        self.repo = FakeRepository(copy.deepcopy(self.store))
+        return self
+
+    def collect_new_events(self):
+        for aggregate in self.repo.seen:
+            while aggregate.events:
+                yield aggregate.events.pop(0)
+
+    async def commit(self):
+        envelopes = await super().commit()
+        for f in fields(Store):
+            setattr(self.store, f.name, getattr(self.repo.store, f.name))
+        return envelopes
+
+
+class FakeQueries:
+    """The queries' methods on the store (see adapters/queries.py), through the same view builders."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @staticmethod
+    def _requisition(r: Requisition) -> RequisitionView:
+        return RequisitionView(**{f.name: getattr(r, f.name) for f in fields(RequisitionView)})
+
+    async def requisitions(self, office_id, *, stay_id=None, status=None, limit=1000, offset=0):
+        rows = [r for r in sorted(self.store.requisitions.values(), key=lambda r: r.number, reverse=True)
+                if (office_id is None or r.office_id == office_id) and (stay_id is None or r.stay_id == stay_id)
+                and (status is None or r.status == status)]
+        return [self._requisition(r) for r in rows[offset:offset + limit]]
+
+    async def requisition(self, number: str):
+        for r in self.store.requisitions.values():
+            if r.number == number:
+                stay = self.store.stays.get(r.stay_id)
+                return self._requisition(r), StayView(**vars(stay)) if stay else None
+        return None
+
+    async def invoices(self, limit: int = 500) -> list[InvoiceView]:
+        rows = sorted(self.store.invoices.values(), key=lambda i: i.received_at, reverse=True)[:limit]
+        return [invoice_view(vars(i), line_codes={c for x in i.lines for c in x.codes}) for i in rows]
+
+    async def invoice(self, invoice_id: UUID) -> InvoiceView | None:
+        i = self.store.invoices.get(invoice_id)
+        return invoice_view(vars(i), [vars(x) for x in i.lines]) if i else None
+
+    async def invoice_context(self, invoice: InvoiceView) -> InvoiceContext:
+        found = {x.requisition_id: self.store.requisitions[x.requisition_id] for x in invoice.lines
+                 if x.requisition_id in self.store.requisitions}
+        return InvoiceContext({k: self._requisition(r) for k, r in found.items()},
+                              {k: StayView(**vars(self.store.stays[r.stay_id])) for k, r in found.items()
+                               if r.stay_id in self.store.stays},
+                              tuple(d for i, d in self.store.decisions if i == invoice.id))
+
+    async def approved_lines(self, since=None, until=None) -> list[ApprovedLine]:
+        return [ApprovedLine(i.id, i.kind, i.supplier_orgnr, i.supplier_name, i.invoice_number, i.issue_date,
+                             i.decided_at, x.position, x.line_id, x.requisition_number, x.office_id,
+                             x.agreement_kind, x.first_night, x.last_night, x.payable_nights, x.payable_amount)
+                for i in self.store.invoices.values() if i.decision == "approved" for x in i.lines]
+
+    async def spend(self) -> Spend:
+        lines = await self.approved_lines()
+        by_provider: dict[str, list] = {}
+        by_kind: dict[str, Decimal] = {}
+        for x in lines:
+            sign = -1 if x.kind == "credit_note" else 1
+            entry = by_provider.setdefault(x.supplier_orgnr, [x.supplier_name, Decimal(0), 0])
+            entry[1] += x.payable_amount
+            entry[2] += sign * x.payable_nights
+            by_kind[x.agreement_kind or "unknown"] = by_kind.get(x.agreement_kind or "unknown", 0) + x.payable_amount
+        return Spend(tuple(ProviderSpend(k, *v) for k, v in by_provider.items()),
+                     tuple(KindSpend(k, v) for k, v in by_kind.items()))
+
+    async def invoices_by_status(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in self.store.invoices.values():
+            out[i.decision or "waiting"] = out.get(i.decision or "waiting", 0) + 1
+        return out
+
+
+class Billing:
+    """Billing on fakes: the store, the units of work it handed out, the bus and the app, and a clock that a
+    test moves (`today`, `now`)."""
+
+    def __init__(self, *, today: date, now: datetime, price_tolerance: Decimal):
+        self.store, self.uows, self.inbox = Store(), [], set()
+        self.today, self.now = today, now
+        self.bus = MessageBus(self._uow, bound_handlers(price_tolerance=price_tolerance, today=lambda: self.today,
+                                                        now=lambda: self.now), consumer="billing")
+        self.queries = FakeQueries(self.store)
+
+    def _uow(self) -> FakeBillingUnitOfWork:
+        self.uows.append(FakeBillingUnitOfWork(self.store, self.inbox))
+        return self.uows[-1]
+
+    @property
+    def app(self):
+        return create_app(bus=self.bus, queries=self.queries)
+
+    @property
+    def published(self):
+        return [e for uow in self.uows for e in uow.published]
+
+
+def billing(*, today: date = date(2026, 4, 2), now: datetime = NOW, price_tolerance: Decimal = Decimal(0)) -> Billing:
+    return Billing(today=today, now=now, price_tolerance=price_tolerance)
