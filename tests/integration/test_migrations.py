@@ -61,8 +61,8 @@ async def test_processes_migrating_the_same_empty_databases_at_once_all_succeed(
     env.update({"BOTILBUD_DATABASE_URL": pg_url, "BOTILBUD_HOME": str(tmp_path),
                 **{f"BOTILBUD_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}})
     at = str(time.time() + 10)  # after every replica has imported everything
-    replicas = [subprocess.Popen([sys.executable, "-c", REPLICA, at], env=env, stdout=subprocess.PIPE,  # noqa: S603
-                                 stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    replicas = [subprocess.Popen([sys.executable, "-c", REPLICA, at], env=env,  # noqa: S603, ASYNC220 - at once
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outcomes = [await asyncio.to_thread(p.communicate, timeout=300) for p in replicas]
     for replica, (_, err) in zip(replicas, outcomes, strict=True):
         assert replica.returncode == 0, err[-3000:]
