@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from botilbud import cli_billing, cli_import, cli_stats
+from botilbud import cli_billing, cli_import, cli_outbox, cli_stats
 from botilbud.api_client import running_system
 from botilbud.settings import Settings
 from kit.logging import configure_logging
@@ -44,19 +44,17 @@ def run(target: str = typer.Option("all", help="all, or one or more of intake,pl
 
 @app.command()
 def migrate(target: str = typer.Option("all")):
-    """Run the schema migrations of the chosen services against the databases in the settings."""
+    """Run the schema migrations of the chosen services against the databases in the settings (the kit's and the
+    service's; one migrator at a time per database)."""
     from botilbud.stack import definitions
-    from kit.db import ensure_database
-    from kit.migrations import upgrade
+    from kit.migrations import migrate as migrate_database
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
 
     async def _go():
         for d in definitions(target):
-            url = settings.service_database_url(d.name)
-            await ensure_database(url)
-            await upgrade(url, d.migrations)
+            await migrate_database(settings.service_database_url(d.name), d.migrations)
             typer.echo(f"{d.name}: migrated")
 
     asyncio.run(_go())
@@ -139,6 +137,7 @@ def settings_command():
 cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
 cli_import.register(app)  # botilbud import-stays FILE.csv
+cli_outbox.register(app)  # botilbud outbox republish, botilbud outbox status
 
 if __name__ == "__main__":
     app()

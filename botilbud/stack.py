@@ -107,6 +107,18 @@ async def migrate_in_child(settings: Settings, services: list[ServiceDefinition]
     log.info("runtime_migrated", services=[d.name for d in services])
 
 
+def embedded_durability(settings: Settings) -> Settings:
+    """The embedded broker keeps its topics in memory and every start is a fresh one (a leftover is stopped
+    first), so the outboxes are the durable log: every start republishes them. Nothing of them is pruned —
+    the refill, and stats' rebuild from what it refilled, need all of it — nor of the inboxes, since each
+    start redelivers every event (docs/reliability.md, "The embedded stack after a crash")."""
+    if settings.outbox_retention_days or settings.inbox_retention_days:
+        log.warning("retention_ignored_on_the_embedded_stack", outbox_days=settings.outbox_retention_days,
+                    inbox_days=settings.inbox_retention_days)
+    return settings.model_copy(update={"outbox_republish_on_start": True, "outbox_retention_days": 0,
+                                       "inbox_retention_days": 0})
+
+
 async def serve(settings: Settings, target: str = "all", *, embedded: bool | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run until Ctrl-C (or `stop` is set). With no broker or database in the settings, start the embedded
@@ -128,8 +140,8 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         print("Starter Botilbud med innebygd PostgreSQL og Kafka-kompatibel megler …", flush=True)
         pg = EmbeddedPostgres(settings.home)
         kafka = EmbeddedKafka(settings.home / "kafka.log", pid_file=settings.home / "kafka.pid")
-        settings = settings.model_copy(update={"database_url": await asyncio.to_thread(pg.start),
-                                               "kafka_bootstrap": kafka.start()})
+        settings = embedded_durability(settings.model_copy(update={
+            "database_url": await asyncio.to_thread(pg.start), "kafka_bootstrap": kafka.start()}))
 
     async def stop_embedded() -> None:
         if kafka:

@@ -1,22 +1,28 @@
 """`botilbud verify`: check the system's invariants on a live system and say what is off.
 
 An operator's tool: it reads every service's database (the settings' database URLs, or the embedded stack's
-PostgreSQL under BOTILBUD_HOME), the dead-letter topics on the broker, and stats' KOSTRA API (with a token
-signed by BOTILBUD_SECRET_KEY). It writes nothing. The invariants (docs/reliability.md):
+PostgreSQL under BOTILBUD_HOME) with the dead letters kept there, the dead-letter topics on the broker, and
+stats' KOSTRA API (with a token signed by BOTILBUD_SECRET_KEY). It writes nothing. The invariants
+(docs/reliability.md):
 
 1. Every state change has exactly one event: each service's outbox has no unpublished row older than the
    grace period and no event id twice; every stay, extension and move-out in placement, every requisition in
    billing and every decision in effect in intake has exactly one event of its kind in its service's outbox
    (a requisition: one RequisitionIssued, plus one per extension, and one RequisitionClosed once closed).
+   Where retention has pruned an outbox, things older than what it pruned must have at most one.
 2. Every event has exactly one effect: every published event that a consumer handles is in that consumer's
-   inbox (claimed once: the inbox key is (consumer, event id)), unless it is on the consumer's dead-letter
-   topic; billing has one requisition per stay and none for a stay placement does not have.
+   inbox (claimed once: the inbox key is (consumer, event id)), unless it is dead-lettered there; billing
+   has one requisition per stay and none for a stay placement does not have.
 3. Every placement has its requisition: placement's stays and billing's requisitions agree on the stay, the
    authorised period, and the check-out (closed from it, its last night the one before).
 4. The stats numbers equal a reference computation over placement's own tables: the KOSTRA counters of this
    year per municipality, computed from placement's stays, providers and decisions (household facts), equal
    stats' API.
-5. Dead letters hold only poison: no event that a service's outbox published is on a dead-letter topic.
+5. Dead letters hold only poison: no event that a service's outbox published is dead-lettered (and not
+   handled since, after a replay).
+
+An event published again (a republish refilling a broker) is the same event, with the same id: it counts once
+everywhere here, since the checks count outbox rows, inbox claims and effects, never deliveries.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from contracts import (
     StayExtended,
 )
 from contracts.topics import dead_letter_topic
+from kit.db import plain_url
 
 
 @dataclass
@@ -92,6 +99,36 @@ def handled_types() -> dict[str, set[str]]:
 BODY = "convert_from(body, 'UTF8')::jsonb"  # an outbox row's event body as JSON
 
 
+# A thing is this much older than an outbox's pruning horizon before its events count as possibly pruned: its
+# timestamp and its event's are taken in one transaction, but not at the same instant.
+HORIZON_MARGIN = timedelta(hours=1)
+
+# What each service's things are, when each was made, and the event it must have (verify knows the services'
+# tables; the services' restructuring moves these queries into their own query modules).
+_ONE_EACH = {
+    "placement": [("stay", "SELECT id, created_at AS at FROM stays", HouseholdPlaced.event_type, "stay_id", False),
+                  ("moved-out stay", "SELECT id, created_at AS at FROM stays WHERE check_out IS NOT NULL",
+                   HouseholdMovedOut.event_type, "stay_id", False)],
+    # An extension re-issues the requisition with its new period: one issue, and one more per extension.
+    "billing": [("requisition", "SELECT id, created_at AS at FROM requisitions", RequisitionIssued.event_type,
+                 "requisition_id", True),
+                ("closed requisition", "SELECT id, created_at AS at FROM requisitions WHERE status = 'closed'",
+                 RequisitionClosed.event_type, "requisition_id", False)],
+    "intake": [("decision in effect", "SELECT id, decided_at AS at FROM decisions WHERE status = 'in_effect'",
+                DecisionMade.event_type, "decision_id", False)],
+}
+
+
+async def horizons(conns: dict[str, asyncpg.Connection], table: str) -> dict[str, datetime]:
+    """Per service: before when retention may have pruned `table` (kit/retention.py); absent: nothing pruned."""
+    out = {}
+    for service, conn in conns.items():
+        at = await conn.fetchval("SELECT pruned_before FROM retention WHERE table_name = $1", table)
+        if at is not None:
+            out[service] = at
+    return out
+
+
 async def _outbox_checks(conns: dict[str, asyncpg.Connection], grace_seconds: float) -> Check:
     check = Check("every state change has exactly one event (outboxes)")
     for service, conn in conns.items():
@@ -103,64 +140,62 @@ async def _outbox_checks(conns: dict[str, asyncpg.Connection], grace_seconds: fl
         dupes = await conn.fetch("SELECT event_id, count(*) AS n FROM outbox GROUP BY event_id HAVING count(*) > 1")
         check.problems += [f"{service}: event {r['event_id']} is in the outbox {r['n']} times" for r in dupes]
         check.checked += await conn.fetchval("SELECT count(*) FROM outbox")
+    pruned = await horizons(conns, "outbox")
 
-    async def one_each(service: str, what: str, ids_sql: str, event_type: str, id_field: str,
-                       at_least: bool = False) -> None:
-        conn = conns[service]
-        wrong = "e.n IS NULL" if at_least else "coalesce(e.n, 0) <> 1"
-        rows = await conn.fetch(
-            f"WITH things AS ({ids_sql}), events AS (SELECT ({BODY} ->> $2)::uuid AS id, count(*) AS n "  # noqa: S608
-            f"FROM outbox WHERE event_type = $1 GROUP BY 1) "
-            f"SELECT t.id, coalesce(e.n, 0) AS n FROM things t LEFT JOIN events e USING (id) WHERE {wrong}",
-            event_type, id_field)
-        check.problems += [f"{service}: {what} {r['id']} has {r['n']} {event_type} events" for r in rows]
-
+    for service, things in _ONE_EACH.items():
+        if service not in conns:
+            continue
+        # Things from before the horizon may have lost their event to retention: at most one, then.
+        horizon = pruned[service] + HORIZON_MARGIN if service in pruned else None
+        for what, ids_sql, event_type, id_field, at_least in things:
+            missing = "e.n IS NULL" if at_least else "coalesce(e.n, 0) <> 1"
+            wrong = f"CASE WHEN $3::timestamptz IS NOT NULL AND t.at < $3 THEN e.n > 1 ELSE {missing} END"
+            rows = await conns[service].fetch(
+                f"WITH things AS ({ids_sql}), events AS (SELECT ({BODY} ->> $2)::uuid AS id, count(*) AS n "  # noqa: S608
+                f"FROM outbox WHERE event_type = $1 GROUP BY 1) "
+                f"SELECT t.id, coalesce(e.n, 0) AS n FROM things t LEFT JOIN events e USING (id) WHERE {wrong}",
+                event_type, id_field, horizon)
+            check.problems += [f"{service}: {what} {r['id']} has {r['n']} {event_type} events" for r in rows]
     if "placement" in conns:
-        await one_each("placement", "stay", "SELECT id FROM stays", HouseholdPlaced.event_type, "stay_id")
-        await one_each("placement", "moved-out stay", "SELECT id FROM stays WHERE check_out IS NOT NULL",
-                       HouseholdMovedOut.event_type, "stay_id")
+        horizon = pruned["placement"] + HORIZON_MARGIN if "placement" in pruned else None
         ext = await conns["placement"].fetch(
-            "WITH e AS (SELECT stay_id, count(*) AS n FROM stay_extensions GROUP BY 1), "  # noqa: S608
+            "WITH e AS (SELECT stay_id, count(*) AS n FROM stay_extensions "  # noqa: S608
+            "WHERE $2::timestamptz IS NULL OR extended_at >= $2 GROUP BY 1), "
             f"o AS (SELECT ({BODY} ->> 'stay_id')::uuid AS stay_id, count(*) AS n FROM outbox "
-            "WHERE event_type = $1 GROUP BY 1) "
+            "WHERE event_type = $1 AND ($2::timestamptz IS NULL OR created_at >= $2) GROUP BY 1) "
             "SELECT coalesce(e.stay_id, o.stay_id) AS id, coalesce(e.n, 0) AS ext, coalesce(o.n, 0) AS ev "
             "FROM e FULL JOIN o USING (stay_id) WHERE coalesce(e.n, 0) <> coalesce(o.n, 0)",
-            StayExtended.event_type)
+            StayExtended.event_type, horizon)
         check.problems += [f"placement: stay {r['id']} has {r['ext']} extensions but {r['ev']} StayExtended events"
                            for r in ext]
-    if "billing" in conns:
-        # An extension re-issues the requisition with its new period: one issue, and one more per extension.
-        await one_each("billing", "requisition", "SELECT id FROM requisitions", RequisitionIssued.event_type,
-                       "requisition_id", at_least=True)
-        await one_each("billing", "closed requisition", "SELECT id FROM requisitions WHERE status = 'closed'",
-                       RequisitionClosed.event_type, "requisition_id")
-    if "intake" in conns:
-        await one_each("intake", "decision in effect", "SELECT id FROM decisions WHERE status = 'in_effect'",
-                       DecisionMade.event_type, "decision_id")
     return check
 
 
-async def _published(conns: dict[str, asyncpg.Connection], grace_seconds: float) -> dict[uuid.UUID, str]:
-    """Every event the services published (and long enough ago that its consumers have had time): id → type."""
-    events: dict[uuid.UUID, str] = {}
+async def _published(conns: dict[str, asyncpg.Connection], grace_seconds: float) -> dict[uuid.UUID, tuple]:
+    """Every event the services published (and long enough ago that its consumers have had time):
+    id → (type, created_at)."""
+    events: dict[uuid.UUID, tuple] = {}
     for conn in conns.values():
-        rows = await conn.fetch("SELECT event_id, event_type FROM outbox WHERE published_at IS NOT NULL "
+        rows = await conn.fetch("SELECT event_id, event_type, created_at FROM outbox WHERE published_at IS NOT NULL "
                                 "AND published_at < now() - make_interval(secs => $1)", grace_seconds)
-        events.update((r["event_id"], r["event_type"]) for r in rows)
+        events.update((r["event_id"], (r["event_type"], r["created_at"])) for r in rows)
     return events
 
 
-async def _effect_checks(conns, published: dict[uuid.UUID, str], dead: set[uuid.UUID]) -> Check:
+async def _effect_checks(conns, published: dict[uuid.UUID, tuple], dead: set[tuple[str, uuid.UUID]]) -> Check:
     check = Check("every event has exactly one effect (inboxes)")
+    pruned = await horizons(conns, "inbox")
     for consumer, types in handled_types().items():
         if consumer not in conns:
             continue
-        wanted = {eid for eid, t in published.items() if t in types}
+        # Claims older than the consumer's inbox horizon may be pruned; events that old are not asked for.
+        since = pruned[consumer] + HORIZON_MARGIN if consumer in pruned else None
+        wanted = {eid for eid, (t, at) in published.items() if t in types and (since is None or at >= since)}
         claimed = {r["event_id"] for r in await conns[consumer].fetch(
             "SELECT event_id FROM inbox WHERE consumer = $1", consumer)}
-        missing = wanted - claimed - dead
+        missing = {eid for eid in wanted - claimed if (consumer, eid) not in dead}
         check.checked += len(wanted)
-        check.problems += [f"{consumer}: event {eid} ({published[eid]}) was published but never handled"
+        check.problems += [f"{consumer}: event {eid} ({published[eid][0]}) was published but never handled"
                            for eid in sorted(missing, key=str)]
     return check
 
@@ -275,7 +310,8 @@ async def read_dead_letters(bootstrap: str, settings: Settings, services=SERVICE
                     h = {k: v.decode(errors="replace") for k, v in (rec.headers or ())}
                     out.append({"service": h.get("dlt_service", "?"), "reason": h.get("dlt_reason", "?"),
                                 "event_id": h.get("ce_id"), "type": h.get("ce_type"),
-                                "detail": h.get("dlt_detail", "")[:200], "topic": h.get("dlt_topic")})
+                                "detail": h.get("dlt_detail", "")[:200], "topic": h.get("dlt_topic"),
+                                "partition": h.get("dlt_partition"), "offset": h.get("dlt_offset")})
                 if records and records[-1].offset + 1 >= end[tp]:
                     remaining.discard(tp)
             if (not fetched and not remaining) or asyncio.get_running_loop().time() > deadline:
@@ -283,6 +319,34 @@ async def read_dead_letters(bootstrap: str, settings: Settings, services=SERVICE
     finally:
         await consumer.stop()
     return out
+
+
+async def stored_dead_letters(conns: dict[str, asyncpg.Connection]) -> list[dict]:
+    """The dead letters kept in the services' databases (kit/dead_letters.py), in the topics' shape."""
+    out = []
+    for conn in conns.values():
+        for r in await conn.fetch("SELECT service, reason, event_id, event_type, detail, topic, partition, "
+                                  "\"offset\", replayed_at FROM dead_letters ORDER BY id"):
+            out.append({"service": r["service"], "reason": r["reason"],
+                        "event_id": str(r["event_id"]) if r["event_id"] else None, "type": r["event_type"],
+                        "detail": r["detail"][:200], "topic": r["topic"], "partition": r["partition"],
+                        "offset": r["offset"], "replayed": r["replayed_at"] is not None})
+    return out
+
+
+def merge_dead_letters(stored: list[dict], on_topics: list[dict]) -> list[dict]:
+    """The stored dead letters, and those only the topics hold (from before the databases kept them): a letter
+    in both is the same event id of the same service, or — for one without a readable id — the same place in
+    the same topic."""
+    by_id = {(d["service"], d["event_id"]) for d in stored if d["event_id"]}
+    by_place = {(d["service"], d["topic"], str(d["partition"]), str(d["offset"])) for d in stored}
+
+    def known(d: dict) -> bool:
+        event_id = _uuid(d["event_id"])
+        if event_id is not None:
+            return (d["service"], str(event_id)) in by_id
+        return (d["service"], d["topic"], d.get("partition"), d.get("offset")) in by_place
+    return stored + [d for d in on_topics if not known(d)]
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -297,28 +361,39 @@ async def verify(settings: Settings, *, address: str | None = None, token: str |
     conns: dict[str, asyncpg.Connection] = {}
     try:
         for service in SERVICES:
-            from kit.db import _plain
-
-            conns[service] = await asyncpg.connect(_plain(settings.service_database_url(service)))
+            conns[service] = await asyncpg.connect(plain_url(settings.service_database_url(service)))
         bootstrap = bootstrap or settings.kafka_bootstrap
-        dead = await read_dead_letters(bootstrap, settings) if bootstrap else []
+        dead = merge_dead_letters(await stored_dead_letters(conns),
+                                  await read_dead_letters(bootstrap, settings) if bootstrap else [])
         published = await _published(conns, grace_seconds)
-        dead_ids = {i for d in dead if (i := _uuid(d["event_id"]))}
+        dead_ids = {(d["service"], i) for d in dead if (i := _uuid(d["event_id"]))}
         checks = [await _outbox_checks(conns, grace_seconds),
                   await _effect_checks(conns, published, dead_ids),
                   await _requisition_checks(conns, grace_seconds),
                   await _stats_checks(conns, address, token, settings)]
-        poison = Check("dead letters hold only poison (no published event dead-lettered)", checked=len(dead))
-        if not bootstrap:
-            poison.problems.append("needs the broker (BOTILBUD_KAFKA_BOOTSTRAP)")
-        all_events = await _published(conns, -1e9)
-        poison.problems += [f"{d['service']}: published event {d['event_id']} ({d['type']}) is dead-lettered: "
-                            f"{d['reason']} {d['detail']}" for d in dead if _uuid(d["event_id"]) in all_events]
-        checks.append(poison)
+        checks.append(await _poison_checks(conns, dead, bootstrap))
         return Report(checks, dead)
     finally:
         for conn in conns.values():
             await conn.close()
+
+
+async def _poison_checks(conns, dead: list[dict], bootstrap: str | None) -> Check:
+    """A published event dead-lettered is a lost effect — unless it was replayed and handled since."""
+    poison = Check("dead letters hold only poison (no published event dead-lettered)", checked=len(dead))
+    if not bootstrap:
+        poison.problems.append("needs the broker (BOTILBUD_KAFKA_BOOTSTRAP)")
+    all_events = await _published(conns, -1e9)
+    for d in dead:
+        event_id = _uuid(d["event_id"])
+        if event_id not in all_events:
+            continue
+        handled = d["service"] in conns and await conns[d["service"]].fetchval(
+            "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2", d["service"], event_id)
+        if not handled:
+            poison.problems.append(f"{d['service']}: published event {d['event_id']} ({d['type']}) is "
+                                   f"dead-lettered: {d['reason']} {d['detail']}")
+    return poison
 
 
 async def verify_until(settings: Settings, within: float = 60.0, interval: float = 1.0, **kwargs) -> Report:
@@ -345,6 +420,19 @@ def operator_token(settings: Settings) -> str | None:
     return TokenSigner(secret, 300).issue(User("verify", Role.OPERATIONS, None, "botilbud verify"))
 
 
+def with_databases(settings: Settings) -> Settings:
+    """The settings, with the embedded stack's PostgreSQL under BOTILBUD_HOME when they name no database."""
+    if settings.database_url or all(getattr(settings, f"{s}_database_url") for s in SERVICES):
+        return settings
+    from botilbud.embedded import EmbeddedPostgres
+
+    pg = EmbeddedPostgres(settings.home)
+    pg.port = pg._running_port()
+    if pg.port is None:
+        raise SystemExit("No database: set BOTILBUD_DATABASE_URL, or run this next to `botilbud run`.")
+    return settings.model_copy(update={"database_url": pg.url})
+
+
 def resolve(settings: Settings, address: str | None) -> tuple[Settings, str | None, str | None]:
     """The settings, address and broker of the system to verify: the settings' own, or else the embedded
     stack's under BOTILBUD_HOME (its run file and its PostgreSQL)."""
@@ -352,13 +440,6 @@ def resolve(settings: Settings, address: str | None) -> tuple[Settings, str | No
 
     run = settings.home / "run.json"
     running = json.loads(run.read_text()) if run.exists() else {}
-    if not (settings.database_url or all(getattr(settings, f"{s}_database_url") for s in SERVICES)):
-        from botilbud.embedded import EmbeddedPostgres
-
-        pg = EmbeddedPostgres(settings.home)
-        pg.port = pg._running_port()
-        if pg.port is None:
-            raise SystemExit("No database: set BOTILBUD_DATABASE_URL, or run this next to `botilbud run`.")
-        settings = settings.model_copy(update={"database_url": pg.url})
+    settings = with_databases(settings)
     bootstrap = settings.kafka_bootstrap or running.get("kafka_bootstrap")
     return settings, running_system(address), bootstrap

@@ -5,7 +5,8 @@ unexpected failure seeks back and the event is read again; the inbox makes that 
 cannot be parsed goes straight to the service's dead-letter topic; a handler that keeps failing is retried
 a bounded number of times with backoff and then dead-lettered — unless the failure is an outage of the
 database (unreachable, restarting): then it is retried until the database is back, never dead-lettered.
-Either way the consumer keeps going."""
+Either way the consumer keeps going. A dead letter is kept in the service's database first (`kit.dead_letters`:
+the record that survives a broker which forgets its topics), then sent to the dead-letter topic."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from faststream.kafka.annotations import KafkaMessage
 
 from contracts import ALL_TOPICS, Envelope, EnvelopeError, IntegrationEvent, event_class
 from contracts.topics import dead_letter_topic
+from kit import dead_letters
 from kit.logging import correlation_id_var, get_logger
 from kit.metrics import (
     CONSUMER_LAG_SECONDS,
@@ -56,7 +58,8 @@ def is_outage(exc: BaseException) -> bool:
                             asyncpg.exceptions.OperatorInterventionError))
 
 
-def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription], settings: Settings) -> None:
+def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription], settings: Settings,
+             pool: asyncpg.Pool | None = None) -> None:
     """Register a service's subscriptions on the broker: the one place its consumers are wired.
 
     A service reads all its topics with one consumer in its own consumer group: one group join at start-up
@@ -64,7 +67,8 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
     has arrived in batches (up to `consumer_batch_max_records`); a batch's events are handled in one shared
     transaction and their offsets committed once. If any event of a batch fails, the batch is rolled back and
     its events are handled again one at a time, each in its own transaction, under the full error policy —
-    so a poison event costs its batch a second pass, never a lost or doubled effect (the inbox sees to it)."""
+    so a poison event costs its batch a second pass, never a lost or doubled effect (the inbox sees to it).
+    With `pool` (the service's database), dead letters are also kept there."""
     if not subscriptions:
         return
     topics = {sub.topic: sub for sub in subscriptions}
@@ -74,6 +78,8 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
 
     async def dead_letter(record: ConsumerRecord, topic: str, headers: dict[str, str], reason: str,
                           detail: str) -> None:
+        if pool is not None:  # the record first: a failure here leaves the event unacknowledged, to come again
+            await dead_letters.record(pool, service, record, headers, reason, detail)
         headers = {**headers, "dlt_reason": reason, "dlt_detail": detail[:1000], "dlt_service": service,
                    "dlt_topic": record.topic, "dlt_partition": str(record.partition),
                    "dlt_offset": str(record.offset), "dlt_time": datetime.now(UTC).isoformat()}

@@ -27,6 +27,15 @@ EVENT_AGE_SECONDS = Histogram(
     "botilbud_event_age_seconds", "Age of each event (since its state change was committed) when its effect was "
     "committed here: every event's consumer lag, not a sample.", ["service", "topic"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0))
+OUTBOX_REPUBLISHED = Counter(
+    "botilbud_outbox_republished_total", "Events the relay published again for a broker that may have lost them "
+    "(a republish: every start of the embedded stack, or `botilbud outbox republish`).", ["service"])
+DEAD_LETTERS_STORED = Counter(
+    "botilbud_dead_letters_stored_total", "Dead letters written to the consuming service's database.",
+    ["service", "reason"])
+RETENTION_PRUNED = Counter(
+    "botilbud_retention_pruned_total", "Rows deleted by the retention job (published outbox rows, inbox claims).",
+    ["service", "table"])
 HTTP_REQUESTS = Counter(
     "botilbud_http_requests_total", "HTTP requests.", ["service", "method", "route", "status"])
 HTTP_REQUEST_SECONDS = Histogram(

@@ -3,7 +3,14 @@
 `add` writes events in the caller's transaction. The relay publishes unpublished rows in id order, keyed by
 aggregate id, and marks them published only after the broker acknowledged them. A failed round is retried
 with exponential backoff; the backlog is a Prometheus gauge. NOTIFY wakes the relay right after a commit
-so events leave within milliseconds; polling covers a missed notification."""
+so events leave within milliseconds; polling covers a missed notification.
+
+The outbox is also the durable log behind a broker that may lose what it had (the embedded Tansu keeps its
+topics in memory; a Kafka restored from an old snapshot): `request_republish` asks the relay to publish every
+row again — published or not, in id order, so each key's order holds and old events go before new ones —
+before it goes on with new rows. The consumers' inboxes make the repeats harmless. The request is a row in
+`outbox_republish` holding how far the relay has come, so a relay that dies midway goes on where it was (and a
+new request starts again from the first row)."""
 
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import Envelope
 from kit.logging import get_logger
-from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
+from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED, OUTBOX_REPUBLISHED
 
 log = get_logger(__name__)
 
@@ -48,6 +55,18 @@ async def add(conn: asyncpg.Connection, service: str, envelopes: list[Envelope],
         [(e.id, e.type, topic(e.data.topic.value), e.key, e.headers(), e.body()) for e in envelopes],
     )
     await conn.execute(f"NOTIFY {channel(service)}")
+
+
+async def request_republish(conn: asyncpg.Connection, service: str, reason: str) -> int:
+    """Ask this database's relay to publish every outbox row again before any new one (see the module doc).
+    A request made while one is under way starts it again from the first row. Returns the rows to publish."""
+    await conn.execute(
+        "INSERT INTO outbox_republish (singleton, position, reason) VALUES (true, 0, $1) "
+        "ON CONFLICT (singleton) DO UPDATE SET position = 0, requested_at = now(), reason = EXCLUDED.reason",
+        reason)
+    await conn.execute(f"NOTIFY {channel(service)}")
+    log.info("outbox_republish_requested", service=service, reason=reason)
+    return await conn.fetchval("SELECT count(*) FROM outbox")
 
 
 class OutboxRelay:
@@ -110,11 +129,17 @@ class OutboxRelay:
         async with self.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
                 return 0
+            # A republish under way (locked: a new request waits for this round, then starts from the first row).
+            republish = await conn.fetchval("SELECT position FROM outbox_republish FOR UPDATE")
+            if republish is None:
+                pending = "published_at IS NULL"
+            else:  # every row after the position, and any row before it that committed late
+                pending = f"(id > {int(republish)} OR published_at IS NULL)"
             rows = await conn.fetch(
-                "SELECT id, topic, key, headers, body FROM outbox WHERE published_at IS NULL "
-                "ORDER BY id LIMIT $1", self.batch_size)
+                f"SELECT id, topic, key, headers, body, published_at IS NOT NULL AS again FROM outbox "  # noqa: S608
+                f"WHERE {pending} ORDER BY id LIMIT $1", self.batch_size)
             ids = [r["id"] for r in rows]
-            backlog = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            backlog = await conn.fetchval(f"SELECT count(*) FROM outbox WHERE {pending}")  # noqa: S608
             OUTBOX_BACKLOG.labels(self.service).set(backlog)  # before sending: a hung broker shows at once
             try:
                 acks = [
@@ -130,9 +155,21 @@ class OutboxRelay:
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
                     ids, repr(exc)[:500])
             else:
-                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids)
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) "
+                                   "AND published_at IS NULL", ids)
                 OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
                 OUTBOX_BACKLOG.labels(self.service).set(backlog - len(rows))
+                if republish is not None:
+                    await self._republished(conn, rows)
         if failure is not None:
             raise failure
         return len(rows)
+
+    async def _republished(self, conn: asyncpg.Connection, rows: list) -> None:
+        """Move the republish on past this round's rows; a round short of a full batch has reached the end."""
+        OUTBOX_REPUBLISHED.labels(self.service).inc(sum(r["again"] for r in rows))
+        if len(rows) < self.batch_size:
+            await conn.execute("DELETE FROM outbox_republish")
+            log.info("outbox_republish_done", service=self.service)
+        else:
+            await conn.execute("UPDATE outbox_republish SET position = $1", rows[-1]["id"])

@@ -20,10 +20,11 @@ from prometheus_client import REGISTRY
 
 from kit import tracing
 from kit.auth import TokenSigner, UserDirectory
-from kit.db import create_pool, ensure_database
+from kit.db import create_pool
 from kit.logging import get_logger
 from kit.messaging import Subscription, ensure_topics, register
-from kit.outbox import OutboxRelay
+from kit.outbox import OutboxRelay, request_republish
+from kit.retention import retention_job
 from kit.settings import Settings
 from kit.web import create_root_app
 
@@ -88,12 +89,12 @@ class Runtime:
         return f"http://{self.settings.http_host}:{self.port}"
 
     async def migrate(self) -> None:
-        from kit.migrations import upgrade  # here, not at the top: a process that does not migrate never loads it
+        """Every service database to its schema: the kit's chain and the service's, one migrator at a time per
+        database (replicas starting together wait for each other; kit/migrations.py)."""
+        from kit.migrations import migrate  # here, not at the top: a process that does not migrate never loads it
 
         for svc in self.services:
-            url = self.settings.service_database_url(svc.name)
-            await ensure_database(url)
-            await upgrade(url, svc.migrations)
+            await migrate(self.settings.service_database_url(svc.name), svc.migrations)
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -120,16 +121,13 @@ class Runtime:
                 logger=logging.getLogger("faststream"), log_level=logging.DEBUG,
                 client_id=f"botilbud-{svc.name}")
             register(broker, svc.name, self.tracing.subscriptions(svc.name, parts.subscriptions, self.settings.topic),
-                     self.settings)
+                     self.settings, pool)
             self.brokers[svc.name] = broker
         await self.producer.start()
         await asyncio.gather(*(broker.start() for broker in self.brokers.values()))
         log.info("runtime_consumers_started", seconds=round(time.perf_counter() - started, 3))
-        for svc in self.services:
-            relay = OutboxRelay(self.pools[svc.name], self.tracing.producer(self.producer), svc.name,
-                                batch_size=self.settings.outbox_batch_size,
-                                poll_seconds=self.settings.outbox_poll_seconds)
-            self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"outbox-relay-{svc.name}"))
+        await self._start_relays()
+        self._start_retention()
         app = self.tracing.app(create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
@@ -150,6 +148,27 @@ class Runtime:
             for name, job in parts.background.items():
                 self._tasks.append(asyncio.create_task(job(self._stopping), name=name))
         log.info("runtime_started", services=[s.name for s in self.services], url=self.url)
+
+    async def _start_relays(self) -> None:
+        """An outbox relay per service. A broker that may have lost events (the embedded one, at every start)
+        is refilled first: every outbox row again, in order, before new ones (kit/outbox.py)."""
+        for svc in self.services:
+            pool = self.pools[svc.name]
+            if self.settings.outbox_republish_on_start:
+                async with pool.acquire() as conn:
+                    await request_republish(conn, svc.name, "start-up: the broker may have lost events")
+            relay = OutboxRelay(pool, self.tracing.producer(self.producer), svc.name,
+                                batch_size=self.settings.outbox_batch_size,
+                                poll_seconds=self.settings.outbox_poll_seconds)
+            self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"outbox-relay-{svc.name}"))
+
+    def _start_retention(self) -> None:
+        """The retention job per service database, where a retention is set (kit/retention.py)."""
+        if not (self.settings.outbox_retention_days or self.settings.inbox_retention_days):
+            return
+        for svc in self.services:
+            job = retention_job(self.pools[svc.name], svc.name, self.settings)
+            self._tasks.append(asyncio.create_task(job(self._stopping), name=f"retention-{svc.name}"))
 
     def _readiness_checks(self):
         checks = {}

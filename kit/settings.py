@@ -3,7 +3,7 @@ system's composition (`botilbud.settings`) adds the per-service ones. The README
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,12 +51,35 @@ class Settings(BaseSettings):
         100, ge=1, le=10_000, description="Most events a consumer handles in one transaction (1: one at a time).")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
     outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
+    # Durability and retention (kit/outbox.py, kit/retention.py; docs/reliability.md).
+    outbox_republish_on_start: bool = Field(
+        False, description="Publish every outbox row again at start-up, in order, before new ones: for a broker "
+        "that may have lost events. `botilbud run`'s embedded broker keeps topics in memory, so there it is always "
+        "on; for Apache Kafka use `botilbud outbox republish` after a loss instead.")
+    outbox_retention_days: int = Field(
+        0, ge=0, description="Delete published outbox rows older than this many days (0: keep them). Only where "
+        "the topics keep the history (Kafka with retention.ms=-1); never on the embedded stack, whose outbox is "
+        "the log.")
+    inbox_retention_days: int = Field(
+        0, ge=0, description="Delete inbox claims older than this many days (0: keep them). Must be longer than "
+        "the outbox retention and than any redelivery from the topics (docs/operations.md).")
+    retention_interval_seconds: float = Field(3600.0, gt=0, description="Time between rounds of the retention job.")
+    retention_batch_size: int = Field(
+        1000, ge=1, le=100_000, description="Rows the retention job deletes per statement.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
     demo_data: bool = Field(True, description="Load the demo data once into empty databases.")
     allow_synthetic_ids: bool = Field(
         True, description="Accept synthetic test identity numbers (Skatteetaten's test set). Off in production.")
     kostra: KostraSettings = Field(default_factory=KostraSettings)
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self):
+        # A claim pruned while its event can still be republished from an outbox would let it apply twice.
+        if self.inbox_retention_days and not 0 < self.outbox_retention_days < self.inbox_retention_days:
+            raise ValueError("BOTILBUD_INBOX_RETENTION_DAYS needs BOTILBUD_OUTBOX_RETENTION_DAYS set and shorter: "
+                             "an inbox claim must outlive every republish of its event")
+        return self
 
     def service_database_url(self, service: str) -> str:
         # The composition of a system may declare a URL per service (`BOTILBUD_<SERVICE>_DATABASE_URL`).

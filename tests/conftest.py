@@ -126,18 +126,13 @@ async def granted_decision(client: httpx.AsyncClient, *, period_from, period_to,
 
 
 async def kit_database(pg_url: str, prefix: str):
-    """A fresh database with only the kit's outbox and inbox tables, and a pool on it (the caller closes it)."""
-    from kit.db import create_pool, ensure_database
-    from kit.migrations import KIT_TABLES_SQL
+    """A fresh database with only the kit's tables (its own migrations), and a pool on it (the caller closes it)."""
+    from kit.db import create_pool
+    from kit.migrations import migrate
 
     url = f"{pg_url}/{prefix}_{uuid.uuid4().hex[:8]}"
-    await ensure_database(url)
-    pool = await create_pool(url)
-    async with pool.acquire() as conn:
-        for statement in KIT_TABLES_SQL.split(";"):
-            if statement.strip():
-                await conn.execute(statement)
-    return pool
+    await migrate(url, None)
+    return await create_pool(url)
 
 
 async def eventually(check, within: float = 20.0, interval: float = 0.1):

@@ -1,4 +1,5 @@
-"""Alembic environment shared by every service: each service has its own versions folder and database."""
+"""Alembic environment shared by every chain: each service has its own versions folder and database, and the
+kit has its own chain (its own versions folder and version table) that runs against every service database."""
 
 import asyncio
 
@@ -8,7 +9,8 @@ from sqlalchemy.pool import NullPool
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)
+    context.configure(connection=connection, target_metadata=None, transaction_per_migration=True,
+                      version_table=context.config.get_main_option("version_table") or "alembic_version")
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,6 +1,8 @@
 """The runbook's dead-letter replay against the real broker: a move-out that reached billing before its
-placement is dead-lettered; once the placement is there, `deploy/replay_dead_letters.py` lists it and puts
-it back on its topic, and billing closes the requisition."""
+placement is dead-lettered; once the placement is there, `deploy/replay_dead_letters.py` lists it — from
+billing's database, where the consumer keeps its dead letters, and from the dead-letter topic — puts it back
+on its topic, and billing closes the requisition. The list says which letters were replayed, and `--all`
+replays only those that were not."""
 
 import asyncio
 import json
@@ -26,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 async def replay_tool(settings, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOTILBUD_")}
     env.update({"BOTILBUD_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-                "BOTILBUD_TOPIC_NAMESPACE": settings.topic_namespace})
+                "BOTILBUD_TOPIC_NAMESPACE": settings.topic_namespace, "BOTILBUD_HOME": str(settings.home),
+                "BOTILBUD_BILLING_DATABASE_URL": settings.service_database_url("billing"),
+                "BOTILBUD_STATS_DATABASE_URL": settings.service_database_url("stats"),
+                "BOTILBUD_PLACEMENT_DATABASE_URL": settings.service_database_url("placement")})
     return await asyncio.to_thread(subprocess.run, [sys.executable, "deploy/replay_dead_letters.py", *args],
                                    env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -53,7 +58,10 @@ async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(stac
             return [json.loads(line) for line in listed.stdout.splitlines()]
         [letter] = await eventually(dead_lettered, within=30, interval=0.5)
         assert letter["reason"] == "handler_failed" and "no requisition" in letter["detail"]
-        assert (letter["from"], letter["event_id"]) == (topic, str(moved_out.id))
+        assert (letter["from"], letter["event_id"], letter["replayed"]) == (topic, str(moved_out.id), None)
+        on_topic = await replay_tool(settings, "billing", "--from-topic")  # the topic's copy: the same letter
+        [copy] = [json.loads(line) for line in on_topic.stdout.splitlines()]
+        assert (copy["event_id"], copy["reason"], copy["from"]) == (str(moved_out.id), "handler_failed", topic)
 
         # The cause: the placement had not arrived. It does now.
         await send(producer, topic, HouseholdPlaced(
@@ -73,7 +81,7 @@ async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(stac
             return next((q for q in r.json() if q["stay_id"] == str(stay_id)), None)
         assert (await eventually(requisition))["status"] == "open"
 
-        unknown = await replay_tool(settings, "billing", "--record", "0:999999")
+        unknown = await replay_tool(settings, "billing", "--record", "999999")
         assert unknown.returncode == 2 and "No such dead letter" in unknown.stderr
         replayed = await replay_tool(settings, "billing", "--record", letter["record"])
         assert replayed.returncode == 0, replayed.stderr
@@ -83,5 +91,9 @@ async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(stac
             q = await requisition()
             return q if q["status"] != "open" else None
         await eventually(closed)
-    # Nothing new went to the dead-letter topic.
-    assert len((await replay_tool(settings, "billing")).stdout.splitlines()) == 1
+    # Nothing new was dead-lettered; the letter is kept, marked replayed, and `--all` leaves it alone now.
+    [after] = [json.loads(line) for line in (await replay_tool(settings, "billing")).stdout.splitlines()]
+    assert after["record"] == letter["record"] and after["replayed"] is not None
+    again = await replay_tool(settings, "billing", "--all")
+    assert again.returncode == 0 and again.stdout == "", again.stderr
+    assert len((await replay_tool(settings, "billing", "--from-topic")).stdout.splitlines()) == 1

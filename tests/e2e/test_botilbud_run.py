@@ -1,17 +1,24 @@
 """`botilbud run` as a user starts it: one command, one address with every service's health, readiness and
-metrics and the login page; Ctrl-C stops everything, the database and the broker too."""
+metrics and the login page; Ctrl-C stops everything, the database and the broker too. Killed outright, it
+starts again with its records — and with its dead letters, though the broker it starts is a fresh one."""
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
+from datetime import date
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
+from aiokafka import AIOKafkaProducer
+
+from contracts import Envelope, HouseholdMovedOut, Topic
 
 # It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.embedded_stack]
@@ -69,6 +76,35 @@ def test_botilbud_run_serves_everything_and_stops_on_ctrl_c(tmp_path):
     assert gone.returncode != 0 and "No running system found" in gone.stderr
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def send_orphan_move_out(bootstrap: str) -> str:
+    """A move-out of a stay nobody placed: billing's handler fails on it, and it is dead-lettered."""
+    orphan = Envelope.wrap(HouseholdMovedOut(stay_id=uuid.uuid4(), household_id=uuid.uuid4(),
+                                             check_out=date(2025, 3, 1), destination="unknown"),
+                           source="/test/killed", correlation_id="test-killed")
+
+    async def send():
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(Topic.STAY.value, orphan.body(), key=orphan.key.encode(),
+                                         headers=[(k, v.encode()) for k, v in orphan.headers().items()])
+        finally:
+            await producer.stop()
+    asyncio.run(send())
+    return str(orphan.id)
+
+
+def dead_letters(env: dict) -> list[dict]:
+    """billing's dead letters as the runbook's tool lists them next to `botilbud run` (no settings needed)."""
+    listed = subprocess.run([sys.executable, "deploy/replay_dead_letters.py", "billing"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    return [json.loads(line) for line in listed.stdout.splitlines()]
+
+
 def test_a_killed_stack_starts_again_with_its_records(tmp_path):
     home = tmp_path / "home"
     env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0"}
@@ -83,6 +119,10 @@ def test_a_killed_stack_starts_again_with_its_records(tmp_path):
             "identity_number": "15108695088", "name": "Kari Nordmann", "office_id": "nav-asker"})
         assert created.status_code == 201, created.text
         broker_pid = int((home / "kafka.pid").read_text())
+        poison = send_orphan_move_out(wait_for_run_file(home / "run.json", first)["kafka_bootstrap"])
+        deadline = time.monotonic() + 60
+        while not [d for d in dead_letters(env) if d["event_id"] == poison] and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
         first.kill()  # SIGKILL: no clean-up at all
         first.wait()
@@ -96,6 +136,11 @@ def test_a_killed_stack_starts_again_with_its_records(tmp_path):
         cases = httpx.get(f"{url}/intake/api/applications", headers=auth).json()
         assert created.json()["application_id"] in [c["id"] for c in cases]
         assert not psutil.pid_exists(broker_pid) or psutil.Process(broker_pid).status() == psutil.STATUS_ZOMBIE
+        # The dead letter from before the kill is still there, and `botilbud verify` reports it.
+        assert [(d["event_id"], d["reason"]) for d in dead_letters(env)] == [(poison, "handler_failed")]
+        verified = subprocess.run([sys.executable, "-m", "botilbud.cli", "verify", "--within", "60"], env=env,
+                                  capture_output=True, text=True, timeout=180)
+        assert "dead letters: billing:handler_failed 1" in verified.stdout, verified.stdout + verified.stderr
     finally:
         second.send_signal(signal.SIGINT)
         second.communicate(timeout=60)

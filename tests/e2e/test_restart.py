@@ -1,5 +1,7 @@
 """`botilbud run`'s embedded stack: stopping it and starting it again keeps every record in PostgreSQL, and
-the demo data is loaded once, not again."""
+the demo data is loaded once, not again. The broker starts empty each time (it keeps topics in memory); the
+outboxes refill it, so a stats rebuild after the restart — which replays the topics from the beginning —
+gives the numbers stats had before."""
 
 import asyncio
 import json
@@ -8,7 +10,8 @@ import httpx
 import pytest
 
 from botilbud.settings import Settings
-from botilbud.stack import run_file, serve
+from botilbud.stack import REFERENCE_FILE, run_file, serve
+from kit.clock import today
 from tests.conftest import eventually, login
 
 # It starts its own embedded broker and database, so the Apache Kafka lane leaves it out.
@@ -25,6 +28,19 @@ async def start(settings: Settings) -> tuple[asyncio.Task, asyncio.Event, str]:
         return run_file(settings).exists() and json.loads(run_file(settings).read_text())["url"]
     url = await eventually(running, within=120)
     return task, stop, url
+
+
+MUNICIPALITIES = sorted({o["municipality"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]})
+
+
+async def kostra(client: httpx.AsyncClient, auth: dict) -> dict:
+    out = {}
+    for municipality in MUNICIPALITIES:
+        r = await client.get("/stats/api/kostra", headers=auth, params={"year": today().year,
+                                                                        "municipality": municipality})
+        assert r.status_code == 200, r.text
+        out[municipality] = r.json()
+    return out
 
 
 async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
@@ -50,6 +66,8 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             assert any(d["extensions"] for d in details)  # the extension decision was followed
             cases_before = len((await client.get("/intake/api/applications", headers=worker)).json())
             assert units_before > 0
+            kostra_before = await kostra(client, await login(client, "drift"))
+            assert sum(k["households"] for k in kostra_before.values()) >= len(stays_before)
     finally:
         stop.set()
         await task
@@ -67,6 +85,15 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             trondheim = await login(client, "veileder-falkenborg")
             stays_after = (await client.get("/placement/api/stays", headers=trondheim)).json()
             assert sorted(s["id"] for s in stays_after) == sorted(s["id"] for s in stays_before)
+
+            # Stats rebuilt from the topics of the fresh broker: the outboxes put the whole history there.
+            drift = await login(client, "drift")
+            rebuilt = await client.post("/stats/api/rebuild", headers=drift)
+            assert rebuilt.status_code == 200, rebuilt.text
+
+            async def as_before():
+                return await kostra(client, drift) == kostra_before
+            await eventually(as_before, within=60, interval=0.5)
     finally:
         stop.set()
         await task

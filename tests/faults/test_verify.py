@@ -9,15 +9,16 @@ import httpx
 import pytest
 
 from botilbud.verify import operator_token, verify, verify_until
-from tests.conftest import granted_decision, login
+from tests.conftest import SAMPLE_FNR, granted_decision, login
+from tests.faults.traffic import synthetic_number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
-async def place_one(client: httpx.AsyncClient) -> str:
+async def place_one(client: httpx.AsyncClient, identity_number: str = SAMPLE_FNR) -> str:
     today = datetime.now(UTC).date()
     worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=3),
-                                                 period_to=today + timedelta(days=20))
+                                                 period_to=today + timedelta(days=20), identity_number=identity_number)
     fits = (await client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker)).json()["fits"]
     placed = await client.post("/placement/api/stays", headers=worker, json={
         "decision_id": decision_id, "unit_id": fits[0]["unit_id"], "check_in": str(today - timedelta(days=2))})
@@ -63,3 +64,51 @@ async def test_verify_holds_on_a_healthy_stack_and_names_what_is_broken(stack, s
     assert any(p.startswith("0301: households placement") for p in
                by_name["stats equal a reference computation over placement's tables"].problems), text
     assert "INVARIANTS BROKEN" in text
+
+
+async def age(settings, days: int) -> None:
+    """Make every record of every service `days` older: the outboxes, the inboxes and what they are about."""
+    shift = f"interval '{int(days)} days'"
+    statements = {
+        "intake": ["UPDATE decisions SET decided_at = decided_at - {s}"],
+        "placement": ["UPDATE stays SET created_at = created_at - {s}",
+                      "UPDATE stay_extensions SET extended_at = extended_at - {s}"],
+        "billing": ["UPDATE requisitions SET created_at = created_at - {s}"],
+        "stats": [],
+    }
+    for service, updates in statements.items():
+        conn = await asyncpg.connect(settings.service_database_url(service))
+        try:
+            for sql in [*updates, "UPDATE outbox SET created_at = created_at - {s}, published_at = published_at - {s}",
+                        "UPDATE inbox SET processed_at = processed_at - {s}"]:
+                await conn.execute(sql.format(s=shift))
+        finally:
+            await conn.close()
+
+
+async def test_verify_holds_after_retention_pruned_old_events_and_still_sees_a_new_loss(stack, settings):
+    from kit.retention import prune
+
+    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
+        await login(client, "veileder-grunerlokka")
+        await place_one(client)
+        args = dict(address=stack.url, token=operator_token(settings), bootstrap=stack.bootstrap, grace_seconds=0)
+        assert (await verify_until(settings, 30, **args)).ok
+        await age(settings, 100)
+        kept = settings.model_copy(update={"outbox_retention_days": 30, "inbox_retention_days": 60})
+        pruned = {s: await prune(stack.pools[s], s, kept) for s in stack.pools}
+        assert pruned["placement"]["outbox"] > 0 and pruned["billing"]["inbox"] > 0, pruned
+        # The history is gone from the outboxes and inboxes; what verify checks is still true.
+        after = await verify_until(settings, 30, **args)
+        assert after.ok, after.text()
+
+        # A stay placed now whose event is lost is still found.
+        stay_id = await place_one(client, synthetic_number(1))
+    placement = await asyncpg.connect(settings.service_database_url("placement"))
+    try:
+        await placement.execute("DELETE FROM outbox WHERE event_type = 'botilbud.placement.household-placed.v1' "
+                                "AND convert_from(body, 'UTF8')::jsonb ->> 'stay_id' = $1", stay_id)
+    finally:
+        await placement.close()
+    lost = await verify(settings, **args)
+    assert any(f"stay {stay_id} has 0" in p for p in lost.checks[0].problems), lost.text()

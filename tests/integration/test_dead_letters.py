@@ -1,10 +1,13 @@
 """The consumer error policy on a real broker: poison messages go to the service's dead-letter topic with the
-reason in headers, counted in a metric, and the consumer keeps processing what comes after them."""
+reason in headers, counted in a metric, and the consumer keeps processing what comes after them. Each dead
+letter is also kept in the consuming service's database — the original message (body, key, headers), the
+reason and where it was read — since a broker may forget its topics."""
 
 import json
 import uuid
 from datetime import date
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -12,6 +15,7 @@ from prometheus_client import REGISTRY
 
 from contracts import Envelope, HouseholdFacts, HouseholdMovedOut, HouseholdPlaced, Topic
 from contracts.topics import dead_letter_topic
+from kit.dead_letters import decode_headers
 from tests.conftest import eventually, login
 
 pytestmark = pytest.mark.integration
@@ -112,3 +116,35 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_keeps_going(st
 
     assert dead_letters("stats", "schema_violation") == before_parse + 2
     assert dead_letters("billing", "handler_failed") == before_handler + 1
+
+    # The same dead letters, kept in each consuming service's own database.
+    for service, on_topic in (("stats", stats_dlt), ("billing", billing_dlt)):
+        conn = await asyncpg.connect(settings.service_database_url(service))
+        try:
+            kept = await conn.fetch("SELECT * FROM dead_letters ORDER BY id")
+        finally:
+            await conn.close()
+        assert sorted(r["reason"] for r in kept) == sorted(dict(r.headers)["dlt_reason"].decode() for r in on_topic)
+        assert all(r["service"] == service and r["topic"] == stay_topic for r in kept)
+        for r in on_topic:  # the original message, as it was read
+            row = next(k for k in kept if (k["partition"], k["offset"]) == (
+                int(dict(r.headers)["dlt_partition"]), int(dict(r.headers)["dlt_offset"])))
+            assert (row["body"], row["key"]) == (r.value, r.key)
+            kept_headers = dict(decode_headers(json.loads(row["headers"])))
+            on_topic_headers = {k for k, _ in r.headers if not k.startswith("dlt_")}
+            # The topic's copy may carry FastStream's own headers besides the original ones.
+            assert set(kept_headers) <= on_topic_headers and on_topic_headers - set(kept_headers) <= {
+                "content-type", "correlation_id"}
+            if row["reason"] == "bad_headers":  # the bytes that are not UTF-8 replaced, the NUL kept
+                assert kept_headers["ce_id"] == "\ufffd\ufffd\x00".encode() and row["event_id"] is None
+    orphan_row = await _dead_letter_of(settings, "billing", orphan.id)
+    assert (orphan_row["reason"], orphan_row["event_type"]) == ("handler_failed", HouseholdMovedOut.event_type)
+    assert "no requisition" in orphan_row["detail"]
+
+
+async def _dead_letter_of(settings, service: str, event_id: uuid.UUID):
+    conn = await asyncpg.connect(settings.service_database_url(service))
+    try:
+        return await conn.fetchrow("SELECT * FROM dead_letters WHERE event_id = $1", event_id)
+    finally:
+        await conn.close()
