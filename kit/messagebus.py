@@ -44,6 +44,13 @@ class MessageBus:
             await uow.commit()
             return result
 
+    async def acknowledge(self, event_id: UUID) -> None:
+        """An event this service receives but has nothing to do for: claimed in the inbox all the same, so
+        that every event a consumer subscribes to has exactly one record of being handled (`botilbud verify`)."""
+        async with self._uow_factory() as uow:
+            if await uow.claim_event(self.consumer, event_id):
+                await uow.commit()
+
 
 def subscriptions(table: EventTable, bus: MessageBus) -> list[Subscription]:
     """The service's subscriptions from its event table: each event's command goes through the bus with the
@@ -52,7 +59,9 @@ def subscriptions(table: EventTable, bus: MessageBus) -> list[Subscription]:
     for event_type, to_command in table.items():
         async def on_event(envelope: Envelope, to_command=to_command) -> None:
             cmd = to_command(envelope)
-            if cmd is not None:
+            if cmd is None:
+                await bus.acknowledge(envelope.id)
+            else:
                 await bus.handle(cmd, event_id=envelope.id)
         by_topic[event_type.topic.value][event_type] = on_event
     return [Subscription(topic, handlers) for topic, handlers in by_topic.items()]
