@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from botilbud.cli import app
 from services.stats.domain.kostra import KostraRules, StayFacts
 from tests.conftest import eventually, login
-from tests.imports.test_history_domain import EXAMPLE
+from tests.unit.placement.test_history import EXAMPLE
 from tests.stats.reference import reference_kostra
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
