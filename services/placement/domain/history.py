@@ -106,7 +106,8 @@ def check_header(header: list[str] | None) -> None:
         raise HeaderError(f"Linje 1: mangler kolonnene {', '.join(missing)}.")
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
-        raise HeaderError(f"Linje 1: ukjente kolonner {', '.join(unknown)}.")
+        more = f" og {len(unknown) - 5} til" if len(unknown) > 5 else ""
+        raise HeaderError(f"Linje 1: ukjente kolonner {', '.join(shown(u) for u in unknown[:5])}{more}.")
 
 
 class ProviderIndex:

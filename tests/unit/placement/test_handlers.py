@@ -174,14 +174,18 @@ async def test_fixed_places_are_bounded():
     assert err.value.field == "agreement.fixed_places"
 
 
+def inspection(p, checklist: dict) -> commands.RecordInspection:
+    day = p.agreement.valid_from
+    return commands.RecordInspection(p.id, day, "approved", day + timedelta(days=30), checklist)
+
+
 @pytest.mark.parametrize(("field", "cmd"), [
     ("name", lambda p: commands.RegisterUnit(p.id, "Rom\x00", 1)),
     ("address", lambda p: commands.RegisterUnit(p.id, "Rom", 1, "Gata\x1b 1")),
     ("facilities.staffed_hours", lambda p: commands.RegisterUnit(p.id, "Rom", 1, None, {"staffed_hours": "24/7\x00"})),
-    ("checklist", lambda p: commands.RecordInspection(p.id, p.agreement.valid_from, "approved",
-                                                      p.agreement.valid_from + timedelta(days=30), {"brann\x00": True})),
-    ("checklist", lambda p: commands.RecordInspection(p.id, p.agreement.valid_from, "approved",
-                                                      p.agreement.valid_from + timedelta(days=30), {"x" * 5000: True})),
+    ("checklist", lambda p: inspection(p, {"brann\x00": True})),
+    ("checklist", lambda p: inspection(p, {"x" * 5000: True})),
+    ("checklist", lambda p: inspection(p, {"fire_safety": "ja"})),
 ])
 async def test_control_characters_and_long_keys_are_refused_naming_the_field(field, cmd):
     world = World()
