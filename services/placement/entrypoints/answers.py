@@ -355,6 +355,8 @@ class RejectedRowOut(BaseModel):
     line: int
     reason: str
     field: str | None
+    unknown: bool = Field(False, description="The row names an unknown office or provider (listed once in "
+                                             "`unknown`, with its lines).")
 
 
 class UnknownNameOut(BaseModel):

@@ -45,7 +45,8 @@ def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOu
         rows=result.rows, stays_created=0 if result.dry_run else len(result.created),
         stays_to_create=len(result.created) if result.dry_run else None, already_imported=result.already_imported,
         written=result.written, dry_run=result.dry_run, partial=partial,
-        rejected=[RejectedRowOut(line=e.line, reason=e.reason, field=e.field) for e in listed],
+        rejected=[RejectedRowOut(line=e.line, reason=e.reason, field=e.field, unknown=e.unknown is not None)
+                  for e in listed],
         rejected_count=len(result.rejected),
         unknown=[UnknownNameOut(field=u.field, name=u.name, lines=list(u.lines), count=u.count,
                                 what_to_do=u.what_to_do) for u in result.unknown[:LISTED_NAMES]],
