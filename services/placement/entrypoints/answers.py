@@ -381,6 +381,12 @@ class ImportOut(BaseModel):
     stay_ids: list[UUID] = Field(description="The first new stays' ids.")
 
 
+class FileRejectedOut(BaseModel):
+    """A file that is not in the format at all (line 1, or a line that cannot be read as CSV)."""
+
+    detail: list[dict] = Field(description="One entry: `loc` [\"body\"], `msg` (\"Linje 1: …\"), `type` format.")
+
+
 class ImportRejectedOut(ImportOut):
     detail: list[dict] = Field(description="One entry per listed bad row: `loc` (line, field) and `msg` "
                                            "(\"Linje N: …\").")

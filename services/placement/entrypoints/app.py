@@ -39,6 +39,7 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     app = FastAPI(title="Botilbud placement", version="1",
                   description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
     install_error_handlers(app, {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422})
+    imports.document_answers(app)
     pages = templates(Path(__file__).parent / "templates")
     pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
                              accommodations=common.ACCOMMODATION_NB, offices=offices or {},

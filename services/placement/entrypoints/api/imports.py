@@ -4,14 +4,20 @@ reasons, a bounded number of them, never the input."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kit.auth import Role
 from kit.problems import FieldProblem, answer
 from services.placement.adapters import stays_csv
 from services.placement.domain import commands, history
-from services.placement.entrypoints.answers import ImportOut, ImportRejectedOut, RejectedRowOut, UnknownNameOut
+from services.placement.entrypoints.answers import (
+    FileRejectedOut,
+    ImportOut,
+    ImportRejectedOut,
+    RejectedRowOut,
+    UnknownNameOut,
+)
 from services.placement.entrypoints.deps import Bus, ProviderAdmin
 from services.placement.entrypoints.schemas import FirstLine
 from services.placement.service_layer.imports import ImportResult
@@ -39,6 +45,21 @@ async def read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def document_answers(app: FastAPI) -> None:
+    """The import refuses a bad file with its own JSON (the rows at fault; `detail` a list), not as a problem:
+    say so next to the problem the kit documents for every error (here: a bad query parameter)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        response = schema["paths"][router.prefix + "/stays"]["post"]["responses"]["422"]
+        response["content"].setdefault("application/json", {"schema": {"anyOf": [
+            {"$ref": f"#/components/schemas/{model.__name__}"} for model in (ImportRejectedOut, FileRejectedOut)]}})
+        return schema
+
+    app.openapi = openapi
+
+
 def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOut:
     listed = result.rejected[:LISTED_ROWS]
     body = ImportOut(
@@ -61,7 +82,9 @@ def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOu
 
 @router.post("/stays", response_model=ImportOut, responses={
     413: {"description": "Over 50 MB."},
-    422: {"model": ImportRejectedOut, "description": "A bad row (nothing written), or not the format at all."}},
+    422: {"model": ImportRejectedOut | FileRejectedOut,
+          "description": "A bad row (nothing written) or not the format at all (JSON), or a bad query parameter "
+                         "(a problem)."}},
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def import_stays(request: Request, user: ProviderAdmin, bus: Bus,
                        partial: bool = Query(False, description="Import the good rows, report the bad ones."),
