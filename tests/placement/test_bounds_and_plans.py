@@ -3,6 +3,7 @@
 API and in the history import), and a move-out dated ahead is planned: the unit stays taken and nothing goes out
 until its day."""
 
+import json
 from datetime import timedelta
 
 import httpx
@@ -109,9 +110,9 @@ async def test_a_justified_override_names_its_rules_on_the_wire_and_never_the_te
         assert placed.json()["justification"] == why and placed.json()["justified_rules"] == ["no_agreement"]
         async with stack.pools["placement"].acquire() as conn:
             bodies = [r["b"] for r in await conn.fetch("SELECT convert_from(body, 'UTF8') AS b FROM outbox")]
-        [event] = [contracts.HouseholdPlaced.model_validate_json(b) for b in bodies if g["household_id"] in b
-                   and '"stay_id"' in b and '"justified"' in b]
-        assert event.justified and event.justified_rules == ["no_agreement"] and event.justification is None
+        [event] = [json.loads(b) for b in bodies if g["household_id"] in b and '"justified"' in b]
+        contracts.HouseholdPlaced.model_validate(event)
+        assert event["justified"] and event["justified_rules"] == ["no_agreement"] and event["justification"] is None
         assert not any("Kari" in b for b in bodies)
 
 
