@@ -23,8 +23,7 @@ from botilbud.settings import SERVICES, Settings
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users
 from kit.auth import UserDirectory
 from kit.runtime import Runtime
-from services.placement.domain import matching, model
-from services.placement.service_layer.handlers import load_reference_providers
+from services.placement.domain import matching, model, reference
 
 REFERENCE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"
 
@@ -34,46 +33,9 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-class _ListRepo:
-    """Collects what load_reference_providers registers, to build candidates without a database."""
-
-    def __init__(self):
-        self.providers, self.units = {}, []
-
-    async def count_providers(self):
-        return 0
-
-    async def add_provider(self, p):
-        self.providers[p.id] = p
-
-    async def add_inspection(self, provider_id, i):
-        self.providers[provider_id].inspection = i
-
-    async def add_unit(self, u):
-        self.units.append(u)
-
-
-class _ListUow:
-    def __init__(self, repo):
-        self.repo = repo
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        return None
-
-    def emit(self, _event):
-        pass
-
-    async def commit(self):
-        pass
-
-
 def bench_matching() -> dict:
-    repo = _ListRepo()
-    asyncio.run(load_reference_providers(json.loads(REFERENCE.read_text()), lambda: _ListUow(repo)))
-    candidates = [matching.Candidate(repo.providers[u.provider_id], u) for u in repo.units]
+    found = reference.providers(json.loads(REFERENCE.read_text()))  # the demo data as placement loads it
+    candidates = [matching.Candidate(r.provider, u) for r in found for u in r.units]
     today = date(2026, 11, 26)
     family = model.GrantedDecision(uuid.uuid4(), uuid.uuid4(), "nav-grunerlokka", "0301", None, "granted", today,
                                    today + timedelta(days=30),

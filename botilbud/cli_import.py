@@ -2,7 +2,9 @@
 
 The server does the work. First the whole file goes up once with `dry_run`: placement checks every row
 (format, offices, providers, duplicates and overlaps across the whole file) and writes nothing. By default one
-bad row stops here: every bad row is printed with its line number and reason, exit code 1, nothing written.
+bad row stops here: each unknown office or provider is printed once with the lines naming it and what to do,
+then the other bad rows with their line numbers and reasons (the first hundred, and how many there are), exit
+code 1, nothing written.
 Then the rows go up in chunks of CHUNK_ROWS (each with the header and the line number of its first row), each
 chunk written in one transaction, with a progress bar on stderr. Importing is idempotent, so a chunked import
 that was interrupted is finished by running the same command again."""
@@ -53,9 +55,32 @@ def _fail(message: str, fmt: str, summary: dict | None = None) -> None:
     raise typer.Exit(1)
 
 
-def _print_rejected(rejected: list[dict]) -> None:
-    for r in rejected:
-        typer.echo(f"  linje {r['line']}: {r['reason']}", err=True)
+UNKNOWN_NB = {"office": "ukjent Nav-kontor", "provider": "ukjent tilbyder",
+              "provider_orgnr": "ingen registrert tilbyder har organisasjonsnummeret"}
+
+
+def _print_rejected(summary: dict) -> None:
+    """Each unknown office or provider once, with the lines naming it and what to do; then the other bad rows
+    the server listed (the first hundred), and how many more there are."""
+    for u in summary.get("unknown", []):
+        lines = ", ".join(map(str, u["lines"])) + (" …" if u["count"] > len(u["lines"]) else "")
+        rows = f"{u['count']} rad" + ("" if u["count"] == 1 else "er")
+        typer.echo(f"  linje {lines}: {UNKNOWN_NB.get(u['field'], u['field'])} «{u['name']}» ({rows}). "
+                   f"{u['what_to_do']}", err=True)
+    for r in summary["rejected"]:
+        if not r.get("unknown"):
+            typer.echo(f"  linje {r['line']}: {r['reason']}", err=True)
+    listed = len(summary["rejected"])
+    if summary.get("rejected_count", listed) > listed:
+        typer.echo(f"  … og flere: {summary['rejected_count']} ugyldige rader i alt.", err=True)
+
+
+def _with_rejections(summary: dict, body: dict) -> None:
+    """The dry run's bad rows (the server lists the first hundred, counts them all, names unknowns once)."""
+    summary["rejected"] = body["rejected"]
+    if body["rejected"]:
+        summary["rejected_count"] = body.get("rejected_count", len(body["rejected"]))
+        summary["unknown"] = body.get("unknown", [])
 
 
 def import_stays(
@@ -84,15 +109,16 @@ def import_stays(
                               headers={"Content-Type": "text/csv; charset=utf-8"})
         if checked.status_code not in (200, 422) or "rows" not in (body := checked.json()):
             _fail(f"Importen ble avvist: {error_text(checked)}", fmt, summary)
-        summary["rejected"] = body["rejected"]
+        _with_rejections(summary, body)
         if body["rejected"] and not partial:
             if fmt == "text":
-                typer.echo(f"Filen ble avvist: {len(body['rejected'])} ugyldige rader. Ingenting er lagret.",
+                typer.echo(f"Filen ble avvist: {summary['rejected_count']} ugyldige rader. Ingenting er lagret.",
                            err=True)
-                _print_rejected(body["rejected"])
+                _print_rejected(summary)
                 raise typer.Exit(1)
             _fail("rejected: nothing written", fmt, summary)
         bad_lines = {r["line"] for r in body["rejected"]}
+        all_listed = summary.get("rejected_count", 0) == len(body["rejected"])
         with typer.progressbar(length=total, label="Importerer", file=sys.stderr,
                                hidden=fmt == "json" and not sys.stderr.isatty()) as bar:
             for first_line, count, chunk in chunks:
@@ -105,16 +131,23 @@ def import_stays(
                 part = response.json()
                 summary["stays_created"] += part["stays_created"]
                 summary["already_imported"] += part["already_imported"]
-                # Cross-row checks need the whole file: the dry run's answer is the one reported.
-                summary["rejected"] += [r for r in part["rejected"] if r["line"] not in bad_lines]
+                # Cross-row checks need the whole file: the dry run's answer is the one reported (and what a
+                # chunk refused besides, when the dry run listed every bad row).
+                if all_listed:
+                    more = [r for r in part["rejected"] if r["line"] not in bad_lines]
+                    summary["rejected"] += more
+                    if more:
+                        summary["rejected_count"] = summary.get("rejected_count", 0) + len(more)
+                        summary.setdefault("unknown", [])
                 bar.update(count)
     summary["written"] = summary["stays_created"] > 0
     if fmt == "json":
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
         typer.echo(f"{summary['rows']} rader: {summary['stays_created']} nye opphold, "
-                   f"{summary['already_imported']} var importert fra før, {len(summary['rejected'])} avvist.")
-        _print_rejected(summary["rejected"])
+                   f"{summary['already_imported']} var importert fra før, "
+                   f"{summary.get('rejected_count', 0)} avvist.")
+        _print_rejected(summary)
     if summary["rejected"]:
         raise typer.Exit(1 if not partial else 0)
 

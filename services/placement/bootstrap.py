@@ -1,38 +1,79 @@
-"""Placement's composition root."""
+"""Placement's composition root: the handlers' dependencies bound, the message bus, the web app, the
+subscriptions and the background jobs."""
 
+from __future__ import annotations
+
+import inspect
 import json
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
+from kit import clock
+from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
+from services.placement.adapters.queries import PlacementQueries
+from services.placement.domain import commands, history
 from services.placement.entrypoints import kafka, metrics
-from services.placement.entrypoints.http import create_app
-from services.placement.service_layer import handlers
+from services.placement.entrypoints.app import create_app
+from services.placement.service_layer import jobs
+from services.placement.service_layer.handlers import HANDLERS
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork
 
 NAME = "placement"
 REFERENCE_FILE = Path(__file__).resolve().parents[2] / "demo" / "reference.json"
+PLANNED_MOVE_OUTS_EVERY_SECONDS = 60
+
+
+def bind(handler: Callable, dependencies: Mapping[str, object]) -> Callable:
+    """The handler with the dependencies it names (by parameter name) bound."""
+    wanted = inspect.signature(handler).parameters
+    return partial(handler, **{name: dep for name, dep in dependencies.items() if name in wanted})
+
+
+def import_offices(offices: Mapping[str, dict]) -> dict[str, history.Office]:
+    """The offices a history file may name, by name as the import compares names."""
+    return {history.key(o["name"]): history.Office(oid, o["name"], o["municipality"], o.get("district"))
+            for oid, o in offices.items()}
+
+
+def make_bus(uow_factory: Callable[[], PlacementUnitOfWork], *, offices: Mapping[str, dict],
+             today: Callable[[], date] = clock.today, now: Callable[[], datetime] = clock.now) -> MessageBus:
+    dependencies = {"today": today, "now": now, "offices": import_offices(offices)}
+    return MessageBus(uow_factory, {cmd: bind(h, dependencies) for cmd, h in HANDLERS.items()}, consumer=NAME)
+
+
+def reference_offices(reference: dict) -> dict[str, dict]:
+    return {o["id"]: {"name": o["name"], "municipality": o["municipality"], "district": o.get("district")}
+            for o in reference["offices"]}
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
+    reference = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    offices = reference_offices(reference)
     uow_factory = partial(PlacementUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
                           topic=ctx.settings.topic)
+    bus = make_bus(uow_factory, offices=offices)
+    queries = PlacementQueries(ctx.pool)
+    app = create_app(bus, queries, today=clock.today, offices=offices,
+                     municipality_names={m["number"]: m["name"] for m in reference["municipalities"]})
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:
-            await handlers.load_reference_providers(json.loads(REFERENCE_FILE.read_text(encoding="utf-8")),
-                                                    uow_factory)
+            await bus.handle(commands.LoadReferenceProviders(reference))
 
-    reference = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
-    offices = {o["id"]: {"name": o["name"], "municipality": o["municipality"], "district": o.get("district")}
-               for o in reference["offices"]}
-    names = {m["number"]: m["name"] for m in reference["municipalities"]}
-    return ServiceParts(app=create_app(uow_factory, offices, names), subscriptions=kafka.subscriptions(uow_factory),
-                        on_started=[load_demo_data],
-                        background={"placement-gauges": every(30, partial(metrics.refresh, uow_factory),
-                                                              "placement-gauges")})
+    return ServiceParts(
+        app=app, subscriptions=kafka.subscriptions(bus), on_started=[load_demo_data],
+        background={
+            "placement-gauges": every(30, partial(metrics.refresh, queries, clock.today), "placement-gauges"),
+            # once at start-up, then every minute: a planned move-out happens on its day
+            "placement-planned-move-outs": every(
+                PLANNED_MOVE_OUTS_EVERY_SECONDS, partial(jobs.carry_out_planned_move_outs, bus, queries, clock.today),
+                "placement-planned-move-outs"),
+        })
 
 
 definition = ServiceDefinition(name=NAME, title="Plassering og kapasitet",

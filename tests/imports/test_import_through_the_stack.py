@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from botilbud.cli import app
 from services.stats.domain.kostra import KostraRules, StayFacts
 from tests.conftest import eventually, login
-from tests.imports.test_history_domain import EXAMPLE
 from tests.stats.reference import reference_kostra
+from tests.unit.placement.test_history import EXAMPLE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 URL = "/placement/api/imports/stays"
@@ -215,3 +215,18 @@ async def test_the_command_line_imports_in_chunks_and_prints_json(stack, setting
     assert text.exit_code == 0, text.output
     assert "3 rader: 0 nye opphold, 2 var importert fra før, 1 avvist." in text.stdout
     assert "linje 4:" in text.output
+
+
+async def test_the_command_line_names_each_unknown_provider_once_with_its_lines(stack, tmp_path):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
+        await providers_loaded(client, await login(client, "leder-grunerlokka"))
+    header, *_ = EXAMPLE.splitlines()
+    rows = [f"GL-{i},0301,Grünerløkka,Nav Grünerløkka,1990-04-02,,Hotell Uten Navn,,temporary,none,2025-01-03,"
+            "2025-02-14,other," for i in range(300)]
+    big = tmp_path / "unknown.csv"
+    big.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = await botilbud(stack, "import-stays", str(big))
+    assert result.exit_code == 1, result.output
+    assert "Filen ble avvist: 300 ugyldige rader." in result.output
+    [named] = [line for line in result.output.splitlines() if "Hotell Uten Navn" in line]
+    assert named.startswith("  linje 2, 3, 4,") and "(300 rader)" in named and "Registrer tilbyderen" in named

@@ -1,16 +1,17 @@
-"""A case worker in the browser: find a place for a granted family, place, extend, move out, and watch the
-capacity board change."""
+"""A case worker in the browser: find a place for a granted family, place, extend, plan a move-out (change and
+cancel it), and watch the capacity board change."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from kit.clock import today
 from tests.conftest import browser_login, login
 from tests.placement.helpers import grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
-TODAY = datetime.now(UTC).date()
+TODAY = today()  # the date in Norway, as placement counts it
 
 
 async def occupied_at(page, provider_prefix: str) -> int:
@@ -61,12 +62,24 @@ async def test_case_worker_places_extends_and_moves_out_a_family(stack, browser)
     assert await page.get_by_label("Utflyttingsdato").input_value() == str(TODAY - timedelta(days=5))
     assert await page.get_by_label("Hvor flyttet husstanden?").input_value() == "municipal_rental"
 
-    await page.get_by_label("Utflyttingsdato").fill(str(TODAY + timedelta(days=1)))
+    # The family moved in today, so a move-out is tomorrow at the earliest: planned, and the unit stays taken
+    # until then (BRIEF §4). The plan can be changed and cancelled.
+    tomorrow = TODAY + timedelta(days=1)
+    await page.get_by_label("Utflyttingsdato").fill(str(tomorrow))
     await page.get_by_role("button", name="Registrer utflytting").click()
-    await page.get_by_text("Utflytting er registrert.").wait_for()
-    assert "Kommunal utleiebolig" in await page.locator("[data-testid=check-out]").inner_text()
+    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow}.").wait_for()
+    assert (await page.locator("[data-testid=planned-move-out]").inner_text()
+            == f"planlagt {tomorrow} (Kommunal utleiebolig)")
+    await page.get_by_label("Utflyttingsdato").fill(str(tomorrow + timedelta(days=1)))
+    await page.get_by_role("button", name="Endre planlagt utflytting").click()
+    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow + timedelta(days=1)}.").wait_for()
+    stay_page = page.url
+    assert await occupied_at(page, "Grefsen") == before + 1
 
-    assert await occupied_at(page, "Grefsen") == before
+    await page.goto(stay_page.replace("/move-out", ""))
+    await page.get_by_role("button", name="Avlys planlagt utflytting").click()
+    await page.get_by_text("Den planlagte utflyttingen er avlyst.").wait_for()
+    assert "bor der nå" in await page.locator("[data-testid=check-out]").inner_text()
 
 
 async def test_live_view_pages_render_in_norwegian(stack):

@@ -10,6 +10,7 @@ import pytest
 
 import contracts
 from contracts import Envelope
+from kit.clock import today
 from tests.conftest import eventually, login
 from tests.placement.helpers import capacity, grant
 from tests.placement.helpers import orgnr as make_orgnr
@@ -17,7 +18,7 @@ from tests.placement.helpers import orgnr as make_orgnr
 pytestmark = [pytest.mark.integration]
 
 GOOD = {"own_bath": True, "kitchen": "own", "laundry": True, "visits_allowed": True}
-TODAY = datetime.now(UTC).date()
+TODAY = today()  # the date in Norway, as placement counts it
 
 
 def field_of(response: httpx.Response) -> str:
@@ -135,19 +136,30 @@ async def test_extend_move_and_move_out_over_the_api(stack):
         assert ext.json()["authorised_to"] == str(TODAY + timedelta(days=100))
         assert any("over tre måneder" in w for w in ext.json()["warnings"])
 
+        # Moved yesterday (a move is registered on or after its day), out today: a check-out after today would be
+        # a planned move-out (below), which keeps the unit taken.
+        yesterday = TODAY - timedelta(days=1)
         moved = await client.post(f"/placement/api/stays/{stay_id}/move", headers=worker, json={
-            "unit_id": second_unit["unit_id"], "moved_on": str(TODAY)})
+            "unit_id": second_unit["unit_id"], "moved_on": str(yesterday)})
         assert moved.status_code == 201, moved.text
         old = (await client.get(f"/placement/api/stays/{stay_id}", headers=worker)).json()
-        assert old["check_out"] == str(TODAY) and old["destination"] == "moved_to_other_provider"
+        assert old["check_out"] == str(yesterday) and old["destination"] == "moved_to_other_provider"
         new = moved.json()
         assert new["moved_from_stay_id"] == stay_id and new["authorised_to"] == str(TODAY + timedelta(days=100))
         occupied = {r["unit_id"]: r["occupied"] for r in await capacity(client, worker)}
         assert occupied[first_unit["unit_id"]] == 0 and occupied[second_unit["unit_id"]] == 1
 
+        planned = await client.post(f"/placement/api/stays/{new['stay_id']}/move-out", headers=worker, json={
+            "check_out": str(TODAY + timedelta(days=1)), "destination": "private_rental"})
+        assert planned.status_code == 200 and planned.json()["planned"] is True, planned.text
+        occupied = {r["unit_id"]: r["occupied"] for r in await capacity(client, worker)}
+        assert occupied[second_unit["unit_id"]] == 1
+        shown = (await client.get(f"/placement/api/stays/{new['stay_id']}", headers=worker)).json()
+        assert shown["check_out"] is None and shown["planned_move_out"]["check_out"] == str(TODAY + timedelta(days=1))
+
         out = await client.post(f"/placement/api/stays/{new['stay_id']}/move-out", headers=worker, json={
-            "check_out": str(TODAY + timedelta(days=1)), "destination": "municipal_rental"})
-        assert out.status_code == 200, out.text
+            "check_out": str(TODAY), "destination": "municipal_rental"})
+        assert out.status_code == 200 and out.json()["planned"] is False, out.text
         occupied = {r["unit_id"]: r["occupied"] for r in await capacity(client, worker)}
         assert occupied[second_unit["unit_id"]] == 0
         async with stack.pools["placement"].acquire() as conn:

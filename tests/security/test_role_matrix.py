@@ -115,6 +115,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "json": {"unit_id": u, "moved_on": str(TODAY)}}),
         ("POST", "/placement/api/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/api/stays/{s}/move-out", {
             "json": {"check_out": str(LATER + timedelta(days=400)), "destination": "unknown"}}),
+        ("DELETE", "/placement/api/stays/{stay_id}/planned-move-out"): (
+            "YYNNNOO", f"/placement/api/stays/{s}/planned-move-out", {}),
         ("GET", "/placement/api/capacity"): ("YYYYYYY", "/placement/api/capacity", {}),
         ("GET", "/placement/api/views"): ("YYYYYYY", "/placement/api/views", {}),
         ("GET", "/placement/"): ("YYYYYYY", "/placement/", {}),
@@ -127,6 +129,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/placement/stays/{stay_id}/extend"): ("YYNNNOO", f"/placement/stays/{s}/extend", {"data": {}}),
         ("POST", "/placement/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/stays/{s}/move-out",
                                                            {"data": {}}),
+        ("POST", "/placement/stays/{stay_id}/planned-move-out/cancel"): (
+            "YYNNNOO", f"/placement/stays/{s}/planned-move-out/cancel", {"data": {}}),
         ("GET", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {}),
         ("POST", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {"data": {}}),
         ("GET", "/placement/providers/new"): ("NYNNYNY", "/placement/providers/new", {}),

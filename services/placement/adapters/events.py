@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 import contracts
 from contracts.placement import Agreement
+from services.placement.domain import events as ev
 from services.placement.domain import history, model
 
 
@@ -24,24 +25,27 @@ def _unit_fields(u: model.Unit) -> dict:
 
 def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
     match event:
-        case model.HouseholdPlaced(stay=s, decision=d, provider=p, unit=u):
+        case ev.HouseholdPlaced(stay=s, decision=d, provider=p, unit=u):
             yield contracts.HouseholdPlaced(
                 stay_id=s.id, household_id=s.household_id, decision_id=d.decision_id, office_id=d.office_id,
                 municipality=d.municipality, district=d.district, provider_id=p.id, provider_name=p.name,
                 provider_orgnr=p.orgnr, unit_id=u.id, accommodation=p.accommodation,
                 agreement_kind=p.agreement_kind, price_per_night=p.price_per_night or 0,
-                check_in=s.check_in, authorised_to=s.authorised_to, justified=s.justification is not None,
+                check_in=s.check_in, authorised_to=s.authorised_to,
+                # that a justification is on record and for which soft rules, never its text (BRIEF: free text
+                # stays where it was written)
+                justified=s.justification is not None, justified_rules=list(s.justified_rules),
                 household=contracts.HouseholdFacts(
                     applicant_birth_date=d.household.applicant_birth_date,
                     children_birth_dates=list(d.household.children_birth_dates), adults=d.household.adults,
                     needs=contracts.PlacementNeeds(**d.household.needs)))
-        case model.StayExtended(stay=s, at=at):
+        case ev.StayExtended(stay=s, at=at):
             yield contracts.StayExtended(stay_id=s.id, household_id=s.household_id, decision_id=s.decision_id,
                                          authorised_to=s.authorised_to, extended_at=at)
-        case model.HouseholdMovedOut(stay=s):
+        case ev.HouseholdMovedOut(stay=s):
             yield contracts.HouseholdMovedOut(stay_id=s.id, household_id=s.household_id, check_out=s.check_out,
                                               destination=s.destination)
-        case model.CapacityChanged(provider=p, unit=u, households=n, at=at):
+        case ev.CapacityChanged(provider=p, unit=u, households=n, at=at):
             # A unit takes one household: when it is taken, all its beds are taken.
             yield contracts.CapacityChanged(provider_id=p.id, unit_id=u.id, beds=u.beds,
                                             occupied=u.beds if n else 0, households=n,
@@ -64,13 +68,13 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
                 yield contracts.CapacityChanged(provider_id=s.provider.id, unit_id=u.id, beds=u.beds,
                                                 occupied=u.beds, households=1,
                                                 municipality=s.provider.municipality, changed_at=at)
-        case model.ProviderRegistered(provider=p):
+        case ev.ProviderRegistered(provider=p):
             yield contracts.ProviderRegistered(**_provider_fields(p))
-        case model.ProviderChanged(provider=p):
+        case ev.ProviderChanged(provider=p):
             yield contracts.ProviderChanged(**_provider_fields(p))
-        case model.UnitRegistered(unit=u):
+        case ev.UnitRegistered(unit=u):
             yield contracts.UnitRegistered(**_unit_fields(u))
-        case model.UnitChanged(unit=u):
+        case ev.UnitChanged(unit=u):
             yield contracts.UnitChanged(**_unit_fields(u))
         case _:
             raise TypeError(f"placement cannot translate {type(event).__name__}")

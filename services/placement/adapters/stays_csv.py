@@ -8,6 +8,12 @@ import io
 from services.placement.domain.history import HeaderError, check_header
 
 
+def _why(exc: csv.Error) -> str:
+    text = str(exc)
+    return ("en celle er for lang (over 131 072 tegn)" if text.startswith("field larger than field limit")
+            else f"filen kan ikke leses som CSV ({text[:100]})")
+
+
 def read(data: bytes, *, first_line: int = 2) -> list[tuple[int, dict]]:
     """The rows with their line numbers in the file (the header is line 1; `first_line` is the line of the
     first row, for a file sent in chunks). Raises HeaderError when the file as a whole is not in the format."""
@@ -19,7 +25,7 @@ def read(data: bytes, *, first_line: int = 2) -> list[tuple[int, dict]]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise HeaderError(f"Linje 1: {exc}") from None
+        raise HeaderError(f"Linje 1: {_why(exc)}.") from None
     check_header(header)
     names = [h.strip() for h in header]
     rows = []
@@ -36,5 +42,5 @@ def read(data: bytes, *, first_line: int = 2) -> list[tuple[int, dict]]:
                 row[None] = cells[len(names):]
             rows.append((line, row))
     except csv.Error as exc:
-        raise HeaderError(f"Linje {previous + 1 + offset}: {exc}") from None
+        raise HeaderError(f"Linje {previous + 1 + offset}: {_why(exc)}.") from None
     return rows

@@ -1,3 +1,6 @@
+"""Placement's commands: what a case worker, an office leader, an incoming event or a background job asks for.
+Each has one handler (`service_layer/handlers.py`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +11,7 @@ from uuid import UUID
 
 @dataclass(frozen=True)
 class RecordDecision:
-    event_id: UUID
+    """Intake's decision (DecisionMade), kept as placement's copy."""
     decision_id: UUID
     household_id: UUID
     office_id: str
@@ -20,13 +23,6 @@ class RecordDecision:
     household: dict
     extends_decision_id: UUID | None = None
     conditions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FindPlaces:
-    decision_id: UUID
-    check_in: date
-    night_shelter: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,9 +50,22 @@ class MoveToOtherProvider:
 
 @dataclass(frozen=True)
 class MoveOut:
+    """Check-out today or earlier: the household moves out now; a later date plans the move-out (or changes the
+    plan)."""
     stay_id: UUID
     check_out: date
     destination: str
+
+
+@dataclass(frozen=True)
+class CancelPlannedMoveOut:
+    stay_id: UUID
+
+
+@dataclass(frozen=True)
+class CarryOutPlannedMoveOut:
+    """The background job's: a planned move-out whose day has come happens (check-out on the planned date)."""
+    stay_id: UUID
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,12 @@ class RecordInspection:
     result: str
     next_due: date
     checklist: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadReferenceProviders:
+    """The demo data's providers, units and inspections, into an empty database (once)."""
+    reference: dict
 
 
 @dataclass(frozen=True)

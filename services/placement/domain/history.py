@@ -1,29 +1,30 @@
 """Stay history import (../shared/formats/stays-import.md): check each row of an office's spreadsheet and turn
-it into an imported stay with stable ids. Pure Python: no I/O, no frameworks.
+it into an imported stay with stable ids (`history_ids`). Pure Python: no I/O, no frameworks.
 
-Ids are uuid5 names, so the same row always gives the same stay, decision and events, and a second import of
-the same file writes nothing:
-- the stay id from (`household_ref`, `municipality`, `provider`, `check_in`), the format's identity of a row;
-- the pseudonymous household id from (`municipality`, `office`, `household_ref`): `household_ref` is an office
-  reference, never an identity number, and the same reference at two offices is two households;
-- imported stays have no decision from intake: placement records a synthetic granted decision, id uuid5 of the
-  stay id, marked `imported`, with the stay's period (check-in to the last night, or to the day of import for
-  an open stay)."""
+An imported stay has no decision from intake: placement records a synthetic granted decision with the stay's
+period (check-in to the last night, or to the day of import for an open stay)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from stdnum.no import orgnr as orgnr_number
 
+from services.placement.domain.history_ids import (  # noqa: F401 - the ids, reachable here
+    NAMESPACE,
+    decision_id,
+    event_id,
+    household_id,
+    key,
+    stay_id,
+)
 from services.placement.domain.model import ACCOMMODATIONS, AGREEMENT_KINDS, HouseholdFacts, Provider, Unit
+from services.placement.domain.values import ORE, price_problem
 
-NAMESPACE = UUID("6f1d3f9e-4a8e-5b7c-9d2e-b0711b0d0001")  # fixed: never change it, ids depend on it
 COLUMNS = ("household_ref", "municipality", "district", "office", "applicant_birth_date", "children_birth_dates",
            "provider", "provider_orgnr", "accommodation", "agreement", "check_in", "check_out", "move_out_reason",
            "nightly_price_nok")
@@ -37,6 +38,8 @@ OSLO_DISTRICTS = {
 }
 MOVE_OUT_REASONS = ("municipal_rental", "private_rental", "own_home", "institution", "other_municipality", "other",
                     "unknown")
+MAX_CHILDREN = 20
+SHOWN_CHARS = 40  # a cell quoted in a reason is cut here: answers never echo large inputs
 
 
 class HeaderError(ValueError):
@@ -48,6 +51,13 @@ class RowError:
     line: int
     reason: str
     field: str | None = None
+    unknown: str | None = None  # the office or provider the row names that placement does not know
+
+
+def shown(value: str) -> str:
+    """A cell as quoted in a reason: cut short, and without control characters."""
+    value = "".join(c if c.isprintable() else " " for c in value[:SHOWN_CHARS + 1])
+    return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
 
 
 @dataclass(frozen=True)
@@ -83,31 +93,8 @@ class ImportedStay:
         return self.check_in, self.check_out
 
 
-def key(text: str) -> str:
-    """A name for comparison: Unicode-normalised, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def _without_parenthesis(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
-
-
-def stay_id(household_ref: str, municipality: str, provider: str, check_in: date) -> UUID:
-    return uuid5(NAMESPACE, "stay|" + "|".join((household_ref.strip(), municipality, key(provider),
-                                                check_in.isoformat())))
-
-
-def household_id(municipality: str, office: str, household_ref: str) -> UUID:
-    return uuid5(NAMESPACE, "household|" + "|".join((municipality, key(office), household_ref.strip())))
-
-
-def decision_id(stay: UUID) -> UUID:
-    return uuid5(NAMESPACE, f"decision|{stay}")
-
-
-def event_id(stay: UUID, kind: str) -> UUID:
-    """The envelope id of an imported stay's event (`placed`, `moved-out`, `capacity`)."""
-    return uuid5(NAMESPACE, f"event|{kind}|{stay}")
 
 
 def check_header(header: list[str] | None) -> None:
@@ -119,7 +106,8 @@ def check_header(header: list[str] | None) -> None:
         raise HeaderError(f"Linje 1: mangler kolonnene {', '.join(missing)}.")
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
-        raise HeaderError(f"Linje 1: ukjente kolonner {', '.join(unknown)}.")
+        more = f" og {len(unknown) - 5} til" if len(unknown) > 5 else ""
+        raise HeaderError(f"Linje 1: ukjente kolonner {', '.join(shown(u) for u in unknown[:5])}{more}.")
 
 
 class ProviderIndex:
@@ -140,23 +128,25 @@ class ProviderIndex:
         if orgnr:
             provider = self.by_orgnr.get(orgnr)
             if provider is None:
-                raise _Bad(f"ingen registrert tilbyder har organisasjonsnummer {orgnr}", "provider_orgnr")
+                raise _Bad(f"ingen registrert tilbyder har organisasjonsnummer {orgnr}", "provider_orgnr",
+                           unknown=orgnr)
             if self.by_name.get(key(name)) and provider not in self.by_name[key(name)]:
-                raise _Bad(f"tilbyderen «{name}» har ikke organisasjonsnummer {orgnr}", "provider_orgnr")
+                raise _Bad(f"tilbyderen «{shown(name)}» har ikke organisasjonsnummer {orgnr}", "provider_orgnr")
             return provider
         found = self.by_name.get(key(name), [])
         if not found:
-            raise _Bad(f"ukjent tilbyder «{name}» (registrer tilbyderen først, eller oppgi provider_orgnr)",
-                       "provider")
+            raise _Bad(f"ukjent tilbyder «{shown(name)}» (registrer tilbyderen først, eller oppgi provider_orgnr)",
+                       "provider", unknown=name)
         if len(found) > 1:
-            raise _Bad(f"tilbydernavnet «{name}» passer flere tilbydere; oppgi provider_orgnr", "provider")
+            raise _Bad(f"tilbydernavnet «{shown(name)}» passer flere tilbydere; oppgi provider_orgnr", "provider")
         return found[0]
 
 
 class _Bad(ValueError):
-    def __init__(self, reason: str, field: str | None = None):
+    def __init__(self, reason: str, field: str | None = None, *, unknown: str | None = None):
         super().__init__(reason)
         self.field = field
+        self.unknown = unknown
 
 
 def _date(row: dict, name: str, *, required: bool) -> date | None:
@@ -166,11 +156,11 @@ def _date(row: dict, name: str, *, required: bool) -> date | None:
             raise _Bad(f"{name} mangler", name)
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise _Bad(f"{name} «{value}» er ikke en dato på formen ÅÅÅÅ-MM-DD", name)
+        raise _Bad(f"{name} «{shown(value)}» er ikke en dato på formen ÅÅÅÅ-MM-DD", name)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{name} «{value}» er ikke en gyldig dato", name) from None
+        raise _Bad(f"{name} «{shown(value)}» er ikke en gyldig dato", name) from None
 
 
 def _district(value: str, municipality: str, office: Office) -> str | None:
@@ -178,7 +168,7 @@ def _district(value: str, municipality: str, office: Office) -> str | None:
     if not value:
         return office.district
     if municipality != "0301":
-        raise _Bad(f"district «{value}» er bare for Oslo (0301); la feltet stå tomt", "district")
+        raise _Bad(f"district «{shown(value)}» er bare for Oslo (0301); la feltet stå tomt", "district")
     number = value.removeprefix("0301") if len(value) == 6 else value
     if number.isdigit():
         name = OSLO_DISTRICTS.get(int(number))
@@ -186,7 +176,7 @@ def _district(value: str, municipality: str, office: Office) -> str | None:
         name = next((n for n in OSLO_DISTRICTS.values() if key(n) == key(value.removeprefix("Bydel ")
                                                                         .removeprefix("bydel "))), None)
     if name is None:
-        raise _Bad(f"ukjent bydel «{value}»", "district")
+        raise _Bad(f"ukjent bydel «{shown(value)}»", "district")
     if office.district and name != office.district:
         raise _Bad(f"bydel {name} passer ikke med {office.name} (bydel {office.district})", "district")
     return name
@@ -199,7 +189,7 @@ def _one_of(row: dict, name: str, allowed: tuple[str, ...], *, required: bool) -
             raise _Bad(f"{name} mangler", name)
         return None
     if value not in allowed:
-        raise _Bad(f"{name} «{value}» er ikke en av {', '.join(allowed)}", name)
+        raise _Bad(f"{name} «{shown(value)}» er ikke en av {', '.join(allowed)}", name)
     return value
 
 
@@ -209,7 +199,7 @@ def check_row(line: int, row: dict, *, offices: dict[str, Office], providers: Pr
     try:
         return _row(line, row, offices, providers, today)
     except _Bad as bad:
-        return RowError(line, str(bad), bad.field)
+        return RowError(line, str(bad), bad.field, bad.unknown)
 
 
 def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIndex, today: date) -> ImportedStay:
@@ -225,10 +215,10 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
                    "referanse", "household_ref")
     municipality = row["municipality"].strip()
     if not re.fullmatch(r"\d{4}", municipality):
-        raise _Bad(f"municipality «{municipality}» må være et kommunenummer med fire siffer", "municipality")
+        raise _Bad(f"municipality «{shown(municipality)}» må være et kommunenummer med fire siffer", "municipality")
     office = offices.get(key(row["office"]))
     if office is None:
-        raise _Bad(f"ukjent Nav-kontor «{row['office'].strip()}»", "office")
+        raise _Bad(f"ukjent Nav-kontor «{shown(row['office'].strip())}»", "office", unknown=row["office"].strip())
     if office.municipality != municipality:
         raise _Bad(f"{office.name} ligger ikke i kommune {municipality}", "municipality")
     district = _district((row.get("district") or "").strip(), municipality, office)
@@ -237,6 +227,8 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
     for part in (row.get("children_birth_dates") or "").split(";"):
         if part.strip():
             children.append(_date({"children_birth_dates": part}, "children_birth_dates", required=True))
+        if len(children) > MAX_CHILDREN:
+            raise _Bad(f"children_birth_dates har flere enn {MAX_CHILDREN} barn", "children_birth_dates")
     check_in = _date(row, "check_in", required=True)
     check_out = _date(row, "check_out", required=False)
     if check_out is not None and check_out <= check_in:
@@ -258,7 +250,7 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
     if orgnr:
         orgnr = orgnr_number.compact(orgnr)
         if not orgnr_number.is_valid(orgnr):
-            raise _Bad(f"provider_orgnr «{row['provider_orgnr'].strip()}» er ikke et gyldig organisasjonsnummer "
+            raise _Bad(f"provider_orgnr «{shown(row['provider_orgnr'].strip())}» er ikke et gyldig organisasjonsnummer "
                        "(9 siffer med kontrollsiffer)", "provider_orgnr")
     provider = providers.find(row["provider"].strip(), orgnr or None)
     price_text = (row.get("nightly_price_nok") or "").strip().replace(" ", "")
@@ -266,9 +258,12 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
         try:
             price = Decimal(price_text.replace(",", "."))
         except InvalidOperation:
-            raise _Bad(f"nightly_price_nok «{price_text}» er ikke et tall", "nightly_price_nok") from None
-        if not price.is_finite() or price < 0:
-            raise _Bad(f"nightly_price_nok «{price_text}» må være et tall, null eller mer", "nightly_price_nok")
+            raise _Bad(f"nightly_price_nok «{shown(price_text)}» er ikke et tall", "nightly_price_nok") from None
+        problem = price_problem(price)
+        if problem:  # what billing and stats can store: 0 to 100 000 NOK in whole øre
+            raise _Bad(f"nightly_price_nok «{shown(price_text)}» {problem} (0 til 100 000 kr, i hele øre)",
+                       "nightly_price_nok")
+        price = price.quantize(ORE)
     else:
         price = provider.price_per_night or Decimal(0)
     stay = stay_id(ref, municipality, row["provider"], check_in)
@@ -351,3 +346,35 @@ def allocate_units(stays: list[ImportedStay], units: list[tuple[Unit, int]]) -> 
         free[1] = 1
         stay.unit_id = free[0].id
     return errors
+
+
+WHAT_TO_DO = {
+    "office": "Skriv kontorets navn slik det står i systemet (for eksempel «Nav Grünerløkka»), eller be en "
+              "administrator registrere kontoret.",
+    "provider": "Registrer tilbyderen i plassering først (Tilbydere → Registrer tilbyder), eller oppgi "
+                "provider_orgnr for en tilbyder som er registrert.",
+    "provider_orgnr": "Kontroller organisasjonsnummeret, eller registrer tilbyderen med dette nummeret først.",
+}
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An office or provider the file names that placement does not know: once, with the lines naming it."""
+
+    field: str  # office | provider | provider_orgnr
+    name: str  # as the first such row writes it (cut short)
+    lines: tuple[int, ...]  # the first `max_lines` of them
+    count: int  # rows naming it
+    what_to_do: str
+
+
+def unknown_names(errors: list[RowError], *, max_lines: int = 20) -> list[Unknown]:
+    """Each unknown office or provider once (names compared as `key` does), in the order the file first names
+    them: a file of thousands of rows from an office not yet registered gives one line to act on, not
+    thousands."""
+    groups: dict[tuple[str, str], tuple[str, list[int]]] = {}
+    for e in errors:
+        if e.unknown is not None and e.field in WHAT_TO_DO:
+            groups.setdefault((e.field, key(e.unknown)), (shown(e.unknown), []))[1].append(e.line)
+    return [Unknown(field_name, name, tuple(lines[:max_lines]), len(lines), WHAT_TO_DO[field_name])
+            for (field_name, _), (name, lines) in groups.items()]

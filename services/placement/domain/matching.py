@@ -5,7 +5,8 @@ age limits, substance-free environments, families need a kitchen in the unit, no
 substance-use/low-boevne group with families, couples and singles at one address, night shelters only when
 asked (and only night shelters then). Soft rules rank and explain: agreement first, adequacy (bath, a way to
 cook, laundry, visits), a current inspection for places without agreement, the same municipality, price.
-Choosing a place that breaks a soft rule needs a written justification, kept on the stay."""
+Choosing a place that breaks a soft rule needs a written justification, kept on the stay with the codes of the
+rules it covers (`Match.flag_codes`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.placement.domain.model import GrantedDecision, PlacementError, Provider, Unit
+from services.placement.domain.errors import Conflict, RuleBroken
+from services.placement.domain.model import GrantedDecision, Provider, Unit
 
 AGREEMENT_NB = {"framework": "rammeavtale", "quality": "kvalitetsavtale", "operating": "driftsavtale",
                 "municipal": "kommunalt tilbud", "none": "uten avtale"}
@@ -56,6 +58,10 @@ class Match:
     @property
     def needs_justification(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return tuple(f.code for f in self.flags)
 
     def sort_key(self) -> tuple:
         codes = {f.code for f in self.flags}
@@ -197,11 +203,10 @@ def check_place(decision: GrantedDecision, c: Candidate, *, check_in: date, toda
     """The rules at the moment of placing: hard rules refuse, soft rules demand a written justification."""
     m = evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter)
     if m.refusals:
-        status = 409 if all(r.code == "capacity" for r in m.refusals) else 422
-        raise PlacementError(("Enheten er opptatt; velg en annen plass." if status == 409 else
-                              "Plassen passer ikke: " + " ".join(r.message for r in m.refusals)),
-                             "unit_id", status)
+        if all(r.code == "capacity" for r in m.refusals):
+            raise Conflict("Enheten er opptatt; velg en annen plass.", "unit_id")
+        raise RuleBroken("Plassen passer ikke: " + " ".join(r.message for r in m.refusals), "unit_id")
     if m.flags and not (justification or "").strip():
-        raise PlacementError("Plassen bryter et krav som må begrunnes skriftlig: "
-                             + " ".join(f.message for f in m.flags), "justification")
+        raise RuleBroken("Plassen bryter et krav som må begrunnes skriftlig: "
+                         + " ".join(f.message for f in m.flags), "justification")
     return m

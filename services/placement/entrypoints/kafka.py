@@ -1,20 +1,26 @@
-"""Placement's subscriptions: the one place they are registered. Each handler only translates the wire
-event into a command."""
+"""Placement's incoming events, in one declarative table: each event type and the command it becomes. The
+message bus claims the event in the inbox and runs the command (kit.messagebus.subscriptions)."""
 
-from contracts import DecisionMade, Envelope, Topic
+from __future__ import annotations
+
+from contracts import DecisionMade, Envelope
+from kit.messagebus import EventTable, MessageBus
+from kit.messagebus import subscriptions as bus_subscriptions
 from kit.messaging import Subscription
 from services.placement.domain.commands import RecordDecision
-from services.placement.service_layer import handlers
 
 
-def subscriptions(uow_factory) -> list[Subscription]:
-    async def on_decision_made(envelope: Envelope) -> None:
-        e: DecisionMade = envelope.data
-        await handlers.record_decision(RecordDecision(
-            event_id=envelope.id, decision_id=e.decision_id, household_id=e.household_id,
-            office_id=e.office_id, municipality=e.municipality, district=e.district, outcome=e.outcome,
-            period_from=e.period_from, period_to=e.period_to, household=e.household.model_dump(mode="json"),
-            extends_decision_id=e.extends_decision_id, conditions=tuple(e.conditions),
-        ), uow_factory)
+def _decision(envelope: Envelope) -> RecordDecision:
+    e: DecisionMade = envelope.data
+    return RecordDecision(
+        decision_id=e.decision_id, household_id=e.household_id, office_id=e.office_id,
+        municipality=e.municipality, district=e.district, outcome=e.outcome, period_from=e.period_from,
+        period_to=e.period_to, household=e.household.model_dump(mode="json"),
+        extends_decision_id=e.extends_decision_id, conditions=tuple(e.conditions))
 
-    return [Subscription(Topic.HOUSEHOLD.value, {DecisionMade: on_decision_made})]
+
+EVENTS: EventTable = {DecisionMade: _decision}
+
+
+def subscriptions(bus: MessageBus | None) -> list[Subscription]:
+    return bus_subscriptions(EVENTS, bus)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import date
 
 from prometheus_client import Gauge
 
 from kit.metrics import set_all
-from services.placement.service_layer import handlers
+from services.placement.adapters.queries import PlacementQueries
 
 INSPECTIONS_OVERDUE = Gauge(
     "botilbud_placement_inspections_overdue",
@@ -15,10 +16,10 @@ INSPECTIONS_OVERDUE = Gauge(
     ["municipality"])
 
 
-async def refresh(uow_factory) -> None:
-    overdue = await handlers.inspections_overdue(uow_factory, datetime.now(UTC).date())
-    counts = {(row["municipality"],): 0 for row in overdue}  # overdue where nobody lives: zero, not absent
+async def refresh(queries: PlacementQueries, today: Callable[[], date]) -> None:
+    overdue = await queries.inspections_due(today(), -1)  # next due before today
+    counts = {(row.municipality,): 0 for row in overdue}  # overdue where nobody lives: zero, not absent
     for row in overdue:
-        if row["households"] > 0:
-            counts[(row["municipality"],)] += 1
+        if row.households > 0:
+            counts[(row.municipality,)] += 1
     set_all(INSPECTIONS_OVERDUE, counts)

@@ -6,7 +6,9 @@ from uuid import uuid4
 import pytest
 
 from services.placement.domain import model
-from tests.placement.test_matching import TODAY, decision, household, provider, unit
+from tests.unit.placement.test_matching import TODAY, decision, household, provider, unit
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def test_an_invalid_org_number_is_refused_naming_the_field():
@@ -31,9 +33,10 @@ def test_a_unit_takes_the_provider_address_by_default():
 def test_check_out_before_check_in_is_refused():
     d = decision()
     p = provider()
-    stay = model.place(d, p, unit(p), check_in=TODAY)
+    stay = model.place(d, p, unit(p), check_in=TODAY, at=NOW)
     with pytest.raises(model.PlacementError) as err:
-        model.move_out(stay, check_out=TODAY - timedelta(days=1), destination="unknown")
+        stay.register_move_out(check_out=TODAY - timedelta(days=1), destination="unknown", today=TODAY, provider=p,
+                               unit=unit(p), households_left=0, at=NOW)
     assert err.value.field == "check_out" and stay.check_out is None
 
 
@@ -46,11 +49,11 @@ def test_place_outside_the_decision_period_is_refused():
 def test_extend_follows_the_new_decision_period():
     d = decision()
     p = provider()
-    stay = model.place(d, p, unit(p), check_in=TODAY)
+    stay = model.place(d, p, unit(p), check_in=TODAY, at=NOW)
     new = model.GrantedDecision(uuid4(), d.household_id, d.office_id, d.municipality, None, "granted",
                                 d.period_to + timedelta(days=1), d.period_to + timedelta(days=30), d.household,
                                 extends_decision_id=d.decision_id)
-    event = model.extend(stay, new, at=datetime.now(UTC))
+    event = stay.extend(new, at=NOW)
     assert stay.authorised_to == new.period_to and stay.decision_id == new.decision_id
     assert event.previous_authorised_to == d.period_to
 
@@ -58,9 +61,9 @@ def test_extend_follows_the_new_decision_period():
 def test_extend_refuses_a_shorter_period():
     d = decision()
     p = provider()
-    stay = model.place(d, p, unit(p), check_in=TODAY)
+    stay = model.place(d, p, unit(p), check_in=TODAY, at=NOW)
     with pytest.raises(model.PlacementError):
-        model.extend(stay, d, at=datetime.now(UTC))
+        stay.extend(d, at=NOW)
 
 
 def test_three_months_warning_for_a_family_and_young_people():

@@ -1,12 +1,13 @@
 """Matching's hard and soft rules, one by one (pure domain, no I/O)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
 
 from services.placement.domain import matching, model
+from services.placement.domain.errors import Conflict, RuleBroken
 from services.placement.domain.matching import Candidate
 
 TODAY = date(2026, 11, 26)
@@ -177,14 +178,14 @@ def test_night_shelter_allowed_when_asked_and_then_only_night_shelters():
 def test_check_place_refuses_a_taken_unit_with_409():
     with pytest.raises(model.PlacementError) as err:
         matching.check_place(decision(), cand(households=1), check_in=TODAY, today=TODAY, justification=None)
-    assert err.value.status_code == 409 and err.value.field == "unit_id"
+    assert isinstance(err.value, Conflict) and err.value.field == "unit_id"  # answered 409
 
 
 def test_check_place_refuses_a_hard_rule_even_with_justification():
     with pytest.raises(model.PlacementError) as err:
         matching.check_place(decision(household(age=20)), cand(provider(min_age=23)), check_in=TODAY, today=TODAY,
                              justification="Akutt")
-    assert err.value.status_code == 422 and "Aldersgrense" in str(err.value)
+    assert isinstance(err.value, RuleBroken) and "Aldersgrense" in str(err.value)  # answered 422
 
 
 # --- soft rules: ranking and justification ---------------------------------------------------------------------
@@ -253,7 +254,8 @@ def test_the_justification_is_kept_on_the_stay():
     d = decision()
     c = cand(provider(agreement_kind="none", price=None, inspection=current_inspection()))
     m = matching.check_place(d, c, check_in=TODAY, today=TODAY, justification="Ingen avtaleplass ledig i natt.")
-    stay = model.place(d, m.provider, m.unit, check_in=TODAY, justification="Ingen avtaleplass ledig i natt.")
+    stay = model.place(d, m.provider, m.unit, check_in=TODAY, justification="Ingen avtaleplass ledig i natt.",
+                       at=datetime(2026, 11, 26, tzinfo=UTC))
     assert stay.justification == "Ingen avtaleplass ledig i natt."
 
 

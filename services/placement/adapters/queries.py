@@ -1,0 +1,180 @@
+"""What placement's pages and APIs read, as plain dataclasses and domain objects (never database records).
+
+The live views read placement's own tables, which change in the same transaction as the event they emit or
+consume: there is no separate projection that could lag. "Today" is always given (the one clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from services.placement.adapters import rows
+from services.placement.domain.matching import Candidate
+from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, Unit
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    provider_id: UUID
+    provider: str
+    municipality: str
+    district: str | None
+    accommodation: str
+    agreement_kind: str
+    unit_id: UUID
+    unit: str
+    beds: int
+    address: str
+    facilities: dict
+    occupied: int  # households in the unit now (0 or 1)
+
+
+@dataclass(frozen=True)
+class StayRow:
+    """A stay with its provider's and unit's names (the office's list)."""
+
+    stay: Stay
+    provider: str
+    unit: str
+    created_at: datetime
+    imported: bool
+
+
+@dataclass(frozen=True)
+class OpenStayRow:
+    stay: Stay
+    household: HouseholdFacts
+    provider: str
+    unit: str
+    accommodation: str
+    agreement_kind: str
+    nights: int  # the household's nights in temporary accommodation up to today, over all its stays
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    id: UUID
+    stay_id: UUID
+    decision_id: UUID
+    previous_authorised_to: date
+    authorised_to: date
+    extended_at: datetime
+
+
+@dataclass(frozen=True)
+class InspectionDueRow:
+    provider_id: UUID
+    name: str
+    municipality: str
+    inspected_on: date | None
+    result: str | None
+    next_due: date | None
+    households: int  # living there now
+
+
+class PlacementQueries:
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    async def _fetch(self, sql: str, *args) -> list:
+        async with self._pool.acquire() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def _fetchrow(self, sql: str, *args):
+        async with self._pool.acquire() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def providers(self) -> list[Provider]:
+        return [rows.provider(r) for r in await self._fetch(f"{rows.PROVIDER_SELECT} ORDER BY p.municipality, p.name")]
+
+    async def provider(self, provider_id: UUID) -> Provider | None:
+        row = await self._fetchrow(f"{rows.PROVIDER_SELECT} WHERE p.id = $1", provider_id)
+        return rows.provider(row) if row else None
+
+    async def unit(self, unit_id: UUID) -> Unit | None:
+        row = await self._fetchrow("SELECT * FROM units WHERE id = $1", unit_id)
+        return rows.unit(row) if row else None
+
+    async def candidates(self) -> list[Candidate]:
+        async with self._pool.acquire() as conn:
+            return await rows.candidates(conn)
+
+    async def capacity(self, municipality: str | None) -> list[CapacityRow]:
+        found = await self._fetch(
+            "SELECT p.id AS provider_id, p.name AS provider, p.municipality, p.district, p.accommodation, "
+            "p.agreement_kind, u.id AS unit_id, u.name AS unit, u.beds, u.address, u.facilities, "
+            "(SELECT count(*) FROM stays s WHERE s.unit_id = u.id AND s.check_out IS NULL) AS occupied "
+            "FROM units u JOIN providers p ON p.id = u.provider_id "
+            "WHERE ($1::text IS NULL OR p.municipality = $1) ORDER BY p.municipality, p.name, u.name",
+            municipality)
+        return [CapacityRow(**dict(r)) for r in found]
+
+    async def decision(self, decision_id: UUID) -> GrantedDecision | None:
+        row = await self._fetchrow("SELECT * FROM decisions WHERE decision_id = $1", decision_id)
+        return rows.decision(row) if row else None
+
+    async def decisions_of(self, household_id: UUID) -> list[GrantedDecision]:
+        return [rows.decision(r) for r in await self._fetch(
+            "SELECT * FROM decisions WHERE household_id = $1 ORDER BY period_from NULLS FIRST, recorded_at",
+            household_id)]
+
+    async def awaiting_place(self, office_id: str | None, today: date) -> list[GrantedDecision]:
+        """Granted decisions still running whose household lives nowhere and that no stay follows yet."""
+        return [rows.decision(r) for r in await self._fetch(
+            "SELECT d.* FROM decisions d WHERE d.outcome = 'granted' AND d.period_to >= $2 AND NOT d.imported "
+            "AND ($1::text IS NULL OR d.office_id = $1) "
+            "AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.household_id = d.household_id AND s.check_out IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.decision_id = d.decision_id) "
+            "AND NOT EXISTS (SELECT 1 FROM stay_extensions e WHERE e.decision_id = d.decision_id) "
+            "ORDER BY d.period_from", office_id, today)]
+
+    async def stay(self, stay_id: UUID) -> Stay | None:
+        row = await self._fetchrow("SELECT * FROM stays WHERE id = $1", stay_id)
+        return rows.stay(row) if row else None
+
+    async def extensions_of(self, stay_id: UUID) -> list[ExtensionRow]:
+        return [ExtensionRow(**dict(r)) for r in await self._fetch(
+            "SELECT id, stay_id, decision_id, previous_authorised_to, authorised_to, extended_at "
+            "FROM stay_extensions WHERE stay_id = $1 ORDER BY extended_at", stay_id)]
+
+    async def stays_of_office(self, office_id: str | None, limit: int = 200) -> list[StayRow]:
+        found = await self._fetch(
+            "SELECT s.*, p.name AS provider_name, u.name AS unit_name FROM stays s "
+            "JOIN providers p ON p.id = s.provider_id JOIN units u ON u.id = s.unit_id "
+            "WHERE ($1::text IS NULL OR s.office_id = $1) "
+            "ORDER BY s.check_out IS NOT NULL, s.check_in DESC LIMIT $2", office_id, limit)
+        return [StayRow(rows.stay(r), r["provider_name"], r["unit_name"], r["created_at"], r["imported"])
+                for r in found]
+
+    async def open_stays(self, office_id: str | None, today: date) -> list[OpenStayRow]:
+        """Open stays with their household facts, provider and the household's nights so far (all stays)."""
+        found = await self._fetch(
+            "SELECT s.*, d.household, p.name AS provider_name, p.agreement_kind, p.accommodation, "
+            "u.name AS unit_name, "
+            "(SELECT coalesce(sum(least(coalesce(o.check_out, $2), $2) - o.check_in), 0) FROM stays o "
+            " JOIN providers op ON op.id = o.provider_id WHERE o.household_id = s.household_id "
+            " AND op.accommodation = 'temporary' AND o.check_in < $2) AS nights "
+            "FROM stays s JOIN decisions d ON d.decision_id = s.decision_id JOIN providers p ON p.id = s.provider_id "
+            "JOIN units u ON u.id = s.unit_id WHERE s.check_out IS NULL AND ($1::text IS NULL OR s.office_id = $1) "
+            "ORDER BY s.check_in", office_id, today)
+        return [OpenStayRow(rows.stay(r), rows.facts_from_json(r["household"]), r["provider_name"], r["unit_name"],
+                            r["accommodation"], r["agreement_kind"], r["nights"]) for r in found]
+
+    async def inspections_due(self, today: date, within_days: int) -> list[InspectionDueRow]:
+        """Providers without agreement whose inspection falls due within `within_days` (negative: is past due),
+        is missing or failed, with the households living there now."""
+        found = await self._fetch(
+            f"SELECT p.id AS provider_id, p.name, p.municipality, ins.inspected_on, ins.result, ins.next_due, "  # noqa: S608
+            f"(SELECT count(*) FROM stays s WHERE s.provider_id = p.id AND s.check_out IS NULL) AS households "
+            f"FROM providers p {rows.LATEST_INSPECTION} WHERE p.agreement_kind = 'none' "
+            f"AND (ins.next_due IS NULL OR ins.next_due <= $1::date + $2::int OR ins.result = 'failed') "
+            f"ORDER BY ins.next_due NULLS FIRST, p.name", today, within_days)
+        return [InspectionDueRow(**dict(r)) for r in found]
+
+    async def planned_move_outs_due(self, today: date) -> list[UUID]:
+        return [r["id"] for r in await self._fetch(
+            "SELECT id FROM stays WHERE check_out IS NULL AND planned_check_out <= $1 ORDER BY planned_check_out",
+            today)]

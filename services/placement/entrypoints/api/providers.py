@@ -1,0 +1,42 @@
+"""Providers: everyone reads them; office leaders and admins register and change them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from services.placement.domain import commands
+from services.placement.entrypoints.answers import ProviderOut, ProviderUnitOut, ProviderWithUnitsOut
+from services.placement.entrypoints.deps import Bus, ProviderAdmin, Queries, Viewer
+from services.placement.entrypoints.schemas import ProviderIn
+
+router = APIRouter(prefix="/api/providers", tags=["providers"])
+
+
+def provider_command(body: ProviderIn) -> commands.RegisterProvider:
+    a, lim = body.agreement, body.limits
+    return commands.RegisterProvider(
+        body.name, body.orgnr, body.kind, body.municipality, body.district, body.address, body.accommodation,
+        a.kind, a.price_per_night, a.fixed_places, a.valid_from, a.valid_to, tuple(a.target_groups), lim.sex,
+        lim.min_age, lim.max_age, lim.substance_free)
+
+
+@router.get("", response_model=list[ProviderWithUnitsOut])
+async def list_providers(_user: Viewer, queries: Queries):
+    units: dict[UUID, list[ProviderUnitOut]] = {}
+    for r in await queries.capacity(None):
+        units.setdefault(r.provider_id, []).append(ProviderUnitOut(
+            unit_id=r.unit_id, name=r.unit, beds=r.beds, address=r.address, facilities=r.facilities,
+            occupied=r.occupied))
+    return [ProviderWithUnitsOut.of(p, units=units.get(p.id, [])) for p in await queries.providers()]
+
+
+@router.post("", status_code=201, response_model=ProviderOut)
+async def register_provider(body: ProviderIn, _user: ProviderAdmin, bus: Bus):
+    return ProviderOut.of(await bus.handle(provider_command(body)))
+
+
+@router.put("/{provider_id}", response_model=ProviderOut)
+async def change_provider(provider_id: UUID, body: ProviderIn, _user: ProviderAdmin, bus: Bus):
+    return ProviderOut.of(await bus.handle(commands.ChangeProvider(provider_id, provider_command(body))))

@@ -1,0 +1,53 @@
+"""Placement's web app: the API and page routers, and the one place its errors become answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from kit.messagebus import MessageBus
+from kit.problems import install_error_handlers
+from kit.templating import templates
+from services.placement.adapters.queries import PlacementQueries
+from services.placement.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
+from services.placement.entrypoints.api import (
+    capacity,
+    decisions,
+    imports,
+    inspections,
+    matches,
+    providers,
+    stays,
+    units,
+    views,
+)
+from services.placement.entrypoints.pages import common, overview
+from services.placement.entrypoints.pages import decisions as decision_pages
+from services.placement.entrypoints.pages import providers as provider_pages
+from services.placement.entrypoints.pages import stays as stay_pages
+
+ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, capacity, views,
+           overview, decision_pages, stay_pages, provider_pages)
+
+
+def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date],
+               offices: dict[str, dict] | None = None, municipality_names: dict[str, str] | None = None) -> FastAPI:
+    """`offices`: office id → name, municipality, district (for the capacity board's choices and filters)."""
+    app = FastAPI(title="Botilbud placement", version="1",
+                  description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
+    install_error_handlers(app, {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422})
+    imports.document_answers(app)
+    pages = templates(Path(__file__).parent / "templates")
+    pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
+                             accommodations=common.ACCOMMODATION_NB, offices=offices or {},
+                             municipality_names=municipality_names or {})
+    app.state.bus, app.state.queries, app.state.today = bus, queries, today
+    app.state.offices, app.state.pages = offices or {}, pages
+    for module in ROUTERS:
+        # The routers' routes themselves rather than FastAPI's lazily included router (`include_router` since
+        # 0.16x): `app.routes` stays the flat list of APIRoutes that the role matrix reads.
+        app.router.routes.extend(module.router.routes)
+    return app

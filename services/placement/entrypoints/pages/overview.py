@@ -1,0 +1,55 @@
+"""The capacity board and the live views, for everyone."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from services.placement.entrypoints.answers import ViewsOut
+from services.placement.entrypoints.deps import WORKERS, Queries, Today, Viewer
+from services.placement.entrypoints.pages.common import render
+from services.placement.entrypoints.schemas import MunicipalityFilter, OfficeFilter
+from services.placement.service_layer import views
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+@router.get("/")
+async def capacity_page(request: Request, user: Viewer, queries: Queries, today: Today,
+                        municipality: MunicipalityFilter = None, office: OfficeFilter = None):
+    offices = request.app.state.offices
+    if municipality:
+        chosen = municipality
+    elif office:
+        chosen = offices.get(office, {}).get("municipality")
+    elif municipality is None and office is None:  # first visit: the user's own office
+        chosen = offices.get(user.office_id, {}).get("municipality") if user.office_id else None
+    else:  # "Alle kommuner" chosen
+        chosen = None
+    units = await queries.capacity(chosen)
+    office = office or (user.office_id if municipality is None else None)
+    from_office: dict[str, int] = {}
+    if office:
+        for s in await queries.open_stays(office, today):
+            key = str(s.stay.provider_id)
+            from_office[key] = from_office.get(key, 0) + 1
+    providers: dict[str, dict] = {}
+    for r in units:
+        p = providers.setdefault(str(r.provider_id), {
+            "id": str(r.provider_id), "name": r.provider, "municipality": r.municipality, "district": r.district,
+            "accommodation": r.accommodation, "agreement": r.agreement_kind, "beds": 0, "occupied": 0, "units": [],
+            "from_office": from_office.get(str(r.provider_id), 0)})
+        p["beds"] += r.beds
+        p["occupied"] += 1 if r.occupied else 0
+        p["units"].append(r)
+    return render(request, "capacity.html", {
+        "user": user, "providers": list(providers.values()), "municipality": chosen,
+        "municipalities": sorted({o["municipality"] for o in offices.values()}), "office": office,
+        "totals": {"units": len(units), "occupied": sum(1 for r in units if r.occupied)}})
+
+
+@router.get("/views")
+async def views_page(request: Request, user: Viewer, queries: Queries, today: Today):
+    worker = user.role in WORKERS
+    found = await views.live_views(queries, office_id=user.office_id if worker else None, today=today)
+    return render(request, "views.html", {"user": user, "v": ViewsOut.of(found, show_text=worker)})
