@@ -15,7 +15,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from botilbud.settings import SERVICES
-from botilbud.stack import DEFINITIONS
+from botilbud.stack import definition
 from kit.migrations import KIT_VERSION_TABLE, KIT_VERSIONS, alembic_config, migrate
 
 pytestmark = pytest.mark.integration
@@ -31,7 +31,7 @@ async def assert_migrated(url: str, service: str) -> None:
     conn = await asyncpg.connect(url)
     try:
         assert await conn.fetch("SELECT version_num FROM alembic_version") == [
-            (head(url, DEFINITIONS[service].migrations),)]
+            (head(url, definition(service).migrations),)]
         assert await conn.fetch(f"SELECT version_num FROM {KIT_VERSION_TABLE}") == [  # noqa: S608
             (head(url, KIT_VERSIONS, KIT_VERSION_TABLE),)]
         tables = {r[0] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
@@ -77,7 +77,7 @@ async def test_processes_migrating_the_same_empty_databases_at_once_all_succeed(
 
 async def test_runtimes_in_one_process_migrating_one_empty_database_at_once_all_succeed(pg_url):
     url = f"{pg_url}/m{uuid.uuid4().hex[:8]}_placement"
-    await asyncio.gather(*(migrate(url, DEFINITIONS["placement"].migrations) for _ in range(5)))
+    await asyncio.gather(*(migrate(url, definition("placement").migrations) for _ in range(5)))
     await assert_migrated(url, "placement")
-    await migrate(url, DEFINITIONS["placement"].migrations)  # and again later: nothing to do, nothing breaks
+    await migrate(url, definition("placement").migrations)  # and again later: nothing to do, nothing breaks
     await assert_migrated(url, "placement")
