@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, description="HTTP port; 0 picks a free one.")
     ops_port: int | None = Field(
         None, description="Operations port (on BOTILBUD_HTTP_HOST) serving /metrics and /readyz with its reasons; "
-        "then the HTTP port serves neither. Empty = both on the HTTP port (the embedded stack); 0 picks a free one.")
+        "then the HTTP port has no /metrics and its /readyz names failing checks only. Empty = all on the HTTP "
+        "port (the embedded stack); 0 picks a free one.")
     forwarded_allow_ips: str = Field(
         "127.0.0.1", description="Comma-separated addresses or networks of the front door, whose X-Forwarded-For "
         "and X-Forwarded-Proto are believed (client address, https: Secure cookies and HSTS).")
