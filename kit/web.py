@@ -34,7 +34,7 @@ from kit.auth import (
 from kit.input_guard import MAX_BODY_BYTES, InputGuard, read_body, replay
 from kit.logging import correlation_id_var, get_logger, safe_message
 from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, LOGIN_THROTTLED
-from kit.problems import install_http_error_handlers
+from kit.problems import PROBLEM_JSON, Problem, install_http_error_handlers
 from kit.templating import csrf_seed, set_csrf_seed, templates
 
 log = get_logger(__name__)
@@ -200,10 +200,37 @@ def install_common(app: FastAPI, signer: TokenSigner) -> None:
     """What every app (root and mounted) needs: the signer for auth dependencies and a login redirect."""
     app.state.signer = signer
     install_http_error_handlers(app)
+    _document_problem_answers(app)
 
     @app.exception_handler(NotLoggedIn)
     async def _to_login(request: Request, _exc: NotLoggedIn):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _document_problem_answers(app: FastAPI) -> None:
+    """The OpenAPI document says what a 422 is: FastAPI documents its own `HTTPValidationError` JSON, but the kit
+    answers every refusal (validation, the input guard) with a problem (`application/problem+json`): it is
+    documented beside what is there (a service may answer a 422 of its own in JSON)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                refused = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
+                if refused is None:
+                    continue
+                refused.setdefault("content", {})[PROBLEM_JSON] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
 
 
 async def _failing(readiness: dict[str, ReadinessCheck]) -> dict[str, str]:

@@ -77,3 +77,13 @@ async def test_what_is_not_json_or_a_form_passes_to_the_service(tmp_path):
         assert broken.status_code == 422 and broken.json()["errors"][0]["type"] == "json_invalid"  # FastAPI's own
         csv = await c.post("/toy/api/people", content=b"a;b\x00\n", headers={"content-type": "text/csv"})
         assert csv.status_code == 422 and csv.json()["errors"][0]["type"] != "forbidden_character"
+
+
+async def test_the_openapi_document_says_a_422_is_a_problem(tmp_path):
+    async with client(root_app(tmp_path)) as c:
+        doc = (await c.get("/toy/openapi.json")).json()
+    refused = doc["paths"]["/api/people"]["post"]["responses"]["422"]["content"]
+    assert refused["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    problem = doc["components"]["schemas"]["Problem"]
+    assert {"title", "status", "detail"} <= set(problem["required"]) and "errors" in problem["properties"]
+    assert doc["components"]["schemas"]["FieldProblem"]["properties"]["loc"]
