@@ -127,6 +127,7 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         settings = with_embedded_defaults(ensure_local_secrets(settings))
     else:
         require_settings(settings, [d.name for d in definitions(target)])
+        settings.home.mkdir(parents=True, exist_ok=True)  # for the run file
     pg = kafka = None
     if embedded:
         pg = EmbeddedPostgres(settings.home)
