@@ -29,10 +29,11 @@ import asyncpg
 import httpx
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from cryptography.fernet import Fernet
 
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.settings import Settings
-from botilbud.stack import DEMO_PASSWORD
+from botilbud.stack import DEMO_PASSWORD, write_demo_users
 from services.intake.domain.identity import synthetic_identity_number
 
 SERVICES = ("intake", "placement", "billing", "stats")
@@ -196,9 +197,15 @@ async def main() -> None:
     kafka = EmbeddedKafka(work / "kafka.log")
     pg_url = pg.start()
     bootstrap = kafka.start()
+    users = work / "users.json"
+    write_demo_users(users)
+    # Outside the embedded stack nothing is generated and the defaults are production's: the processes share
+    # their keys and users, and demo data and synthetic identity numbers are asked for.
     env = {**os.environ, "BOTILBUD_DATABASE_URL": pg_url, "BOTILBUD_KAFKA_BOOTSTRAP": bootstrap,
            "BOTILBUD_HTTP_PORT": "0", "BOTILBUD_LOG_LEVEL": "WARNING",
-           "BOTILBUD_SECRET_KEY": secrets.token_urlsafe(32)}
+           "BOTILBUD_SECRET_KEY": secrets.token_urlsafe(32), "BOTILBUD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+           "BOTILBUD_IDENTITY_HASH_KEY": secrets.token_urlsafe(32), "BOTILBUD_USERS_FILE": str(users),
+           "BOTILBUD_DEMO_DATA": "true", "BOTILBUD_ALLOW_SYNTHETIC_IDS": "true"}
     report: dict = {"rate": args.rate, "seconds": args.seconds}
     try:
         # Each service alone, idle (also migrates and loads the demo data once).

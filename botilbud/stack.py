@@ -47,8 +47,45 @@ def run_file(settings: Settings) -> Path:
     return settings.home / "run.json"
 
 
+# What a process outside the embedded stack cannot start without: every service signs and reads sessions and
+# knows its users; intake also encrypts and hashes personal data. The embedded stack makes these itself.
+EVERY_SERVICE_NEEDS = ("secret_key", "users_file")
+SERVICE_NEEDS = {"intake": ("encryption_keys", "identity_hash_key")}
+PLACEHOLDER = "change-me"  # deploy/botilbud.env.example's value
+
+
+def missing_settings(settings: Settings, services: list[str]) -> list[str]:
+    """The settings these services lack, each with who needs it (empty or still the example's placeholder
+    counts as missing)."""
+    def unset(name: str) -> bool:
+        value = getattr(settings, name)
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return text is None or str(text).strip() in ("", PLACEHOLDER)
+
+    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in EVERY_SERVICE_NEEDS if unset(name)]
+    for service in services:
+        missing += [f"BOTILBUD_{name.upper()} ({service})" for name in SERVICE_NEEDS.get(service, ()) if unset(name)]
+    return missing
+
+
+def require_settings(settings: Settings, services: list[str]) -> None:
+    """Outside the embedded stack nothing is generated: a key made here would be this container's alone and
+    lost at its restart, with personal data encrypted under it."""
+    missing = missing_settings(settings, services)
+    if missing:
+        raise SystemExit("Botilbud starts only with its secrets outside the embedded stack; missing: "
+                         + ", ".join(missing) + ". See docs/operations.md (First start).")
+
+
+def with_embedded_defaults(settings: Settings) -> Settings:
+    """The embedded stack is for demos and development: demo data and synthetic identity numbers on, unless
+    set (the defaults are production's)."""
+    updates = {name: True for name in ("demo_data", "allow_synthetic_ids") if name not in settings.model_fields_set}
+    return settings.model_copy(update=updates)
+
+
 def ensure_local_secrets(settings: Settings) -> Settings:
-    """Secrets for a laptop stack, made once under BOTILBUD_HOME; settings from the environment win."""
+    """Secrets for the embedded stack, made once under BOTILBUD_HOME; settings from the environment win."""
     settings.home.mkdir(parents=True, exist_ok=True)
     path = settings.home / "secrets.json"
     if not path.exists():
@@ -123,11 +160,15 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
                 stop: asyncio.Event | None = None) -> None:
     """Run until Ctrl-C (or `stop` is set). With no broker or database in the settings, start the embedded
     ones first and stop them last."""
-    settings = ensure_local_secrets(settings)
     embedded = embedded if embedded is not None else not (settings.kafka_bootstrap or settings.database_url)
     if embedded and target != "all":
         raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
                          "BOTILBUD_DATABASE_URL (see the README's settings).")
+    if embedded:
+        settings = with_embedded_defaults(ensure_local_secrets(settings))
+    else:
+        require_settings(settings, [d.name for d in definitions(target)])
+        settings.home.mkdir(parents=True, exist_ok=True)  # for the run file
     pg = kafka = None
     services = definitions(target)
     if embedded:

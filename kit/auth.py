@@ -11,8 +11,11 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import secrets
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -107,6 +110,56 @@ def _hasher_dummy_verify() -> None:
 
 
 _DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@dataclass(frozen=True)
+class Throttled:
+    reason: str
+    """`user` or `address`: which count is full."""
+    retry_after: int
+    """Seconds until the oldest failure that fills it leaves the window."""
+
+    @property
+    def message_nb(self) -> str:
+        minutes = max(1, math.ceil(self.retry_after / 60))
+        return f"For mange mislykkede innlogginger. Vent {minutes} minutt{'er' if minutes > 1 else ''} og prøv igjen."
+
+
+class LoginThrottle:
+    """Failed logins counted per username and per client address over a sliding window. While either count is
+    full, an attempt is refused before its password is checked (the right one too), until the oldest failure
+    that fills it is `window_seconds` old: at most `per_user` guesses at one account and `per_address` from one
+    address in any window. A successful login clears that user's count only: never an address's (an attacker
+    with an account of their own could otherwise reset their address between guesses), and never another
+    user's. Kept in this process's memory (see docs/operations.md on several processes)."""
+
+    MAX_KEYS = 100_000  # past this, counts whose newest failure has left the window are dropped
+
+    def __init__(self, *, per_user: int = 5, per_address: int = 30, window_seconds: float = 15 * 60,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limits = {"user": per_user, "address": per_address}
+        self.window = window_seconds
+        self.clock = clock
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+
+    def refused(self, username: str, address: str) -> Throttled | None:
+        now = self.clock()
+        for reason, key in (("user", username), ("address", address)):
+            limit = self.limits[reason]
+            times = self._failures.get((reason, key[:200]))
+            if times is not None and len(times) >= limit and now - times[-limit] < self.window:
+                return Throttled(reason, math.ceil(times[-limit] + self.window - now))
+        return None
+
+    def failed(self, username: str, address: str) -> None:
+        now = self.clock()
+        if len(self._failures) >= self.MAX_KEYS:
+            self._failures = {k: t for k, t in self._failures.items() if now - t[-1] < self.window}
+        for reason, key in (("user", username), ("address", address)):
+            self._failures.setdefault((reason, key[:200]), deque(maxlen=self.limits[reason])).append(now)
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(("user", username[:200]), None)
 
 
 class TokenSigner:

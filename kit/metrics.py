@@ -67,3 +67,6 @@ def set_all(gauge: Gauge, values: dict[tuple[str, ...], float]) -> None:
         gauge.labels(*labels).set(0)
     for labels, value in values.items():
         gauge.labels(*labels).set(value)
+LOGIN_THROTTLED = Counter(
+    "botilbud_login_throttled_total", "Login attempts refused without checking the password: too many recent "
+    "failures for the user or from the client address.", ["reason"])

@@ -26,7 +26,7 @@ from kit.messaging import Subscription, ensure_topics, register
 from kit.outbox import OutboxRelay, request_republish
 from kit.retention import retention_job
 from kit.settings import Settings
-from kit.web import create_root_app
+from kit.web import create_ops_app, create_root_app
 
 log = get_logger(__name__)
 
@@ -79,14 +79,21 @@ class Runtime:
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
         self._server: uvicorn.Server | None = None
+        self._ops_server: uvicorn.Server | None = None
         self.port: int | None = None
         # Off (OpenTelemetry's SDK not even imported) unless an OTLP endpoint is configured or a provider given.
         self.tracing = tracing.start("botilbud" if len(services) != 1 else f"botilbud-{services[0].name}",
                                      tracer_provider)
+        self.ops_port: int | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.settings.http_host}:{self.port}"
+
+    @property
+    def ops_url(self) -> str:
+        """Where /metrics and the readiness reasons are: the operations port if there is one."""
+        return f"http://{self.settings.http_host}:{self.ops_port or self.port}"
 
     async def migrate(self) -> None:
         """Every service database to its schema: the kit's chain and the service's, one migrator at a time per
@@ -128,20 +135,16 @@ class Runtime:
         log.info("runtime_consumers_started", seconds=round(time.perf_counter() - started, 3))
         await self._start_relays()
         self._start_retention()
+        separate_ops = self.settings.ops_port is not None
         app = self.tracing.app(create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
             titles={svc.name: svc.title for svc in self.services},
-            readiness=self._readiness_checks()))
-        config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
-                                log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5)
-        self._server = uvicorn.Server(config)
-        self._tasks.append(asyncio.create_task(self._server.serve(), name="http"))
-        while not self._server.started:
-            if self._tasks[-1].done():
-                self._tasks[-1].result()  # raises the reason the server could not start
-            await asyncio.sleep(0.02)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+            readiness=self._readiness_checks(), operations_here=not separate_ops))
+        self._server, self.port = await self._serve(app, self.settings.http_port, "http")
+        if separate_ops:
+            self._ops_server, self.ops_port = await self._serve(
+                create_ops_app(self._readiness_checks()), self.settings.ops_port, "ops-http")
         for parts in self.parts.values():
             for job in parts.on_started:
                 await job()
@@ -170,6 +173,21 @@ class Runtime:
             job = retention_job(self.pools[svc.name], svc.name, self.settings)
             self._tasks.append(asyncio.create_task(job(self._stopping), name=f"retention-{svc.name}"))
 
+    async def _serve(self, app, port: int, name: str) -> tuple[uvicorn.Server, int]:
+        """Serve `app` on `port` (0: a free one) until stop(); returns the server and the port it got. Proxy
+        headers (client address, https) are believed only from BOTILBUD_FORWARDED_ALLOW_IPS."""
+        config = uvicorn.Config(app, host=self.settings.http_host, port=port, log_config=None, access_log=False,
+                                lifespan="off", timeout_graceful_shutdown=5, proxy_headers=True,
+                                forwarded_allow_ips=self.settings.forwarded_allow_ips)
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve(), name=name)
+        self._tasks.append(task)
+        while not server.started:
+            if task.done():
+                task.result()  # raises the reason the server could not start
+            await asyncio.sleep(0.02)
+        return server, server.servers[0].sockets[0].getsockname()[1]
+
     def _readiness_checks(self):
         checks = {}
         for name, pool in self.pools.items():
@@ -188,8 +206,9 @@ class Runtime:
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop in order — HTTP, background jobs and relays, consumers, producer, pools — each step bounded, so
         a stuck connection or client cannot keep the process from ending (it is logged and cut)."""
-        if self._server is not None:
-            self._server.should_exit = True
+        for server in (self._server, self._ops_server):
+            if server is not None:
+                server.should_exit = True
         self._stopping.set()  # relays and background jobs finish the round in hand and end
         for task in self._tasks:
             await self._bounded(task, f"task {task.get_name()}", grace_seconds)

@@ -36,14 +36,25 @@ class Settings(BaseSettings):
         "on it unless BOTILBUD_<SERVICE>_DATABASE_URL is set.")
     http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     http_port: int = Field(8080, description="HTTP port; 0 picks a free one.")
+    ops_port: int | None = Field(
+        None, description="Operations port (on BOTILBUD_HTTP_HOST) serving /metrics and /readyz with its reasons; "
+        "then the HTTP port has no /metrics and its /readyz names failing checks only. Empty = all on the HTTP "
+        "port (the embedded stack); 0 picks a free one.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Comma-separated addresses or networks of the front door, whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed (client address, https: Secure cookies and HSTS).")
     secret_key: SecretStr | None = Field(
-        None, description="Signs session cookies and API tokens; shared by all services. The embedded stack "
-        "makes one under BOTILBUD_HOME.")
+        None, description="Signs session cookies and API tokens; shared by all services. Required outside the "
+        "embedded stack, which makes one under BOTILBUD_HOME.")
     encryption_keys: SecretStr | None = Field(
-        None, description="Comma-separated Fernet keys for personal data at rest, newest first (rotation).")
+        None, description="Comma-separated Fernet keys for personal data at rest, newest first (rotation). "
+        "Required by intake outside the embedded stack.")
     identity_hash_key: SecretStr | None = Field(
-        None, description="Key of the keyed hash (HMAC) that finds a household by identity number.")
-    users_file: Path | None = Field(None, description="JSON file of users (argon2 hashes, role, office).")
+        None, description="Key of the keyed hash (HMAC) that finds a household by identity number. Required by "
+        "intake outside the embedded stack.")
+    users_file: Path | None = Field(
+        None, description="JSON file of users (argon2 hashes, role, office). Required outside the embedded stack, "
+        "which writes its demo users under BOTILBUD_HOME.")
     token_ttl_seconds: int = Field(8 * 3600, description="Lifetime of a login session or API token.")
     consumer_retries: int = Field(3, description="Attempts per event before it goes to the dead-letter topic.")
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
@@ -68,9 +79,12 @@ class Settings(BaseSettings):
         1000, ge=1, le=100_000, description="Rows the retention job deletes per statement.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON logs (false: readable console lines).")
-    demo_data: bool = Field(True, description="Load the demo data once into empty databases.")
+    demo_data: bool = Field(
+        False, description="Load the demo data once into empty databases. The embedded stack turns it on "
+        "unless set.")
     allow_synthetic_ids: bool = Field(
-        True, description="Accept synthetic test identity numbers (Skatteetaten's test set). Off in production.")
+        False, description="Accept synthetic test identity numbers (Skatteetaten's test set). The embedded stack "
+        "turns it on unless set.")
     kostra: KostraSettings = Field(default_factory=KostraSettings)
 
     @model_validator(mode="after")

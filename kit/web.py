@@ -23,14 +23,18 @@ from kit.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
+    LoginThrottle,
     NotLoggedIn,
+    Throttled,
     TokenSigner,
+    User,
     UserDirectory,
     user_from_request,
 )
-from kit.logging import correlation_id_var, get_logger
-from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
-from kit.problems import install_http_error_handlers
+from kit.input_guard import MAX_BODY_BYTES, InputGuard, read_body, replay
+from kit.logging import correlation_id_var, get_logger, safe_message
+from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, LOGIN_THROTTLED
+from kit.problems import PROBLEM_JSON, Problem, install_http_error_handlers
 from kit.templating import csrf_seed, set_csrf_seed, templates
 
 log = get_logger(__name__)
@@ -42,8 +46,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths that take credentials themselves rather than a cookie: not open to cross-site request forgery.
 CSRF_EXEMPT_PATHS = frozenset({"/api/token"})
 # A form post is held in memory while its token is checked; larger ones are refused before the service sees
-# them (the largest upload a service accepts is far below this).
-CSRF_MAX_BODY_BYTES = 16 * 1024 * 1024
+# them (the largest upload a service accepts is far below this). The input guard holds bodies to the same cap.
+CSRF_MAX_BODY_BYTES = MAX_BODY_BYTES
 CSRF_REFUSED_NB = ("Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler eller er utløpt. "
                    "Last inn siden på nytt og prøv igjen.")
 
@@ -75,16 +79,15 @@ class CsrfMiddleware:
         if not checked:
             await self.app(scope, receive, send)
             return
-        body, too_large = await _read_body(receive, CSRF_MAX_BODY_BYTES)
+        body, too_large = await read_body(receive, CSRF_MAX_BODY_BYTES)
         if too_large:
             await _refuse(scope, send, 413, "Forespørselen er for stor.")
             return
-        replay = _replay(body, receive)
         token = request.headers.get(CSRF_HEADER, "")
         content_type = request.headers.get("content-type", "")
         if not token and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             try:
-                async with StarletteRequest(scope, _replay(body, receive)).form() as form:
+                async with StarletteRequest(scope, replay(body, receive)).form() as form:
                     value = form.get(CSRF_FIELD)
                     token = value if isinstance(value, str) else ""
             except Exception:  # an unparseable form carries no token  # noqa: BLE001
@@ -93,7 +96,7 @@ class CsrfMiddleware:
             log.info("csrf_refused", path=scope["path"])
             await _refuse(scope, send, 403, CSRF_REFUSED_NB)
             return
-        await self.app(scope, replay, send)
+        await self.app(scope, replay(body, receive), send)
 
     @staticmethod
     def _with_pre_session_cookie(scope: Scope, cookies: dict[str, str], send: Send) -> Send:
@@ -151,11 +154,12 @@ class RequestContextMiddleware:
         service = scope["path"].strip("/").split("/", 1)[0]
         service = service if service in self.services else "root"
         status = 500  # a crash before the response started is an error too: counted before the server's 500
+        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 headers = MutableHeaders(scope=message)
                 headers["x-correlation-id"] = cid
                 for name, value in SECURITY_HEADERS:
@@ -166,39 +170,16 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                raise
+            # The service's app answered the error (a 500) and logged it with its traceback; Starlette hands the
+            # exception on anyway, and the server would only log it a second time.
         finally:
             correlation_id_var.reset(token)
             route = _route_template(scope)
             HTTP_REQUESTS.labels(service, scope["method"], route, str(status)).inc()
             HTTP_REQUEST_SECONDS.labels(service, scope["method"], route).observe(time.perf_counter() - started)
-
-
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return b"", True
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks), False
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-    return replay
 
 
 async def _refuse(scope: Scope, send: Send, status_code: int, message: str) -> None:
@@ -219,33 +200,56 @@ def install_common(app: FastAPI, signer: TokenSigner) -> None:
     """What every app (root and mounted) needs: the signer for auth dependencies and a login redirect."""
     app.state.signer = signer
     install_http_error_handlers(app)
+    _document_problem_answers(app)
 
     @app.exception_handler(NotLoggedIn)
     async def _to_login(request: Request, _exc: NotLoggedIn):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
-def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[str, FastAPI],
-                    titles: dict[str, str],
-                    readiness: dict[str, ReadinessCheck]) -> FastAPI:
-    app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
-    install_common(app, signer)
-    app.add_middleware(CsrfMiddleware, signer=signer)
-    app.add_middleware(RequestContextMiddleware, services=frozenset(mounts))  # outermost: sees CSRF refusals too
-    pages = templates()
+def _document_problem_answers(app: FastAPI) -> None:
+    """The OpenAPI document says what a 422 is: FastAPI documents its own `HTTPValidationError` JSON, but the kit
+    answers every refusal (validation, the input guard) with a problem (`application/problem+json`): it is
+    documented beside what is there (a service may answer a 422 of its own in JSON)."""
+    generate = app.openapi
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz():
-        return {"status": "ok"}
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                refused = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
+                if refused is None:
+                    continue
+                refused.setdefault("content", {})[PROBLEM_JSON] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
+async def _failing(readiness: dict[str, ReadinessCheck]) -> dict[str, str]:
+    """The checks that fail, each with its exception's type and safe message (no repr: it may hold anything)."""
+    failures = {}
+    for name, check in readiness.items():
+        try:
+            await check()
+        except Exception as exc:
+            failures[name] = f"{type(exc).__name__}: {safe_message(exc)}"[:200]
+    return failures
+
+
+def _add_operations_routes(app: FastAPI, readiness: dict[str, ReadinessCheck]) -> None:
+    """/metrics and /readyz with the reason of each failing check: for operations' eyes."""
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz():
-        failures = {}
-        for name, check in readiness.items():
-            try:
-                await check()
-            except Exception as exc:
-                failures[name] = repr(exc)[:200]
+        failures = await _failing(readiness)
         if failures:
             return JSONResponse({"status": "not ready", "failures": failures}, status_code=503)
         return {"status": "ready", "checks": sorted(readiness)}
@@ -253,6 +257,62 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
     @app.get("/metrics", include_in_schema=False)
     async def metrics():
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_ops_app(readiness: dict[str, ReadinessCheck]) -> FastAPI:
+    """The operations port's app (BOTILBUD_OPS_PORT): health, readiness with reasons, metrics. Nothing else, and
+    nothing here is routed by the front door."""
+    app = FastAPI(title="Botilbud operations", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    _add_operations_routes(app, readiness)
+    return app
+
+
+def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[str, FastAPI],
+                    titles: dict[str, str], readiness: dict[str, ReadinessCheck],
+                    operations_here: bool = True, throttle: LoginThrottle | None = None) -> FastAPI:
+    """The public app. `operations_here=False` when an operations port serves /metrics and the readiness
+    reasons (`create_ops_app`): then this app's /readyz says only which checks fail, and /metrics is not found."""
+    app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
+    install_common(app, signer)
+    app.add_middleware(InputGuard)  # innermost: reads the body the CSRF check already read
+    app.add_middleware(CsrfMiddleware, signer=signer)
+    app.add_middleware(RequestContextMiddleware, services=frozenset(mounts))  # outermost: sees CSRF refusals too
+    pages = templates()
+    throttle = throttle or LoginThrottle()
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    if operations_here:
+        _add_operations_routes(app, readiness)
+    else:
+        @app.get("/readyz", include_in_schema=False)
+        async def readyz():
+            failing = sorted(await _failing(readiness))
+            if failing:
+                return JSONResponse({"status": "not ready", "failing": failing}, status_code=503)
+            return {"status": "ready", "checks": sorted(readiness)}
+
+    def attempt(request: Request, username: str, password: str) -> tuple[User | None, Throttled | None]:
+        """A login attempt through the throttle: refused without checking the password while a count is full."""
+        address = request.client.host if request.client else ""
+        refused = throttle.refused(username, address)
+        if refused is not None:
+            LOGIN_THROTTLED.labels(refused.reason).inc()
+            log.info("login_throttled", reason=refused.reason, retry_after=refused.retry_after)
+            return None, refused
+        user = users.authenticate(username, password)
+        if user is None:
+            throttle.failed(username, address)
+        else:
+            throttle.succeeded(username)
+        return user, None
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/"):
@@ -262,13 +322,15 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
     @app.post("/login", include_in_schema=False)
     async def login(request: Request, username: str = Form(""), password: str = Form(""),
                     next: str = Form("/")):
-        user = users.authenticate(username, password)
+        user, refused = attempt(request, username, password)
         if user is None:
-            log.info("login_failed")
+            if refused is None:
+                log.info("login_failed")
+            error = refused.message_nb if refused else "Feil brukernavn eller passord."
             return pages.TemplateResponse(
-                request, "login.html",
-                {"next": _safe_next(next), "error": "Feil brukernavn eller passord.", "username": username},
-                status_code=401)
+                request, "login.html", {"next": _safe_next(next), "error": error, "username": username},
+                status_code=429 if refused else 401,
+                headers={"Retry-After": str(refused.retry_after)} if refused else None)
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, signer.issue(user), max_age=signer.ttl_seconds, httponly=True,
                             samesite="lax", secure=request.url.scheme == "https")
@@ -284,9 +346,11 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         return response
 
     @app.post("/api/token", tags=["auth"])
-    async def token(username: str = Form(...), password: str = Form(...)):
+    async def token(request: Request, username: str = Form(...), password: str = Form(...)):
         """OAuth2 password flow: a bearer token for the APIs."""
-        user = users.authenticate(username, password)
+        user, refused = attempt(request, username, password)
+        if refused is not None:
+            raise HTTPException(429, refused.message_nb, headers={"Retry-After": str(refused.retry_after)})
         if user is None:
             raise HTTPException(401, "Feil brukernavn eller passord.")
         return {"access_token": signer.issue(user), "token_type": "bearer", "expires_in": signer.ttl_seconds,

@@ -72,6 +72,7 @@ def settings(pg_url, kafka_bootstrap, users_file, tmp_path) -> Settings:
         outbox_poll_seconds=0.5,
         consumer_retry_backoff_seconds=0.05,
         demo_data=True,
+        allow_synthetic_ids=True,
     )
 
 

@@ -86,7 +86,7 @@ def test_prometheus_scrapes_every_service_and_the_lag_exporter():
     jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
     for name in SERVICES:
         # DNS discovery: every replica of a scaled service (`--scale stats=2`) is scraped.
-        assert jobs[name]["dns_sd_configs"] == [{"names": [name], "type": "A", "port": 8080}]
+        assert jobs[name]["dns_sd_configs"] == [{"names": [name], "type": "A", "port": 9102}]  # operations port
     assert jobs["kafka-exporter"]["static_configs"] == [{"targets": ["kafka-exporter:9308"]}]
     assert prometheus["rule_files"] == ["rules/*.yml"]
 

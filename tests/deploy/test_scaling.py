@@ -39,6 +39,9 @@ def service_env(settings, home: Path) -> dict[str, str]:
         "BOTILBUD_HTTP_PORT": "0",
         "BOTILBUD_OUTBOX_POLL_SECONDS": "0.5",
         "BOTILBUD_DEMO_DATA": "false",
+        # Outside the embedded stack a process starts only with its secrets.
+        "BOTILBUD_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "BOTILBUD_USERS_FILE": str(settings.users_file),
     })
     return env
 

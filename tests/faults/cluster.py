@@ -37,6 +37,7 @@ def service_env(settings: Settings, service: str, home: Path) -> dict[str, str]:
         "BOTILBUD_CONSUMER_RETRY_BACKOFF_SECONDS": str(settings.consumer_retry_backoff_seconds),
         "BOTILBUD_LOG_JSON": "true",
         "BOTILBUD_DEMO_DATA": "true",
+        "BOTILBUD_ALLOW_SYNTHETIC_IDS": "true",  # the traffic registers synthetic identity numbers
     })
     return env
 
