@@ -47,7 +47,5 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     app.state.bus, app.state.queries, app.state.today = bus, queries, today
     app.state.offices, app.state.pages = offices or {}, pages
     for module in ROUTERS:
-        # The routers' routes themselves rather than FastAPI's lazily included router (`include_router` since
-        # 0.16x): `app.routes` stays the flat list of APIRoutes that the role matrix reads.
-        app.router.routes.extend(module.router.routes)
+        app.include_router(module.router)
     return app
