@@ -17,3 +17,12 @@ async def claim(conn: asyncpg.Connection, consumer: str, event_id) -> bool:
         "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
         consumer, event_id)
     return inserted is not None
+
+
+async def claimed(conn: asyncpg.Connection, consumer: str) -> set:
+    """Every event id this consumer has claimed (`botilbud verify`)."""
+    return {r["event_id"] for r in await conn.fetch("SELECT event_id FROM inbox WHERE consumer = $1", consumer)}
+
+
+async def is_claimed(conn: asyncpg.Connection, consumer: str, event_id) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2", consumer, event_id))

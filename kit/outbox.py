@@ -57,6 +57,41 @@ async def add(conn: asyncpg.Connection, service: str, envelopes: list[Envelope],
     await conn.execute(f"NOTIFY {channel(service)}")
 
 
+# What `botilbud verify` asks of an outbox (the kit's own table, in every service's database).
+
+async def stale_rows(conn: asyncpg.Connection, older_than_seconds: float) -> int:
+    """Rows written more than this long ago and still not acknowledged by the broker."""
+    return await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL "
+                               "AND created_at < now() - make_interval(secs => $1)", older_than_seconds)
+
+
+async def duplicate_event_ids(conn: asyncpg.Connection) -> dict:
+    """Event ids written more than once (never, while the table's unique key holds) → how often."""
+    rows = await conn.fetch("SELECT event_id, count(*) AS n FROM outbox GROUP BY event_id HAVING count(*) > 1")
+    return {r["event_id"]: r["n"] for r in rows}
+
+
+async def row_count(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM outbox")
+
+
+async def published(conn: asyncpg.Connection, settled_seconds: float) -> dict:
+    """Events acknowledged by the broker more than `settled_seconds` ago: event id → (type, written at)."""
+    rows = await conn.fetch("SELECT event_id, event_type, created_at FROM outbox WHERE published_at IS NOT NULL "
+                            "AND published_at < now() - make_interval(secs => $1)", settled_seconds)
+    return {r["event_id"]: (r["event_type"], r["created_at"]) for r in rows}
+
+
+async def events_per(conn: asyncpg.Connection, event_type: str, id_field: str, *, since=None) -> dict:
+    """How many events of this type each aggregate has (by the id in the event's field `id_field`), of those
+    written since `since` (all when None)."""
+    rows = await conn.fetch(
+        "SELECT (convert_from(body, 'UTF8')::jsonb ->> $2)::uuid AS id, count(*) AS n FROM outbox "
+        "WHERE event_type = $1 AND ($3::timestamptz IS NULL OR created_at >= $3) GROUP BY 1",
+        event_type, id_field, since)
+    return {r["id"]: r["n"] for r in rows}
+
+
 async def request_republish(conn: asyncpg.Connection, service: str, reason: str) -> int:
     """Ask this database's relay to publish every outbox row again before any new one (see the module doc).
     A request made while one is under way starts it again from the first row. Returns the rows to publish."""

@@ -95,3 +95,8 @@ def retention_job(pool: asyncpg.Pool, service: str, settings: Settings):
                 await asyncio.wait_for(stopping.wait(), settings.retention_interval_seconds)
 
     return loop
+
+
+async def pruned_before(conn: asyncpg.Connection, table: str):
+    """Before when retention may have deleted rows of `table` in this database (None: nothing was pruned)."""
+    return await conn.fetchval("SELECT pruned_before FROM retention WHERE table_name = $1", table)

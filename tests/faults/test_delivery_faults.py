@@ -16,7 +16,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from botilbud.verify import operator_token, read_dead_letters, verify_until
+from botilbud.dead_letters import read_dead_letters
+from botilbud.verify import operator_token, verify_until
 from contracts import DecisionMade, HouseholdMovedOut, Topic
 from tests.conftest import eventually
 from tests.faults.traffic import Traffic
@@ -91,7 +92,7 @@ async def test_duplicates_out_of_order_and_poison_leave_every_invariant_holding(
     seen: list = []
 
     async def all_dead_letters():
-        seen[:] = await read_dead_letters(stack.bootstrap, settings, idle_ms=500)
+        seen[:] = await read_dead_letters(stack.bootstrap, settings)
         return seen if len(seen) >= len(expected) else None
     try:
         dead = await eventually(all_dead_letters, within=30)

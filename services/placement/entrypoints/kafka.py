@@ -19,8 +19,8 @@ def _decision(envelope: Envelope) -> RecordDecision:
         extends_decision_id=e.extends_decision_id, conditions=tuple(e.conditions))
 
 
-EVENTS: EventTable = {DecisionMade: _decision}
+EVENT_TABLE: EventTable = {DecisionMade: _decision}
 
 
 def subscriptions(bus: MessageBus | None) -> list[Subscription]:
-    return bus_subscriptions(EVENTS, bus)
+    return bus_subscriptions(EVENT_TABLE, bus)

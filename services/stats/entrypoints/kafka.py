@@ -30,7 +30,7 @@ from contracts import (
 from kit import messagebus
 from kit.messagebus import EventTable, MessageBus
 from kit.messaging import Subscription
-from services.stats.adapters.event_log import read_to_end
+from kit.topics import read_to_end
 from services.stats.domain import commands as c
 from services.stats.service_layer.rebuild import Replayed
 

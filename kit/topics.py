@@ -1,6 +1,5 @@
 """Reading Kafka topics back from their beginning to their end, outside any consumer group (so no group's
-committed offsets move). Names no service: a rebuild replays the topics with it; so could any check that reads
-a whole topic."""
+committed offsets move): stats' rebuild replays the topics with it, `botilbud verify` reads the dead-letter topics."""
 
 from __future__ import annotations
 
