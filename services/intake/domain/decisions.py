@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from pure.ages import age_on
 from services.intake.domain.errors import Conflict, RuleBroken
-from services.intake.domain.model import Application, Household, Office, age_on
+from services.intake.domain.model import Application, Household, Office
 
 CONDITIONS = ("boligskole", "boliglogg", "other_activity")
 LEGAL_BASIS = "Sosialtjenesteloven § 27"

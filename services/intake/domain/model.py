@@ -219,5 +219,3 @@ def transfer(household: Household, to: Office, *, open_at_old_office: bool, by: 
     return moved, entries
 
 
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

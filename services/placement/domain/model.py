@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
+from pure.ages import age_on
 from services.placement.domain import events as ev
 from services.placement.domain.errors import Conflict, PlacementError, RuleBroken  # noqa: F401 - the base, here too
 from services.placement.domain.events import Aggregate, recorded
@@ -63,12 +64,11 @@ class HouseholdFacts:
     needs: dict[str, object]
 
     def age_on(self, day: date) -> int:
-        b = self.applicant_birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.applicant_birth_date, day)
 
     def children_on(self, day: date) -> int:
         return sum(1 for c in self.children_birth_dates
-                   if c <= day and day.year - c.year - ((day.month, day.day) < (c.month, c.day)) < CHILD_AGE)
+                   if c <= day and age_on(c, day) < CHILD_AGE)
 
     def persons_on(self, day: date) -> int:
         return self.adults + self.children_on(day)

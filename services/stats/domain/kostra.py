@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pure.ages import age_on
+
 KEYS = (
     "households", "households_over_3_months", "households_14_days_or_less", "households_with_children",
     "households_with_children_over_3_months", "young_households", "young_households_over_3_months",
@@ -43,8 +45,6 @@ class StayFacts:
     justified: bool = False
 
 
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def last_morning(stay: StayFacts, today: date) -> date:

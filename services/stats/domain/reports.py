@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.stats.domain.kostra import KostraRules, StayFacts, age_on, last_morning
+from pure.ages import age_on
+from services.stats.domain.kostra import KostraRules, StayFacts, last_morning
 
 AGREEMENT_NB = {"framework": "Rammeavtale", "quality": "Kvalitetsavtale", "operating": "Driftsavtale",
                 "municipal": "Kommunal", "none": "Uten avtale", None: "Ukjent"}

@@ -11,7 +11,7 @@ import contracts
 from contracts import Envelope
 from services.placement.domain import commands
 from services.placement.domain.errors import Conflict, NotFound, RuleBroken
-from services.placement.entrypoints.kafka import EVENTS
+from services.placement.entrypoints.kafka import EVENT_TABLE
 from tests.unit.placement.world import World
 
 WHY = "Ingen avtaleplass ledig i natt; Kari trenger et sted å bo."
@@ -126,7 +126,7 @@ def decision_made(decision_id, household_id, *, period, extends=None) -> Envelop
 async def test_an_incoming_decision_is_kept_once_and_an_extending_one_extends_the_stay():
     world = World()
     stay, _ = await world.placed()
-    to_command = EVENTS[contracts.DecisionMade]
+    to_command = EVENT_TABLE[contracts.DecisionMade]
     extending = decision_made(uuid4(), stay.household_id, extends=stay.decision_id,
                               period=(stay.authorised_to + timedelta(days=1), stay.authorised_to + timedelta(days=40)))
     for _ in range(2):  # a redelivery changes nothing: the bus claims the event in the inbox

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from kit import clock
 from kit.templating import templates
+from pure.ages import age_on
 from services.intake.domain.decisions import WARNING_TEXTS_NB
 from services.intake.domain.errors import IntakeError
-from services.intake.domain.model import age_on
 
 NEED_FLAGS = [
     ("substance_use", "Aktiv rusbruk"), ("low_boevne", "Lav boevne"), ("mental_health", "Psykisk helse"),
