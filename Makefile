@@ -28,7 +28,7 @@ run: $(STAMP)
 
 ## The whole test suite against the embedded broker and database; first the browser its browser tests drive.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(TESTS)
+	$(BIN)/python -m pytest --durations=30 $(TESTS)
 
 ## The fast tests alone: no PostgreSQL, no broker.
 test-unit: $(STAMP)
@@ -46,7 +46,7 @@ test-kafka: $(STAMP) browser
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
-	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest -m "(integration or e2e) and not embedded_stack"
+	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack"
 
 ## Lint, import boundaries, and the generated contract files.
 lint: $(STAMP)
