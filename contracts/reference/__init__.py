@@ -12,11 +12,11 @@ municipality. The domains stay pure: a service's composition root passes these m
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from collections.abc import Mapping
 
 HERE = Path(__file__).parent
 OSLO = "0301"
