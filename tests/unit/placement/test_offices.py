@@ -64,3 +64,16 @@ async def test_a_provider_in_a_municipality_that_does_not_exist_is_refused(munic
         await world.provider(municipality=municipality)
     assert refused.value.field == "municipality" and "Ukjent kommunenummer" in str(refused.value)
     assert not world.tables.providers
+
+
+async def test_the_capacity_api_filters_by_an_offices_municipality_as_placement_knows_it():
+    world = World()
+    await world.provider(municipality="1103")
+    await world.provider(municipality="0301")
+    async with world.client(LEADER) as api:
+        unknown = await api.get("/api/capacity", params={"office_id": "nav-madla"})
+        await world.bus.handle(RecordOffice("nav-madla", "Nav Madla", "1103", None, False, world.now()),
+                               event_id=uuid4())
+        known = await api.get("/api/capacity", params={"office_id": "nav-madla"})
+    assert len(unknown.json()) == 2  # an office placement has not heard of filters nothing
+    assert [u["municipality"] for u in known.json()] == ["1103"]
