@@ -46,6 +46,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
                 "address": "Testveien 1"}
     inspection = {"inspected_on": str(TODAY), "result": "approved", "next_due": str(LATER)}
     q = "year=2026&municipality=0301"
+    office = {"name": "Nav Matrise", "municipality": "1103", "phone": "55553333"}
+    offices_csv = b"office,municipality\nNav Matrise fra fil,1103\n"
     return {
         # intake: case workers and leaders of the office; the audit log for leaders (own office) and admin
         ("POST", "/intake/api/applications"): ("YYNNNOO", "/intake/api/applications", {
@@ -86,6 +88,23 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("GET", "/intake/households/{household_id}"): ("YYNNNOO", f"/intake/households/{h}?purpose=Tilgangstest",
                                                         {}),
         ("GET", "/intake/audit"): ("NYNNYNY", "/intake/audit", {}),
+        # the office registry: everyone reads it; an administrator registers, changes, closes and imports
+        ("GET", "/intake/api/offices"): ("YYYYYYY", "/intake/api/offices", {}),
+        ("POST", "/intake/api/offices"): ("NNNNYNN", "/intake/api/offices", {"json": office}),
+        ("POST", "/intake/api/offices/import"): ("NNNNYNN", "/intake/api/offices/import?dry_run=true", {
+            "content": offices_csv, "headers": {"content-type": "text/csv"}}),
+        ("GET", "/intake/api/offices/{office_id}"): ("YYYYYYY", f"/intake/api/offices/{ids['office']}", {}),
+        ("PUT", "/intake/api/offices/{office_id}"): ("NNNNYNN", f"/intake/api/offices/{ids['office']}", {
+            "json": {**office, "name": "Nav Matrise endres"}}),
+        ("POST", "/intake/api/offices/{office_id}/close"): (
+            "NNNNYNN", f"/intake/api/offices/{ids['closing']}/close", {}),
+        ("GET", "/intake/offices"): ("NNNNYNN", "/intake/offices", {}),
+        ("GET", "/intake/offices/new"): ("NNNNYNN", "/intake/offices/new", {}),
+        ("POST", "/intake/offices/new"): ("NNNNYNN", "/intake/offices/new", {"data": {}}),
+        ("GET", "/intake/offices/{office_id}"): ("NNNNYNN", f"/intake/offices/{ids['office']}", {}),
+        ("POST", "/intake/offices/{office_id}"): ("NNNNYNN", f"/intake/offices/{ids['office']}", {"data": {}}),
+        ("POST", "/intake/offices/{office_id}/close"): ("NNNNYNN", f"/intake/offices/{ids['closing']}/close",
+                                                         {"data": {}}),
         # placement: providers for everyone to read, leaders and admin to change; stays for the office
         ("GET", "/placement/api/providers"): ("YYYYYYY", "/placement/api/providers", {}),
         ("POST", "/placement/api/providers"): ("NYNNYNY", "/placement/api/providers", {"json": provider}),
@@ -224,7 +243,12 @@ async def resources(client: httpx.AsyncClient) -> dict:
                                  content=invoice_file())
     assert imported.status_code == 201, imported.text
     reports = (await client.get("/stats/api/reports", headers=worker)).json()
-    return {"application": r.json()["application_id"], "household": r.json()["household_id"],
+    admin = await login(client, "admin")
+    offices = [await client.post("/intake/api/offices", headers=admin, json={"name": name, "municipality": "1103"})
+               for name in ("Nav Matrise endres", "Nav Matrise nedlegges")]
+    assert [r.status_code for r in offices] == [201, 201], [r.text for r in offices]
+    return {"office": offices[0].json()["office_id"], "closing": offices[1].json()["office_id"],
+            "application": r.json()["application_id"], "household": r.json()["household_id"],
             "decision": decision, "pending": pending, "provider": provider, "unit": unit,
             "stay": stay.json()["stay_id"], "requisition": number_,
             "invoice": imported.json()["invoices"][0]["invoice_id"], "report": reports[0]["key"],

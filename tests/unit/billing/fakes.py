@@ -43,6 +43,7 @@ class Store:
     billed: list[tuple[str, date, UUID, int, int]] = field(default_factory=list)
     decisions: list[tuple[UUID, DecisionView]] = field(default_factory=list)
     sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
+    offices: dict[str, object] = field(default_factory=dict)  # office id → RecordOffice (the newest)
 
 
 class FakeRepository:
@@ -82,6 +83,11 @@ class FakeRepository:
 
     async def save_provider(self, p: ProviderAgreement) -> None:
         self.store.providers[p.provider_id] = p
+
+    async def record_office(self, o) -> None:
+        known = self.store.offices.get(o.office_id)
+        if known is None or o.at >= known.at:
+            self.store.offices[o.office_id] = o
 
     async def lock_imports(self) -> None:
         pass
@@ -170,9 +176,10 @@ class FakeQueries:
     def __init__(self, store: Store):
         self.store = store
 
-    @staticmethod
-    def _requisition(r: Requisition) -> RequisitionView:
-        return RequisitionView(**{f.name: getattr(r, f.name) for f in fields(RequisitionView)})
+    def _requisition(self, r: Requisition) -> RequisitionView:
+        office = self.store.offices.get(r.office_id)
+        return RequisitionView(**{f.name: getattr(r, f.name) for f in fields(RequisitionView)
+                                  if f.name != "office_name"}, office_name=office.name if office else None)
 
     async def requisitions(self, office_id, *, stay_id=None, status=None, limit=1000, offset=0):
         rows = [r for r in sorted(self.store.requisitions.values(), key=lambda r: r.number, reverse=True)

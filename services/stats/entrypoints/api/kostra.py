@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["kostra"])
 async def kostra(user: Reader, views: Views, year: Year, municipality: Municipality, district: District = None,
                  format: Format = "json"):
     """The KOSTRA counters (BRIEF §5) for a year, municipality and (Oslo) district, with the settings used."""
-    area = Area(year, municipality, district)
+    area = views.named(Area(year, municipality, district))
     report = presentation.kostra_report(area, await views.kostra(area), views.rules)
     if format == "json":
         return report

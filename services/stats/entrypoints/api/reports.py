@@ -33,10 +33,10 @@ async def report_list(user: Reader):
 async def report(user: Reader, views: Views, office: OfficeScope, key: ReportKey, year: Year,
                  municipality: Municipality, district: District = None, format: Format = "json"):
     """One of the municipality's reports as JSON (columns and rows), CSV or XLSX."""
-    area = Area(year, municipality, district)
+    area = views.named(Area(year, municipality, district))
     table = await views.report(key, area, office=office)
     if format != "json":
         return presentation.report_file(format, table, area)
-    return ReportTable(key=table.key, title=table.title, year=year, municipality=municipality, district=district,
+    return ReportTable(key=table.key, title=table.title, year=year, municipality=municipality, district=area.district,
                        columns=list(table.columns), rows=[[presentation.json_cell(v) for v in r] for r in table.rows],
                        note=table.note, settings=asdict(views.rules))

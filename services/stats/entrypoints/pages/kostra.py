@@ -18,12 +18,14 @@ router = APIRouter(include_in_schema=False)
 async def kostra_page(request: Request, user: Reader, views: Views, year: str | None = None,
                       municipality: str | None = None, district: str | None = None):
     form = read_area(year, municipality, district, views.today().year)
-    report = None
+    report, area = None, form.area_name
     if form.area is not None:
-        report = presentation.kostra_report(form.area, await views.kostra(form.area), views.rules)
+        named = views.named(form.area)
+        report = presentation.kostra_report(named, await views.kostra(named), views.rules)
+        area = presentation.area_name(named.municipality, named.district)
     return PAGES.TemplateResponse(
         request, "kostra.html",
         {"user": user, "report": report, "values": form.values, "errors": form.errors,
          "labels": presentation.KOSTRA_LABELS, "setting_labels": presentation.SETTING_LABELS, "keys": KEYS,
-         "reports": REPORTS, "query": form.query, "area": form.area_name},
+         "reports": REPORTS, "query": form.query, "area": area, "districts": await form.districts(views)},
         status_code=422 if form.errors else 200)

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from services.stats.domain.errors import NotFound
 from services.stats.domain.reports import Table
-from services.stats.entrypoints import charts
+from services.stats.entrypoints import charts, presentation
 from services.stats.entrypoints.deps import OfficeScope, Reader, Views
 from services.stats.entrypoints.pages.form import PAGES, read_area
 from services.stats.entrypoints.schemas import ReportKey
@@ -30,12 +30,15 @@ async def report_page(request: Request, user: Reader, views: Views, office: Offi
         raise NotFound("Ukjent rapport.")
     form = read_area(year, municipality, district, views.today().year)
     table = chart = None
+    area = form.area_name
     if form.area is not None:
-        table = await views.report(key, form.area, office=office)
+        named = views.named(form.area)
+        table = await views.report(key, named, office=office)
         chart = table_chart(table)
+        area = presentation.area_name(named.municipality, named.district)
     return PAGES.TemplateResponse(
         request, "report.html",
         {"user": user, "table": table, "chart": chart, "key": key, "title": REPORTS[key],
          "values": form.values, "errors": form.errors, "reports": REPORTS, "query": form.query,
-         "area": form.area_name},
+         "area": area, "districts": await form.districts(views)},
         status_code=422 if form.errors else 200)
