@@ -62,7 +62,9 @@ def missing_settings(settings: Settings, services: list[str]) -> list[str]:
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         return text is None or str(text).strip() in ("", PLACEHOLDER)
 
-    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in EVERY_SERVICE_NEEDS if unset(name)]
+    # With an identity provider nobody logs in with a password: no users file.
+    needs = [n for n in EVERY_SERVICE_NEEDS if not (n == "users_file" and settings.oidc.issuer)]
+    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in needs if unset(name)]
     for service in services:
         missing += [f"BOTILBUD_{name.upper()} ({service})" for name in SERVICE_NEEDS.get(service, ()) if unset(name)]
     return missing
@@ -195,8 +197,9 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
     except BaseException:
         await stop_embedded()
         raise
+    passwords = not settings.oidc.issuer  # with an identity provider, nobody logs in with a password
     runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file),
+                      users=UserDirectory.load(settings.users_file) if passwords else None,
                       secret=settings.secret_key.get_secret_value(), migrate=False)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -208,12 +211,12 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         run_file(settings).write_text(json.dumps({
             "url": runtime.url, "kafka_bootstrap": settings.kafka_bootstrap, "pid": os.getpid(),
             "services": [d.name for d in runtime.services]}))
-        if embedded and settings.users_file == settings.home / "users.json":
+        if embedded and passwords and settings.users_file == settings.home / "users.json":
             print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka, okonomi, drift, admin",
                   flush=True)
         print(f"\nBotilbud kjører på {runtime.url}  (Ctrl-C stopper)\n", flush=True)
         demo = None
-        if settings.demo_data and target == "all" and embedded:
+        if settings.demo_data and target == "all" and embedded and passwords:
             offices = [o["id"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
             demo = asyncio.create_task(place_demo_households(runtime.url, offices, DEMO_PASSWORD))
         await stop.wait()
