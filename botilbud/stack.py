@@ -111,7 +111,10 @@ def demo_users() -> list[User]:
         users.append(User(f"veileder-{short}", Role.CASE_WORKER, office["id"], f"Veileder, {office['name']}"))
         users.append(User(f"leder-{short}", Role.OFFICE_LEADER, office["id"], f"Leder, {office['name']}"))
     users += [User("okonomi", Role.FINANCE, None, "Økonomi"), User("drift", Role.OPERATIONS, None, "Drift"),
-              User("admin", Role.ADMIN, None, "Administrator")]
+              User("admin", Role.ADMIN, None, "Administrator"),
+              # The municipality's own staff: Oslo's Velferdsetaten, Stavanger's stab for velferd.
+              User("stab-oslo", Role.MUNICIPALITY_STAFF, None, "Velferdsetaten, Oslo kommune", "0301"),
+              User("stab-stavanger", Role.MUNICIPALITY_STAFF, None, "Stab for velferd, Stavanger kommune", "1103")]
     return users
 
 
