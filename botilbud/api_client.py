@@ -71,6 +71,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 def provider_token(config: dict) -> str:
     """An access token from the identity provider: client credentials for a script, else the device grant."""
+    import httpx2  # Authlib's HTTP client
     from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.httpx_client import OAuth2Client
 
@@ -82,7 +83,7 @@ def provider_token(config: dict) -> str:
                 return oauth.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")["access_token"]
         with OAuth2Client(config["cli_client_id"], scope="openid", timeout=30) as oauth:
             return _device_login(oauth, metadata)
-    except (AuthlibBaseError, httpx.HTTPError, KeyError) as exc:
+    except (AuthlibBaseError, httpx.HTTPError, httpx2.HTTPError, KeyError, ValueError) as exc:
         typer.echo(f"Innlogging feilet: {getattr(exc, 'description', None) or exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -95,7 +96,8 @@ def _device_login(oauth, metadata: dict) -> str:
     endpoint = metadata.get("device_authorization_endpoint")
     if not endpoint:
         raise KeyError("the identity provider offers no device login (device_authorization_endpoint)")
-    response = oauth.post(endpoint, data={"client_id": oauth.client_id, "scope": "openid"}, withhold_token=True)
+    response = oauth.request("POST", endpoint, withhold_token=True,
+                             data={"client_id": oauth.client_id, "scope": "openid"})
     response.raise_for_status()
     device = response.json()
     address = device.get("verification_uri_complete") or device["verification_uri"]
