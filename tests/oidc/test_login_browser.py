@@ -19,7 +19,7 @@ async def test_a_case_worker_logs_in_at_the_provider_and_sees_the_office_s_cases
 
 async def test_municipality_staff_sees_the_municipality_s_statistics_and_no_case(oidc_stack, browser):
     page = await browser_login(browser, oidc_stack, "stab-oslo", "/")
-    assert await page.locator("main a").all_inner_texts() == ["Statistikk"]  # the front page offers stats only
+    assert await page.locator("main a").all_inner_texts() == ["Statistikk og KOSTRA"]  # the front page: stats only
     assert await page.locator("header nav a").all_inner_texts() == ["Statistikk"]
     assert "Kommunens stab" in await page.locator("header").inner_text()
     await page.goto("/stats/")
