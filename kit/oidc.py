@@ -20,13 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
-from joserfc.jws import JWSRegistry
 
 from kit.auth import MUNICIPALITY_SCOPED, OFFICE_SCOPED, SESSION_COOKIE, AccessTokens, Role, TokenSigner, User
 from kit.logging import get_logger
@@ -107,9 +102,12 @@ def user_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> User:
 
 class OidcProvider:
     """The municipality's provider: its discovery document and keys (loaded when first needed, kept), the web
-    client, and the check of access tokens."""
+    client, and the check of access tokens. Authlib and joserfc are imported here, not with the module: a
+    process without a provider (the demo) never loads them."""
 
     def __init__(self, settings: OidcSettings):
+        from authlib.integrations.starlette_client import OAuth
+
         if not settings.issuer:
             raise ValueError("OidcProvider needs BOTILBUD_OIDC_ISSUER")
         self.settings = settings
@@ -133,7 +131,9 @@ class OidcProvider:
         """The discovery document and the keys, now rather than at the first login or token."""
         await self._keys()
 
-    async def _keys(self, *, refresh: bool = False) -> KeySet:
+    async def _keys(self, *, refresh: bool = False):
+        from joserfc.jwk import KeySet
+
         await self.metadata()
         force = refresh and time.monotonic() - self._keys_fetched > JWKS_REFRESH_SECONDS
         jwks = await self.client.fetch_jwk_set(force=force or not self._keys_fetched)
@@ -144,6 +144,10 @@ class OidcProvider:
     async def access_token_claims(self, token: str) -> dict[str, Any] | None:
         """The claims of an access token the provider issued for Botilbud, or None for any other (a bad
         signature, another issuer or audience, expired, an ID token)."""
+        from joserfc import jwt
+        from joserfc.errors import InvalidKeyIdError, JoseError
+        from joserfc.jws import JWSRegistry
+
         registry = JWSRegistry(algorithms=ALGORITHMS)
         try:
             try:
@@ -209,7 +213,7 @@ def _secure(request: Request) -> bool:
 
 def safe_next(target: str) -> str:
     """Only local paths: a login must not redirect to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 @router.get("/auth/config")
@@ -236,6 +240,9 @@ async def start_login(request: Request, next: str = "/"):
 @router.get("/auth/callback")
 async def finish_login(request: Request):
     """Back from the provider: the code for tokens, the ID token checked, then our own session."""
+    from authlib.integrations.starlette_client import OAuthError
+    from joserfc.errors import JoseError
+
     login = _web_login(request)
     try:
         tokens = await login.provider.client.authorize_access_token(request)
