@@ -118,6 +118,7 @@ class OidcProvider:
             client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
             server_metadata_url=settings.metadata_url or f"{self.issuer}/.well-known/openid-configuration",
             client_kwargs={"scope": settings.scopes, "code_challenge_method": "S256", "timeout": 10})
+        self._key_set = None
         self._keys_fetched = 0.0
 
     async def metadata(self) -> dict[str, Any]:
@@ -132,14 +133,15 @@ class OidcProvider:
         await self._keys()
 
     async def _keys(self, *, refresh: bool = False):
+        """The provider's keys, fetched once and again when a token names a key they lack (rotation), at most
+        once a minute."""
         from joserfc.jwk import KeySet
 
         await self.metadata()
-        force = refresh and time.monotonic() - self._keys_fetched > JWKS_REFRESH_SECONDS
-        jwks = await self.client.fetch_jwk_set(force=force or not self._keys_fetched)
-        if force or not self._keys_fetched:
+        if self._key_set is None or refresh and time.monotonic() - self._keys_fetched > JWKS_REFRESH_SECONDS:
+            self._key_set = KeySet.import_key_set(await self.client.fetch_jwk_set(force=True))
             self._keys_fetched = time.monotonic()
-        return KeySet.import_key_set(jwks)
+        return self._key_set
 
     async def access_token_claims(self, token: str) -> dict[str, Any] | None:
         """The claims of an access token the provider issued for Botilbud, or None for any other (a bad
@@ -148,17 +150,18 @@ class OidcProvider:
         from joserfc.errors import InvalidKeyIdError, JoseError
         from joserfc.jws import JWSRegistry
 
-        registry = JWSRegistry(algorithms=ALGORITHMS)
+        registry = JWSRegistry(algorithms=ALGORITHMS)  # asymmetric only: never "none", never HS256 with a public key
+        keys = await self._keys()  # the provider unreachable raises: the caller answers 503
         try:
             try:
-                decoded = jwt.decode(token, await self._keys(), registry=registry)
+                decoded = jwt.decode(token, keys, registry=registry)
             except InvalidKeyIdError:  # the provider may have rotated its keys
                 decoded = jwt.decode(token, await self._keys(refresh=True), registry=registry)
             jwt.JWTClaimsRegistry(
                 leeway=30, iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": self.settings.audience}, exp={"essential": True},
             ).validate(decoded.claims)
-        except (JoseError, ValueError) as exc:
+        except (JoseError, ValueError, TypeError, KeyError) as exc:
             log.info("access_token_refused", reason=type(exc).__name__)
             return None
         if decoded.claims.get("typ") == "ID":  # Keycloak marks ID tokens; they are no access tokens
