@@ -215,8 +215,9 @@ def _secure(request: Request) -> bool:
 
 
 def safe_next(target: str) -> str:
-    """Only local paths: a login must not redirect to another site."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """Only local paths: a login must not redirect to another site (nor carry a path too long for a cookie)."""
+    local = target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= 1000
+    return target if local else "/"
 
 
 @router.get("/auth/config")

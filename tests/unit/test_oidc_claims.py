@@ -102,3 +102,12 @@ def test_a_session_lasts_no_longer_than_the_id_token():
     assert signer.read(lasting) == staff
     assert 3590 <= signer.seconds_left(lasting) <= 3600  # the TTL still bounds it
     assert signer.read(signer.issue(staff, until=1_000_000)) is None  # the ID token has expired
+
+
+@pytest.mark.parametrize(("asked", "goes"), [("/intake/", "/intake/"), ("/stats/?year=2026", "/stats/?year=2026"),
+                                             ("//evil.example/", "/"), ("/\\evil.example/", "/"),
+                                             ("https://evil.example/", "/"), ("/" + "a" * 2000, "/")])
+def test_after_login_only_local_paths_of_a_sensible_length(asked, goes):
+    from kit.oidc import safe_next
+
+    assert safe_next(asked) == goes
