@@ -11,6 +11,7 @@ name it: BOTILBUD_TEST_OIDC_ISSUER=http://127.0.0.1:PORT/realms/botilbud BOTILBU
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Keycloak:
     site_port: int
     issuer: str = ""
     external: bool = False
+    failure: str = ""
 
     @property
     def site_url(self) -> str:
@@ -48,8 +50,9 @@ def _launch() -> Keycloak:
     if issuer := os.environ.get("BOTILBUD_TEST_OIDC_ISSUER"):
         return Keycloak(Path(), 0, int(os.environ["BOTILBUD_TEST_OIDC_SITE_PORT"]), issuer, external=True)
     keycloak = Keycloak(Path(tempfile.mkdtemp(prefix="keycloak-")), free_port_pair(), free_port())
-    subprocess.run(["bash", str(SCRIPT), "launch", str(keycloak.port), str(keycloak.datadir), keycloak.site_url],
-                   check=True, stdout=subprocess.DEVNULL)
+    launched = subprocess.run(["bash", str(SCRIPT), "launch", str(keycloak.port), str(keycloak.datadir),
+                               keycloak.site_url], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    keycloak.failure = launched.stderr[-3000:] if launched.returncode else ""  # the tests that need it fail with it
     return keycloak
 
 
@@ -62,6 +65,7 @@ def pytest_collection_finish(session):
 def pytest_sessionfinish(session):
     if _launched is not None and not _launched.external:
         subprocess.run(["bash", str(SCRIPT), "stop", str(_launched.datadir)], check=False)
+        shutil.rmtree(_launched.datadir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +73,8 @@ def keycloak() -> Keycloak:
     global _launched
     if _launched is None:  # e.g. a test selected by name after collection
         _launched = _launch()
+    if _launched.failure:
+        pytest.fail(f"Keycloak could not be launched: {_launched.failure}")
     if not _launched.issuer:
         waited = subprocess.run(["bash", str(SCRIPT), "wait", str(_launched.datadir)], capture_output=True,
                                 text=True)
