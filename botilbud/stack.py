@@ -64,7 +64,9 @@ def missing_settings(settings: Settings, services: list[str]) -> list[str]:
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         return text is None or str(text).strip() in ("", PLACEHOLDER)
 
-    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in EVERY_SERVICE_NEEDS if unset(name)]
+    # With an identity provider nobody logs in with a password: no users file.
+    needs = [n for n in EVERY_SERVICE_NEEDS if not (n == "users_file" and settings.oidc.issuer)]
+    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in needs if unset(name)]
     for service in services:
         missing += [f"BOTILBUD_{name.upper()} ({service})" for name in SERVICE_NEEDS.get(service, ()) if unset(name)]
     return missing
@@ -149,13 +151,26 @@ def office_users(offices: Iterable[tuple[str, str]]) -> list[User]:
 
 
 STAFF = [User("okonomi", Role.FINANCE, None, "Økonomi"), User("drift", Role.OPERATIONS, None, "Drift")]
+# The municipality's own staff (Oslo's Velferdsetaten, Stavanger's stab for velferd): a demo user of each is made
+# where the registry has an office of that municipality.
+MUNICIPALITY_STAFF = [User("stab-oslo", Role.MUNICIPALITY_STAFF, None, "Velferdsetaten, Oslo kommune", "0301"),
+                      User("stab-stavanger", Role.MUNICIPALITY_STAFF, None, "Stab for velferd, Stavanger kommune",
+                           "1103")]
+
+
+def municipality_staff(municipalities: Iterable[str]) -> list[User]:
+    """The demo's municipality staff of those municipalities (of the registered offices)."""
+    present = set(municipalities)
+    return [u for u in MUNICIPALITY_STAFF if u.municipality in present]
 
 
 def demo_users(offices: Iterable[tuple[str, str]] | None = None) -> list[User]:
     """The test harness's and the benchmarks' users (all with the demo password): each office's case worker
-    and leader — of `offices` (id, name), by default the demo offices —, finance, operations and an admin."""
+    and leader — of `offices` (id, name), by default the demo offices —, finance, operations, an admin, and the
+    municipality staff of Oslo and Stavanger."""
     offices = offices if offices is not None else [(o["id"], o["name"]) for o in demo_offices()]
-    return office_users(offices) + STAFF + [User("admin", Role.ADMIN, None, "Administrator")]
+    return (office_users(offices) + STAFF + [User("admin", Role.ADMIN, None, "Administrator")]
+            + MUNICIPALITY_STAFF)
 
 
 def write_demo_users(path: Path) -> None:
@@ -178,11 +193,13 @@ def add_users(path: Path, users: Iterable[User], password: str) -> list[User]:
 async def demo_offices_and_users(settings: Settings) -> list[str]:
     """The embedded demo: the demo offices registered (once, as an administrator imports them), then the demo
     users made from the offices the registry has — a case worker and a leader of each, finance and operations,
-    password «demo» — before the services start. Returns the registered offices' ids."""
+    the staff of the offices' municipalities, password «demo» — before the services start. Returns the
+    registered offices' ids."""
     from services.intake.bootstrap import register_demo_offices
 
     registered = await register_demo_offices(settings)
-    add_users(settings.users_file, office_users((o.id, o.name) for o in registered) + STAFF, DEMO_PASSWORD)
+    add_users(settings.users_file, office_users((o.id, o.name) for o in registered) + STAFF
+              + municipality_staff(o.municipality for o in registered), DEMO_PASSWORD)
     return [o.id for o in registered if not o.closed]
 
 
@@ -234,9 +251,11 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
                          "BOTILBUD_DATABASE_URL (see the README's settings).")
     first_password = None
+    passwords = not settings.oidc.issuer  # with an identity provider nobody logs in with a password
     if embedded:
         settings = with_embedded_defaults(ensure_local_secrets(settings))
-        first_password = first_administrator(settings)
+        # With an identity provider the first administrator is the provider's (docs/operations.md).
+        first_password = first_administrator(settings) if passwords else None
     else:
         require_settings(settings, [d.name for d in definitions(target)])
         settings.home.mkdir(parents=True, exist_ok=True)  # for the run file
@@ -264,13 +283,15 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
     demo_offices_here: list[str] = []
     try:
         await migrate_in_child(settings, services)
-        if embedded and settings.demo_data and settings.users_file == settings.home / "users.json":
+        # The demo users log in with a password; with an identity provider intake registers the demo offices
+        # itself at its start (and places no demo households: that needs the demo users).
+        if embedded and passwords and settings.demo_data and settings.users_file == settings.home / "users.json":
             demo_offices_here = await demo_offices_and_users(settings)
     except BaseException:
         await stop_embedded()
         raise
     runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file),
+                      users=UserDirectory.load(settings.users_file) if passwords else None,
                       secret=settings.secret_key.get_secret_value(), migrate=False)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -284,7 +305,7 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
             "services": [d.name for d in runtime.services]}))
         if demo_offices_here:
             print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka (og tilsvarende for de "
-                  "andre kontorene), okonomi, drift", flush=True)
+                  "andre kontorene), okonomi, drift, stab-oslo, stab-stavanger", flush=True)
         if first_password:
             print(f"Første administrator: brukernavn «admin», passord «{first_password}». Passordet vises bare nå; "
                   f"det ligger også i {settings.home / ADMIN_PASSWORD_FILE}.", flush=True)
