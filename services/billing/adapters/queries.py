@@ -42,6 +42,17 @@ class RequisitionView:
 
 
 @dataclass(frozen=True)
+class OfficeView:
+    """Billing's copy of a Nav office (intake's office events): what a requisition prints of it."""
+
+    id: str
+    name: str
+    address: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class StayView:
     stay_id: UUID
     household_id: UUID
@@ -224,6 +235,12 @@ class BillingQueries:
             stay = await conn.fetchrow("SELECT stay_id, household_id, check_in, check_out FROM stays "
                                        "WHERE stay_id = $1", row["stay_id"])
         return RequisitionView(**dict(row)), StayView(**dict(stay)) if stay else None
+
+    async def office(self, office_id: str) -> OfficeView | None:
+        """The office as intake's events last told it; None before its first event came."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT id, name, address, phone, email FROM offices WHERE id = $1", office_id)
+        return OfficeView(**dict(row)) if row else None
 
     async def invoices(self, limit: int = 500) -> list[InvoiceView]:
         """The newest invoices, each with every finding code of its lines (the lines themselves left out)."""

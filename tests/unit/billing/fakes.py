@@ -18,6 +18,7 @@ from services.billing.adapters.queries import (
     InvoiceContext,
     InvoiceView,
     KindSpend,
+    OfficeView,
     ProviderSpend,
     RequisitionView,
     Spend,
@@ -193,6 +194,10 @@ class FakeQueries:
                 stay = self.store.stays.get(r.stay_id)
                 return self._requisition(r), StayView(**vars(stay)) if stay else None
         return None
+
+    async def office(self, office_id: str) -> OfficeView | None:
+        o = self.store.offices.get(office_id)
+        return OfficeView(o.office_id, o.name, o.address, o.phone, o.email) if o else None
 
     async def invoices(self, limit: int = 500) -> list[InvoiceView]:
         rows = sorted(self.store.invoices.values(), key=lambda i: i.received_at, reverse=True)[:limit]
