@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from contracts import reference
 from kit.auth import MUNICIPALITY_SCOPED, OFFICE_SCOPED, SESSION_COOKIE, AccessTokens, Role, TokenSigner, User
 from kit.logging import get_logger
 from kit.settings import OidcSettings
@@ -93,6 +94,9 @@ def user_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> User:
         if municipality is None or not _MUNICIPALITY.fullmatch(municipality):
             raise NoAccess("Brukeren din mangler kommunenummer (fire sifre) i kommunens innlogging, og rollen din "
                            "gjelder én kommune. Be kommunens administrator om å legge det inn.")
+        if municipality not in reference.municipalities():  # SSB's classification: a typo is no new municipality
+            raise NoAccess(f"Kommunenummeret «{municipality}» i kommunens innlogging finnes ikke i SSBs "
+                           "kommuneliste. Be kommunens administrator om å rette det.")
     username = next(iter(_values(claims, settings.username_claim) + _values(claims, "sub")), "")
     if not _PRINTABLE.fullmatch(username):
         raise NoAccess("Innloggingen mangler et brukernavn Botilbud kan bruke.")

@@ -58,6 +58,8 @@ def test_without_a_mapping_the_claim_values_are_role_names():
     ({"preferred_username": "p", "groups": ["botilbud-leder"], "nav_office": "Nav Bodø\x00"}, "mangler Nav-kontor"),
     ({"preferred_username": "p", "groups": ["botilbud-kommunestab"]}, "mangler kommunenummer"),
     ({"preferred_username": "p", "groups": ["botilbud-kommunestab"], "municipality": "Oslo"}, "mangler kommunenummer"),
+    ({"preferred_username": "p", "groups": ["botilbud-kommunestab"], "municipality": "0302"},
+     "«0302» i kommunens innlogging finnes ikke i SSBs kommuneliste"),
     ({"groups": ["botilbud-okonomi"]}, "mangler et brukernavn"),
     ({"preferred_username": "a\x07b", "groups": ["botilbud-okonomi"]}, "mangler et brukernavn"),
     ({"preferred_username": "x" * 5000, "groups": ["botilbud-okonomi"]}, "mangler et brukernavn"),
