@@ -159,3 +159,29 @@ def test_keycloak_imports_the_realm_the_tests_use_and_the_services_find_it(confi
     assert example["BOTILBUD_OIDC_METADATA_URL"].startswith("http://keycloak:8080/realms/botilbud/")
     groups = {g["name"] for g in realm["groups"]}
     assert set(json.loads(example["BOTILBUD_OIDC_ROLES"])) <= groups
+
+
+def test_the_realm_s_people_are_the_demo_users_of_the_demo_offices():
+    """The compose file's Keycloak holds the demo's people: for each office of demo/offices.csv (by the id
+    intake's registry gives it, in the municipality the file names) its group with a case worker and a leader,
+    and finance, operations, an administrator and the municipalities' staff — each with the role, office and
+    municipality the demo's users file gives them."""
+    from botilbud.stack import demo_offices, demo_users
+    from tests.oidc.keycloak import DEMO_ROLES
+
+    realm = json.loads((ROOT / "deploy" / "keycloak" / "realm.json").read_text())
+    attributes = {f"/{g['name']}": {k: v[0] for k, v in g.get("attributes", {}).items()} for g in realm["groups"]}
+    offices = {a["nav_office"]: a["municipality"] for a in attributes.values() if "nav_office" in a}
+    assert offices == {o["id"]: o["municipality"] for o in demo_offices()}
+
+    def person(user: dict) -> tuple:
+        roles = [DEMO_ROLES[g[1:]] for g in user["groups"] if g[1:] in DEMO_ROLES]
+        claims = {k: v for g in user["groups"] for k, v in attributes[g].items()}
+        return (roles[0] if roles else None, claims.get("nav_office"), claims.get("municipality"))
+
+    people = {u["username"]: person(u) for u in realm["users"] if not u["username"].startswith("service-account-")}
+    staff_of_offices = {"case_worker", "office_leader"}
+    expected = {u.username: (u.role.value, u.office_id, offices[u.office_id] if u.role in staff_of_offices else
+                             u.municipality) for u in demo_users()}
+    assert {name: p for name, p in people.items() if p[0] is not None} == expected
+    assert [name for name, p in people.items() if p[0] is None] == ["uten-rolle"]  # the refused login's test
