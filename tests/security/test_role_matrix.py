@@ -74,7 +74,7 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("GET", "/intake/api/households/{household_id}"): (
             "YYNNNOON", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
         ("GET", "/intake/api/audit"): ("NYNNYNYN", "/intake/api/audit", {}),
-        ("GET", "/intake/"): ("YYNNNYYN", "/intake/", {}),
+        ("GET", "/intake/"): ("YYNNYYYN", "/intake/", {}),  # admin: sent on to the office registry
         ("GET", "/intake/applications/new"): ("YYNNNYYN", "/intake/applications/new", {}),
         ("POST", "/intake/lookup"): ("YYNNNYYN", "/intake/lookup", {
             "data": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),

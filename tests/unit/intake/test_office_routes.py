@@ -145,6 +145,14 @@ async def test_the_pages_are_for_administrators(app, user):
         assert (await c.post("/offices/new", data=SAGENE)).status_code == 403
 
 
+async def test_an_administrator_s_way_into_intake_is_the_office_registry(app):
+    async with client(app, ADMIN, page=True) as c:
+        start = await c.get("/", follow_redirects=False)
+        registry = await c.get("/offices")
+    assert start.status_code == 303 and start.headers["location"] == "/intake/offices"
+    assert registry.status_code == 200 and 'href="/intake/offices/new"' in registry.text
+
+
 async def test_a_case_worker_of_an_office_not_registered_is_told_so_on_the_cases_page(app):
     async with client(app, User("veileder-sagene", Role.CASE_WORKER, "nav-sagene"), page=True) as c:
         page = await c.get("/")

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from kit.auth import Role
+from kit.auth import CurrentUser, Role, require_role
 from services.intake.domain.commands import LookupHousehold, TransferHousehold
 from services.intake.domain.errors import Conflict, RuleBroken
-from services.intake.entrypoints.deps import Bus, Leader, Queries, Worker, actor_of
+from services.intake.entrypoints.deps import WORKER_ROLES, Bus, Leader, Queries, Worker, actor_of
 from services.intake.entrypoints.mapping import receive_command
 from services.intake.entrypoints.pages.common import (
     NEED_FLAGS,
@@ -44,7 +44,11 @@ def office_problem(user, office) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def cases_page(request: Request, user: Worker, queries: Queries, alle: bool = False):
+async def cases_page(request: Request, user: CurrentUser, queries: Queries, alle: bool = False):
+    """The office's cases; an administrator's part of intake is the office registry (the menu leads here)."""
+    if user.role == Role.ADMIN:
+        return RedirectResponse("/intake/offices", status_code=303)
+    require_role(user, *WORKER_ROLES)
     rows = await queries.case_list(user.office_id, open_only=not alle)
     office = await queries.office(user.office_id or "")
     return render(request, "cases.html", user=user, cases=rows, all_cases=alle, office=office,
