@@ -189,7 +189,7 @@ def test_an_empty_start_has_nothing_but_one_administrator_whose_password_is_show
             admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
             assert httpx.get(f"{url}/intake/api/offices", headers=admin, timeout=30).json() == []
             assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json() == []
-            for demo_user in ("veileder-grunerlokka", "okonomi", "drift"):
+            for demo_user in ("veileder-grunerlokka", "okonomi", "drift", "stab-oslo"):
                 refused = httpx.post(f"{url}/api/token", data={"username": demo_user, "password": "demo"}, timeout=30)
                 assert refused.status_code == 401, demo_user
             assert set(asyncio.run(counts(home)).values()) == {0}
