@@ -12,7 +12,7 @@ LOG_LEVEL ?= WARNING
 # `make test TESTS="tests/unit tests/intake/test_pages_browser.py"` runs only those.
 TESTS ?=
 
-.PHONY: run test test-unit test-kafka browser lint contracts lock bench deploy-check clean
+.PHONY: run test test-unit test-kafka browser idp lint contracts lock bench deploy-check clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -47,6 +47,14 @@ test-kafka: $(STAMP) browser
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
 	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack"
+
+## Keycloak with the demo realm (deploy/keycloak/realm.json) on http://127.0.0.1:8081, to try the login with an
+## identity provider: `make run` in another terminal with the settings the README shows (Ctrl-C stops it).
+## The test suite starts its own (tests/oidc/keycloak.py).
+idp:
+	@dir=.botilbud/keycloak; trap 'bash deploy/keycloak/keycloak.sh stop $$dir' EXIT INT TERM; \
+	bash deploy/keycloak/keycloak.sh start 8081 $$dir http://127.0.0.1:8080 && \
+	echo "Keycloak: issuer http://127.0.0.1:8081/realms/botilbud (Ctrl-C stops it)" && tail -f /dev/null
 
 ## Lint, import boundaries, and the generated contract files.
 lint: $(STAMP)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from botilbud import cli_billing, cli_import, cli_outbox, cli_stats
+from botilbud import cli_billing, cli_import, cli_offices, cli_outbox, cli_stats
 from botilbud.api_client import running_system
 from botilbud.settings import Settings
 from kit.logging import configure_logging
@@ -137,6 +137,7 @@ def settings_command():
 cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
 cli_import.register(app)  # botilbud import-stays FILE.csv
+cli_offices.register(app)  # botilbud offices import FILE.csv
 cli_outbox.register(app)  # botilbud outbox republish, botilbud outbox status
 
 if __name__ == "__main__":

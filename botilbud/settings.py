@@ -1,9 +1,9 @@
 """The system's settings: the runtime kit's, plus what names the four services (their databases). The
 README's settings table is made from these models."""
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from kit.settings import KostraSettings
+from kit.settings import KostraSettings, OidcSettings
 from kit.settings import Settings as RuntimeSettings
 from services.billing.config import BillingSettings
 
@@ -25,11 +25,12 @@ def settings_table() -> str:
     """The README's settings table, made from the models so it cannot drift (a test compares them)."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for model, prefix in ((Settings, "BOTILBUD_"), (KostraSettings, "BOTILBUD_KOSTRA_"),
-                          (BillingSettings, "BOTILBUD_BILLING_")):
+                          (OidcSettings, "BOTILBUD_OIDC_"), (BillingSettings, "BOTILBUD_BILLING_")):
         for name, field in model.model_fields.items():
-            if name == "kostra":
+            if name in ("kostra", "oidc"):
                 continue
-            default = field.default if field.default_factory is None else "(generated)"
+            default = field.default if field.default_factory is None else field.default_factory()
+            default = "(generated)" if isinstance(default, BaseModel) else "" if default == {} else default
             shown = "(none)" if default is None else "(empty)" if default == "" else f"`{default}`"
             rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
     return "\n".join(rows)

@@ -12,6 +12,8 @@ import secrets
 import signal
 import sys
 import warnings
+from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -20,13 +22,13 @@ from pydantic import SecretStr
 from botilbud.demo import place_demo_households
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.settings import SERVICES, Settings
-from kit.auth import Role, User, UserDirectory
+from kit.auth import Role, User, UserDirectory, hash_password
 from kit.logging import get_logger
 from kit.runtime import Runtime, ServiceDefinition
 
 log = get_logger(__name__)
-REFERENCE_FILE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the embedded demo's users only; README says so
+ADMIN_PASSWORD_FILE = "admin-password"
 
 
 def definition(name: str) -> ServiceDefinition:
@@ -62,7 +64,9 @@ def missing_settings(settings: Settings, services: list[str]) -> list[str]:
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         return text is None or str(text).strip() in ("", PLACEHOLDER)
 
-    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in EVERY_SERVICE_NEEDS if unset(name)]
+    # With an identity provider nobody logs in with a password: no users file.
+    needs = [n for n in EVERY_SERVICE_NEEDS if not (n == "users_file" and settings.oidc.issuer)]
+    missing = [f"BOTILBUD_{name.upper()} (every service)" for name in needs if unset(name)]
     for service in services:
         missing += [f"BOTILBUD_{name.upper()} ({service})" for name in SERVICE_NEEDS.get(service, ()) if unset(name)]
     return missing
@@ -95,26 +99,108 @@ def ensure_local_secrets(settings: Settings) -> Settings:
         path.chmod(0o600)
     stored = json.loads(path.read_text())
     updates = {k: SecretStr(v) for k, v in stored.items() if getattr(settings, k) is None}
-    users_file = settings.users_file or settings.home / "users.json"
-    if not users_file.exists():
-        write_demo_users(users_file)
-    return settings.model_copy(update={**updates, "users_file": users_file})
+    return settings.model_copy(update={**updates, "users_file": settings.users_file or settings.home / "users.json"})
 
 
-def demo_users() -> list[User]:
-    offices = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]
+def first_administrator(settings: Settings) -> str | None:
+    """The embedded stack's first user, once: `admin` with a random password, written to
+    $BOTILBUD_HOME/admin-password (mode 0600). Returns the password to show on the console, or None when the
+    users file was there already. Outside the embedded stack no local user is made: the users come from the
+    municipality's identity provider (or BOTILBUD_USERS_FILE)."""
+    if settings.users_file.exists():
+        return None
+    password = secrets.token_urlsafe(18)
+    stored = settings.home / ADMIN_PASSWORD_FILE
+    with contextlib.suppress(FileNotFoundError):
+        stored.unlink()  # a file left from an earlier users file: this password replaces it
+    fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(password + "\n")
+    UserDirectory.write(settings.users_file, [(User("admin", Role.ADMIN, None, "Administrator"), password)])
+    return password
+
+
+def demo_offices() -> list[dict]:
+    """The demo's offices (demo/offices.csv, the import format) with the ids intake's registry gives them."""
+    from services.intake.adapters import offices_csv
+    from services.intake.bootstrap import places
+    from services.intake.domain.office_import import Row, check_row
+    from services.intake.domain.offices import new_id
+    from services.intake.service_layer.demo import OFFICES_FILE
+
+    found, taken = [], set()
+    for line, row in offices_csv.read(OFFICES_FILE.read_bytes()):
+        checked = check_row(line, row, places())
+        if not isinstance(checked, Row):  # the demo's own file: always in the format
+            raise RuntimeError(f"demo/offices.csv: {checked}")
+        d = checked.details
+        taken.add(office_id := new_id(d.name, d.municipality, taken))
+        found.append({"id": office_id, "name": d.name, "municipality": d.municipality, "district": d.district,
+                      "second_approval": d.second_approval})
+    return found
+
+
+def office_users(offices: Iterable[tuple[str, str]]) -> list[User]:
+    """A case worker and a leader of each office (id, name): `veileder-sagene`, `leder-sagene`."""
     users = []
-    for office in offices:
-        short = office["id"].removeprefix("nav-")
-        users.append(User(f"veileder-{short}", Role.CASE_WORKER, office["id"], f"Veileder, {office['name']}"))
-        users.append(User(f"leder-{short}", Role.OFFICE_LEADER, office["id"], f"Leder, {office['name']}"))
-    users += [User("okonomi", Role.FINANCE, None, "Økonomi"), User("drift", Role.OPERATIONS, None, "Drift"),
-              User("admin", Role.ADMIN, None, "Administrator")]
+    for office_id, name in offices:
+        short = office_id.removeprefix("nav-")
+        users.append(User(f"veileder-{short}", Role.CASE_WORKER, office_id, f"Veileder, {name}"))
+        users.append(User(f"leder-{short}", Role.OFFICE_LEADER, office_id, f"Leder, {name}"))
     return users
+
+
+STAFF = [User("okonomi", Role.FINANCE, None, "Økonomi"), User("drift", Role.OPERATIONS, None, "Drift")]
+# The municipality's own staff (Oslo's Velferdsetaten, Stavanger's stab for velferd): a demo user of each is made
+# where the registry has an office of that municipality.
+MUNICIPALITY_STAFF = [User("stab-oslo", Role.MUNICIPALITY_STAFF, None, "Velferdsetaten, Oslo kommune", "0301"),
+                      User("stab-stavanger", Role.MUNICIPALITY_STAFF, None, "Stab for velferd, Stavanger kommune",
+                           "1103")]
+
+
+def municipality_staff(municipalities: Iterable[str]) -> list[User]:
+    """The demo's municipality staff of those municipalities (of the registered offices)."""
+    present = set(municipalities)
+    return [u for u in MUNICIPALITY_STAFF if u.municipality in present]
+
+
+def demo_users(offices: Iterable[tuple[str, str]] | None = None) -> list[User]:
+    """The test harness's and the benchmarks' users (all with the demo password): each office's case worker
+    and leader — of `offices` (id, name), by default the demo offices —, finance, operations, an admin, and the
+    municipality staff of Oslo and Stavanger."""
+    offices = offices if offices is not None else [(o["id"], o["name"]) for o in demo_offices()]
+    return (office_users(offices) + STAFF + [User("admin", Role.ADMIN, None, "Administrator")]
+            + MUNICIPALITY_STAFF)
 
 
 def write_demo_users(path: Path) -> None:
     UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users()])
+
+
+def add_users(path: Path, users: Iterable[User], password: str) -> list[User]:
+    """Add the users the file does not have yet (by name), each with `password`; returns those added."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    known = {u["username"] for u in raw["users"]}
+    added = [u for u in users if u.username not in known]
+    if added:
+        raw["users"] += [{**asdict(u), "role": u.role.value, "password_hash": hash_password(password)}
+                         for u in added]
+        path.write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
+        path.chmod(0o600)
+    return added
+
+
+async def demo_offices_and_users(settings: Settings) -> list[str]:
+    """The embedded demo: the demo offices registered (once, as an administrator imports them), then the demo
+    users made from the offices the registry has — a case worker and a leader of each, finance and operations,
+    the staff of the offices' municipalities, password «demo» — before the services start. Returns the
+    registered offices' ids."""
+    from services.intake.bootstrap import register_demo_offices
+
+    registered = await register_demo_offices(settings)
+    add_users(settings.users_file, office_users((o.id, o.name) for o in registered) + STAFF
+              + municipality_staff(o.municipality for o in registered), DEMO_PASSWORD)
+    return [o.id for o in registered if not o.closed]
 
 
 def embedded_extra_missing() -> list[str]:
@@ -164,8 +250,12 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
     if embedded and target != "all":
         raise SystemExit("A single service joins a running system: set BOTILBUD_KAFKA_BOOTSTRAP and "
                          "BOTILBUD_DATABASE_URL (see the README's settings).")
+    first_password = None
+    passwords = not settings.oidc.issuer  # with an identity provider nobody logs in with a password
     if embedded:
         settings = with_embedded_defaults(ensure_local_secrets(settings))
+        # With an identity provider the first administrator is the provider's (docs/operations.md).
+        first_password = first_administrator(settings) if passwords else None
     else:
         require_settings(settings, [d.name for d in definitions(target)])
         settings.home.mkdir(parents=True, exist_ok=True)  # for the run file
@@ -190,13 +280,18 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         if pg:
             await asyncio.to_thread(pg.stop)
 
+    demo_offices_here: list[str] = []
     try:
         await migrate_in_child(settings, services)
+        # The demo users log in with a password; with an identity provider intake registers the demo offices
+        # itself at its start (and places no demo households: that needs the demo users).
+        if embedded and passwords and settings.demo_data and settings.users_file == settings.home / "users.json":
+            demo_offices_here = await demo_offices_and_users(settings)
     except BaseException:
         await stop_embedded()
         raise
     runtime = Runtime(settings, services, bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file),
+                      users=UserDirectory.load(settings.users_file) if passwords else None,
                       secret=settings.secret_key.get_secret_value(), migrate=False)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -208,14 +303,16 @@ async def serve(settings: Settings, target: str = "all", *, embedded: bool | Non
         run_file(settings).write_text(json.dumps({
             "url": runtime.url, "kafka_bootstrap": settings.kafka_bootstrap, "pid": os.getpid(),
             "services": [d.name for d in runtime.services]}))
-        if embedded and settings.users_file == settings.home / "users.json":
-            print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka, okonomi, drift, admin",
-                  flush=True)
+        if demo_offices_here:
+            print("Demobrukere (passord «demo»): veileder-grunerlokka, leder-grunerlokka (og tilsvarende for de "
+                  "andre kontorene), okonomi, drift, stab-oslo, stab-stavanger", flush=True)
+        if first_password:
+            print(f"Første administrator: brukernavn «admin», passord «{first_password}». Passordet vises bare nå; "
+                  f"det ligger også i {settings.home / ADMIN_PASSWORD_FILE}.", flush=True)
         print(f"\nBotilbud kjører på {runtime.url}  (Ctrl-C stopper)\n", flush=True)
         demo = None
-        if settings.demo_data and target == "all" and embedded:
-            offices = [o["id"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
-            demo = asyncio.create_task(place_demo_households(runtime.url, offices, DEMO_PASSWORD))
+        if demo_offices_here and target == "all":
+            demo = asyncio.create_task(place_demo_households(runtime.url, demo_offices_here, DEMO_PASSWORD))
         await stop.wait()
         if demo is not None:
             demo.cancel()

@@ -14,6 +14,7 @@ from contracts.billing import (
 )
 from contracts.envelope import Envelope, EnvelopeError
 from contracts.intake import ApplicationReceived, DecisionMade, HouseholdFacts, PlacementNeeds
+from contracts.offices import OfficeChanged, OfficeClosed, OfficeRegistered
 from contracts.placement import (
     CapacityChanged,
     HouseholdMovedOut,
@@ -42,6 +43,9 @@ __all__ = [
     "InvoiceApproved",
     "InvoiceReceived",
     "InvoiceReconciled",
+    "OfficeChanged",
+    "OfficeClosed",
+    "OfficeRegistered",
     "PlacementNeeds",
     "ProviderChanged",
     "ProviderRegistered",

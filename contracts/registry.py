@@ -7,6 +7,7 @@ from contracts.billing import (
     RequisitionIssued,
 )
 from contracts.intake import ApplicationReceived, DecisionMade
+from contracts.offices import OfficeChanged, OfficeClosed, OfficeRegistered
 from contracts.placement import (
     CapacityChanged,
     HouseholdMovedOut,
@@ -20,6 +21,7 @@ from contracts.placement import (
 
 _ALL: tuple[type[IntegrationEvent], ...] = (
     ApplicationReceived, DecisionMade,
+    OfficeRegistered, OfficeChanged, OfficeClosed,
     ProviderRegistered, ProviderChanged, UnitRegistered, UnitChanged, CapacityChanged,
     HouseholdPlaced, StayExtended, HouseholdMovedOut,
     RequisitionIssued, RequisitionClosed,

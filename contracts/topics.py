@@ -1,11 +1,12 @@
 """Kafka topic names. One topic per aggregate stream; an event's key is its aggregate id, so one
-household's (or requisition's, provider's, invoice's) events stay in order on one partition."""
+household's (or office's, requisition's, provider's, invoice's) events stay in order on one partition."""
 
 from enum import StrEnum
 
 
 class Topic(StrEnum):
     HOUSEHOLD = "botilbud.intake.household.v1"
+    OFFICE = "botilbud.intake.office.v1"
     STAY = "botilbud.placement.stay.v1"
     PROVIDER = "botilbud.placement.provider.v1"
     REQUISITION = "botilbud.billing.requisition.v1"

@@ -1,9 +1,10 @@
 """Login for the web pages, bearer tokens for the APIs, roles and office scoping, enforced on the server.
 
 A token (and the session cookie, which holds the same token) is signed with the shared secret key and
-carries the username, role and office, so every service can check it without a shared user database.
-Users come from a JSON file of argon2 hashes (BOTILBUD_USERS_FILE); a municipality would point this at
-its identity provider instead."""
+carries the username, role, office and municipality, so every service can check it without a shared user
+database. People are known either by the municipality's identity provider (OpenID Connect, kit/oidc.py: its
+login ends in this same session, and its access tokens are accepted by every API beside ours) or, for the
+embedded demo, by a JSON file of argon2 hashes (BOTILBUD_USERS_FILE)."""
 
 from __future__ import annotations
 
@@ -39,16 +40,31 @@ class Role(StrEnum):
     FINANCE = "finance"
     OPERATIONS = "operations"
     ADMIN = "admin"
+    MUNICIPALITY_STAFF = "municipality_staff"
+    """The municipality's own staff (Oslo's Velferdsetaten): statistics of its municipality only, no personal
+    data and no case work."""
 
 
 OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER})
+MUNICIPALITY_SCOPED = frozenset({Role.MUNICIPALITY_STAFF})
 ROLE_NAMES_NB = {
     Role.CASE_WORKER: "Bostedsløsekonsulent",
     Role.OFFICE_LEADER: "Leder",
     Role.FINANCE: "Økonomi",
     Role.OPERATIONS: "Drift",
     Role.ADMIN: "Administrator",
+    Role.MUNICIPALITY_STAFF: "Kommunens stab",
 }
+
+
+MENUS = (("intake", "Søknader"), ("placement", "Plassering"), ("billing", "Økonomi"), ("stats", "Statistikk"))
+"""The pages' main menu: each service's part of the site and its name."""
+ROLE_MENUS = {Role.MUNICIPALITY_STAFF: frozenset({"stats"})}
+"""The parts of the site a role may use, where it is not every part (the front page and menu offer only these)."""
+
+
+def offered(role: Role, service: str) -> bool:
+    return service in ROLE_MENUS.get(role, (service,))
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,8 @@ class User:
     role: Role
     office_id: str | None = None
     name: str = ""
+    municipality: str | None = None
+    """The municipality (number) of the municipality's staff."""
 
     def may_see_office(self, office_id: str) -> bool:
         return self.role not in OFFICE_SCOPED or self.office_id == office_id
@@ -78,7 +96,7 @@ class UserDirectory:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls({
             u["username"]: (u["password_hash"], User(u["username"], Role(u["role"]), u.get("office_id"),
-                                                     u.get("name", "")))
+                                                     u.get("name", ""), u.get("municipality")))
             for u in raw["users"]
         })
 
@@ -166,6 +184,8 @@ class TokenSigner:
     def __init__(self, secret: str, ttl_seconds: int):
         self._serializer = URLSafeTimedSerializer(secret, salt="botilbud-auth-v1")
         self._csrf_key = hashlib.sha256(b"botilbud-csrf-v1:" + secret.encode()).digest()
+        self.session_key = hashlib.sha256(b"botilbud-login-state-v1:" + secret.encode()).hexdigest()
+        """Signs the short-lived cookie of a login's round trip to the identity provider (kit/oidc.py)."""
         self.ttl_seconds = ttl_seconds
         self._revoked: dict[str, float] = {}
 
@@ -179,20 +199,32 @@ class TokenSigner:
     def csrf_valid(self, seed: str, token: str) -> bool:
         return bool(seed) and hmac.compare_digest(self.csrf_token(seed), token)
 
-    def issue(self, user: User) -> str:
+    def issue(self, user: User, *, until: float | None = None) -> str:
+        """A session or API token for `user`, valid for the TTL or until `until` (epoch seconds) if sooner: a
+        login through the identity provider lasts no longer than its ID token."""
         # A random session id: two logins of one person in the same second are still two sessions (each with
         # its own CSRF token).
-        return self._serializer.dumps({"u": user.username, "r": user.role.value, "o": user.office_id,
-                                       "n": user.name, "s": secrets.token_urlsafe(12)})
+        data = {"u": user.username, "r": user.role.value, "o": user.office_id, "n": user.name,
+                "s": secrets.token_urlsafe(12)}
+        if user.municipality:
+            data["m"] = user.municipality
+        if until is not None:
+            data["x"] = int(until)
+        return self._serializer.dumps(data)
+
+    def seconds_left(self, token: str) -> int:
+        """How long a token just issued is valid: the cookie's max-age."""
+        data = self._serializer.loads(token)
+        return max(0, min(self.ttl_seconds, int(data.get("x", time.time() + self.ttl_seconds) - time.time())))
 
     def read(self, token: str) -> User | None:
         try:
             data = self._serializer.loads(token, max_age=self.ttl_seconds)
         except (SignatureExpired, BadSignature):
             return None
-        if data.get("s") in self._revoked:
+        if data.get("s") in self._revoked or data.get("x", math.inf) <= time.time():
             return None
-        return User(data["u"], Role(data["r"]), data.get("o"), data.get("n", ""))
+        return User(data["u"], Role(data["r"]), data.get("o"), data.get("n", ""), data.get("m"))
 
     def revoke(self, token: str) -> None:
         """End a session at logout: its token is refused from now on, even if someone kept a copy. The list
@@ -212,27 +244,51 @@ class NotLoggedIn(Exception):
     """Raised for a page request without a valid session; the app redirects to the login page."""
 
 
-def user_from_request(request: Request) -> User | None:
-    signer: TokenSigner = request.app.state.signer
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return signer.read(header[7:].strip())
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def user_from_request(request: Request) -> User | None:
+    """The user of our own session cookie or bearer token (a page's header, an error page)."""
+    signer: TokenSigner = request.app.state.signer
+    token = bearer_token(request)
+    if token is not None:
+        return signer.read(token)
     cookie = request.cookies.get(SESSION_COOKIE)
     return signer.read(cookie) if cookie else None
 
 
-def api_user(request: Request) -> User:
-    """FastAPI dependency for API routes: 401 without a valid token."""
+class AccessTokens:
+    """What reads the identity provider's access tokens (kit/oidc.py): a user, or None for a token it does
+    not accept. A valid token whose claims give no role raises HTTPException 403."""
+
+    async def user(self, token: str) -> User | None:
+        raise NotImplementedError
+
+
+async def authenticated_user(request: Request) -> User | None:
+    """Our own session or token, else the identity provider's access token where one is configured."""
     user = user_from_request(request)
+    token = bearer_token(request)
+    provider: AccessTokens | None = getattr(request.app.state, "access_tokens", None)
+    if user is None and token and provider is not None:
+        user = await provider.user(token)
+    return user
+
+
+async def api_user(request: Request) -> User:
+    """FastAPI dependency for API routes: 401 without a valid token."""
+    user = await authenticated_user(request)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Ikke innlogget eller utløpt token.",
                             headers={"WWW-Authenticate": "Bearer"})
     return user
 
 
-def page_user(request: Request) -> User:
+async def page_user(request: Request) -> User:
     """FastAPI dependency for web pages: redirect to the login page without a valid session."""
-    user = user_from_request(request)
+    user = await authenticated_user(request)
     if user is None:
         raise NotLoggedIn()
     return user
@@ -244,9 +300,9 @@ def is_api_request(request: Request) -> bool:
     return "/api/" in path or path.endswith("/openapi.json")
 
 
-def current_user(request: Request) -> User:
+async def current_user(request: Request) -> User:
     """The logged-in user: an API route without a valid token answers 401, a page redirects to the login."""
-    return api_user(request) if is_api_request(request) else page_user(request)
+    return await (api_user(request) if is_api_request(request) else page_user(request))
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -23,6 +23,7 @@ from kit.auth import TokenSigner, UserDirectory
 from kit.db import create_pool
 from kit.logging import get_logger
 from kit.messaging import Subscription, ensure_topics, register
+from kit.oidc import OidcProvider
 from kit.outbox import OutboxRelay, request_republish
 from kit.retention import retention_job
 from kit.settings import Settings
@@ -64,7 +65,7 @@ class ServiceDefinition:
 
 class Runtime:
     def __init__(self, settings: Settings, services: list[ServiceDefinition], *, bootstrap: str,
-                 users: UserDirectory, secret: str, migrate: bool = True, tracer_provider=None):
+                 users: UserDirectory | None, secret: str, migrate: bool = True, tracer_provider=None):
         self.settings = settings
         # False where the caller migrated already: `botilbud run` does it in a child process, so that the serving
         # process never imports Alembic and SQLAlchemy.
@@ -73,6 +74,8 @@ class Runtime:
         self.bootstrap = bootstrap
         self.users = users
         self.signer = TokenSigner(secret, settings.token_ttl_seconds)
+        # The municipality's identity provider, where one is configured (kit/oidc.py): its login, its tokens.
+        self.oidc = OidcProvider(settings.oidc) if settings.oidc.issuer else None
         self.pools: dict[str, asyncpg.Pool] = {}
         self.brokers: dict[str, KafkaBroker] = {}
         self.parts: dict[str, ServiceParts] = {}
@@ -135,12 +138,13 @@ class Runtime:
         log.info("runtime_consumers_started", seconds=round(time.perf_counter() - started, 3))
         await self._start_relays()
         self._start_retention()
+        await self._reach_identity_provider()
         separate_ops = self.settings.ops_port is not None
         app = self.tracing.app(create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
             titles={svc.name: svc.title for svc in self.services},
-            readiness=self._readiness_checks(), operations_here=not separate_ops))
+            readiness=self._readiness_checks(), operations_here=not separate_ops, oidc=self.oidc))
         self._server, self.port = await self._serve(app, self.settings.http_port, "http")
         if separate_ops:
             self._ops_server, self.ops_port = await self._serve(
@@ -164,6 +168,16 @@ class Runtime:
                                 batch_size=self.settings.outbox_batch_size,
                                 poll_seconds=self.settings.outbox_poll_seconds)
             self._tasks.append(asyncio.create_task(relay.run(self._stopping), name=f"outbox-relay-{svc.name}"))
+
+    async def _reach_identity_provider(self) -> None:
+        """Read the provider's discovery document and keys now, so that a wrong issuer is seen at start; a
+        provider down is only logged (sessions already given go on; logins wait for it)."""
+        if self.oidc is None:
+            return
+        try:
+            await self.oidc.load()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("identity_provider_unreachable", issuer=self.oidc.issuer, error=str(exc)[:300])
 
     def _start_retention(self) -> None:
         """The retention job per service database, where a retention is set (kit/retention.py)."""

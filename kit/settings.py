@@ -19,6 +19,43 @@ class KostraSettings(BaseSettings):
     child_max_age: int = Field(17, description="Oldest age counted as a child.")
 
 
+class OidcSettings(BaseSettings):
+    """Login with the municipality's identity provider (OpenID Connect; docs/operations.md, "Identity
+    provider"). Off while BOTILBUD_OIDC_ISSUER is empty: then the users file's passwords log in (the demo)."""
+
+    model_config = SettingsConfigDict(env_prefix="BOTILBUD_OIDC_", env_file=".env", extra="ignore")
+
+    issuer: str | None = Field(
+        None, description="The identity provider's issuer URL (discovery at /.well-known/openid-configuration). "
+        "Set: people log in there, the password form and password tokens are off.")
+    metadata_url: str | None = Field(
+        None, description="Where the services read the discovery document, if not at the issuer's address "
+        "(a provider reached by another name inside the network).")
+    client_id: str = Field("botilbud-web", description="Client id of the web pages (authorization code + PKCE).")
+    client_secret: SecretStr | None = Field(None, description="Client secret of the web pages' client.")
+    scopes: str = Field("openid profile email", description="Scopes the web login asks for.")
+    site_url: str | None = Field(
+        None, description="The address people open (https://botilbud.kommune.no): the redirect URI registered "
+        "at the provider is this + /auth/callback, the post-logout one this + /login. Empty: the request's.")
+    audience: str = Field(
+        "botilbud", description="The `aud` the provider's access tokens for Botilbud's APIs carry.")
+    cli_client_id: str = Field(
+        "botilbud-cli", description="Public client of the `botilbud` command (device authorization grant).")
+    role_claim: str = Field("groups", description="Claim that holds the role (a string or a list, e.g. groups).")
+    roles: dict[str, str] = Field(
+        default_factory=dict, description="JSON object from claim values (group names, Entra's group ids) to "
+        "roles: case_worker, office_leader, finance, operations, admin, municipality_staff. Empty: the values "
+        "are role names.")
+    office_claim: str = Field("nav_office", description="Claim that holds the Nav office of an office's staff.")
+    offices: dict[str, str] = Field(
+        default_factory=dict, description="JSON object from office claim values to office ids "
+        "(`nav-grunerlokka`). Empty: the values are office ids.")
+    municipality_claim: str = Field(
+        "municipality", description="Claim that holds the municipality number of the municipality's staff.")
+    username_claim: str = Field("preferred_username", description="Claim shown and logged as the username.")
+    name_claim: str = Field("name", description="Claim with the person's name.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOTILBUD_", env_file=".env", extra="ignore")
 
@@ -53,9 +90,12 @@ class Settings(BaseSettings):
         None, description="Key of the keyed hash (HMAC) that finds a household by identity number. Required by "
         "intake outside the embedded stack.")
     users_file: Path | None = Field(
-        None, description="JSON file of users (argon2 hashes, role, office). Required outside the embedded stack, "
-        "which writes its demo users under BOTILBUD_HOME.")
-    token_ttl_seconds: int = Field(8 * 3600, description="Lifetime of a login session or API token.")
+        None, description="JSON file of users (argon2 hashes, role, office) for the password login. Required "
+        "outside the embedded stack unless BOTILBUD_OIDC_ISSUER is set; the embedded stack writes its demo users "
+        "under BOTILBUD_HOME.")
+    token_ttl_seconds: int = Field(
+        8 * 3600, description="Longest life of a login session or API token (an identity provider's ID token "
+        "may end a session sooner).")
     consumer_retries: int = Field(3, description="Attempts per event before it goes to the dead-letter topic.")
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
     consumer_batch_max_records: int = Field(
@@ -86,6 +126,7 @@ class Settings(BaseSettings):
         False, description="Accept synthetic test identity numbers (Skatteetaten's test set). The embedded stack "
         "turns it on unless set.")
     kostra: KostraSettings = Field(default_factory=KostraSettings)
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
     @model_validator(mode="after")
     def _inbox_outlives_outbox(self):

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from starlette.requests import Request as StarletteRequest
 from starlette.types import Scope
 
-from kit.auth import CSRF_COOKIE, CSRF_FIELD, ROLE_NAMES_NB, SESSION_COOKIE, user_from_request
+from kit.auth import CSRF_COOKIE, CSRF_FIELD, MENUS, ROLE_NAMES_NB, SESSION_COOKIE, offered, user_from_request
 
 KIT_TEMPLATES = Path(__file__).parent / "templates"
 _SEED_KEY = "botilbud.csrf_seed"
@@ -27,9 +27,15 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
         autoescape=select_autoescape(["html"]),
     )
     env.globals["role_names"] = ROLE_NAMES_NB
+    env.globals["menu"] = _menu
     env.globals["csrf_token"] = _csrf_token
     env.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=env)
+
+
+def _menu(user) -> list[tuple[str, str]]:
+    """The main menu's links that the user's role may use."""
+    return [(f"/{service}/", title) for service, title in MENUS if offered(user.role, service)]
 
 
 def csrf_seed(scope: Scope) -> str:

@@ -8,12 +8,14 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pydantic_core
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,15 +27,18 @@ from kit.auth import (
     SESSION_COOKIE,
     LoginThrottle,
     NotLoggedIn,
-    Throttled,
     TokenSigner,
-    User,
     UserDirectory,
+    offered,
     user_from_request,
 )
 from kit.input_guard import MAX_BODY_BYTES, InputGuard, read_body, replay
 from kit.logging import correlation_id_var, get_logger, safe_message
-from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, LOGIN_THROTTLED
+from kit.login import PasswordLogin
+from kit.login import router as login_routes
+from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
+from kit.oidc import LOGIN_STATE_COOKIE, IdpAccessTokens, OidcProvider, WebLogin
+from kit.oidc import router as oidc_routes
 from kit.problems import PROBLEM_JSON, Problem, install_http_error_handlers
 from kit.templating import csrf_seed, set_csrf_seed, templates
 
@@ -196,15 +201,19 @@ async def _empty_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def install_common(app: FastAPI, signer: TokenSigner) -> None:
-    """What every app (root and mounted) needs: the signer for auth dependencies and a login redirect."""
+def install_common(app: FastAPI, signer: TokenSigner, oidc: OidcProvider | None = None) -> None:
+    """What every app (root and mounted) needs: the signer for auth dependencies, the identity provider's
+    access tokens where one is configured, and a login redirect (with a provider: straight there, so an
+    expired session is renewed silently while the provider's lasts)."""
     app.state.signer = signer
+    app.state.access_tokens = IdpAccessTokens(oidc) if oidc else None
     install_http_error_handlers(app)
     _document_problem_answers(app)
+    login_path = "/auth/login" if oidc else "/login"
 
     @app.exception_handler(NotLoggedIn)
     async def _to_login(request: Request, _exc: NotLoggedIn):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"{login_path}?{urlencode({'next': request.url.path})}", status_code=303)
 
 
 def _document_problem_answers(app: FastAPI) -> None:
@@ -272,18 +281,19 @@ def create_ops_app(readiness: dict[str, ReadinessCheck]) -> FastAPI:
     return app
 
 
-def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[str, FastAPI],
+def create_root_app(*, signer: TokenSigner, users: UserDirectory | None, mounts: dict[str, FastAPI],
                     titles: dict[str, str], readiness: dict[str, ReadinessCheck],
-                    operations_here: bool = True, throttle: LoginThrottle | None = None) -> FastAPI:
+                    operations_here: bool = True, throttle: LoginThrottle | None = None,
+                    oidc: OidcProvider | None = None) -> FastAPI:
     """The public app. `operations_here=False` when an operations port serves /metrics and the readiness
-    reasons (`create_ops_app`): then this app's /readyz says only which checks fail, and /metrics is not found."""
+    reasons (`create_ops_app`): then this app's /readyz says only which checks fail, and /metrics is not found.
+    With `oidc`, people log in at the municipality's identity provider and the password routes are off."""
     app = FastAPI(title="Botilbud", docs_url=None, redoc_url=None, openapi_url=None)
-    install_common(app, signer)
+    install_common(app, signer, oidc)
     app.add_middleware(InputGuard)  # innermost: reads the body the CSRF check already read
     app.add_middleware(CsrfMiddleware, signer=signer)
     app.add_middleware(RequestContextMiddleware, services=frozenset(mounts))  # outermost: sees CSRF refusals too
     pages = templates()
-    throttle = throttle or LoginThrottle()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
@@ -299,69 +309,22 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
                 return JSONResponse({"status": "not ready", "failing": failing}, status_code=503)
             return {"status": "ready", "checks": sorted(readiness)}
 
-    def attempt(request: Request, username: str, password: str) -> tuple[User | None, Throttled | None]:
-        """A login attempt through the throttle: refused without checking the password while a count is full."""
-        address = request.client.host if request.client else ""
-        refused = throttle.refused(username, address)
-        if refused is not None:
-            LOGIN_THROTTLED.labels(refused.reason).inc()
-            log.info("login_throttled", reason=refused.reason, retry_after=refused.retry_after)
-            return None, refused
-        user = users.authenticate(username, password)
-        if user is None:
-            throttle.failed(username, address)
-        else:
-            throttle.succeeded(username)
-        return user, None
-
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    async def login_form(request: Request, next: str = "/"):
-        return pages.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None,
-                                                              "username": ""})
-
-    @app.post("/login", include_in_schema=False)
-    async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                    next: str = Form("/")):
-        user, refused = attempt(request, username, password)
-        if user is None:
-            if refused is None:
-                log.info("login_failed")
-            error = refused.message_nb if refused else "Feil brukernavn eller passord."
-            return pages.TemplateResponse(
-                request, "login.html", {"next": _safe_next(next), "error": error, "username": username},
-                status_code=429 if refused else 401,
-                headers={"Retry-After": str(refused.retry_after)} if refused else None)
-        response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(SESSION_COOKIE, signer.issue(user), max_age=signer.ttl_seconds, httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https")
-        return response
-
-    @app.post("/logout", include_in_schema=False)
-    async def logout(request: Request):
-        if session := request.cookies.get(SESSION_COOKIE):
-            signer.revoke(session)
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax",
-                               secure=request.url.scheme == "https")
-        return response
-
-    @app.post("/api/token", tags=["auth"])
-    async def token(request: Request, username: str = Form(...), password: str = Form(...)):
-        """OAuth2 password flow: a bearer token for the APIs."""
-        user, refused = attempt(request, username, password)
-        if refused is not None:
-            raise HTTPException(429, refused.message_nb, headers={"Retry-After": str(refused.retry_after)})
-        if user is None:
-            raise HTTPException(401, "Feil brukernavn eller passord.")
-        return {"access_token": signer.issue(user), "token_type": "bearer", "expires_in": signer.ttl_seconds,
-                "role": user.role.value, "office_id": user.office_id}
+    app.state.password_login = PasswordLogin(users, throttle or LoginThrottle()) if users and not oidc else None
+    app.include_router(login_routes)
+    if oidc is not None:
+        app.state.web_login = WebLogin(oidc, signer)
+        app.include_router(oidc_routes)
+        # Authlib keeps state, nonce and the PKCE verifier here for the round trip to the provider.
+        app.add_middleware(SessionMiddleware, secret_key=signer.session_key, session_cookie=LOGIN_STATE_COOKIE,
+                           max_age=600, same_site="lax",
+                           https_only=(oidc.settings.site_url or "").startswith("https://"))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request):
         user = user_from_request(request)
         if user is None:
-            return RedirectResponse("/login", status_code=303)
-        links = [(titles[name], f"/{name}/") for name in mounts]
+            return RedirectResponse("/auth/login" if oidc else "/login", status_code=303)
+        links = [(titles[name], f"/{name}/") for name in mounts if offered(user.role, name)]
         return pages.TemplateResponse(request, "index.html", {"user": user, "links": links})
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -369,7 +332,7 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory, mounts: dict[s
         return Response(status_code=204)
 
     for name, sub in mounts.items():
-        install_common(sub, signer)
+        install_common(sub, signer, oidc)
         app.router.routes.append(Mount(f"/{name}", app=sub, name=name))
     return app
 
@@ -382,6 +345,3 @@ def _route_template(scope: Scope) -> str:
 _REFUSAL_PAGES = templates()
 
 
-def _safe_next(target: str) -> str:
-    """Only local paths: a login must not redirect to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"

@@ -24,6 +24,7 @@ from kit.logging import configure_logging
 from kit.runtime import Runtime
 
 configure_logging("INFO", json=True)
+pytest_plugins = ["tests.oidc.keycloak"]  # one Keycloak per session, started early for the tests that need it
 
 
 @pytest.fixture(scope="session")

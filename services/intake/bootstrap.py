@@ -1,12 +1,13 @@
 """Intake's composition root: wires adapters, handlers and entrypoints. The only place that knows them all:
-it binds each handler's dependencies (offices, warning rules, the clock, whether synthetic identity numbers
-are allowed) and hands the bus to the web app and the demo loader."""
+it binds each handler's dependencies (the reference data's municipalities, warning rules, the clock, whether
+synthetic identity numbers are allowed) and hands the bus to the web app and the demo loader."""
 
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from contracts import reference
 from kit import clock
 from kit.logging import get_logger
 from kit.messagebus import MessageBus
@@ -14,12 +15,11 @@ from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from kit.settings import Settings
 from services.intake.adapters import events
 from services.intake.adapters.identity import IdentityProtector
-from services.intake.adapters.offices import load_offices
 from services.intake.domain import commands as c
 from services.intake.domain.decisions import WarningRules
-from services.intake.domain.model import Office
+from services.intake.domain.offices import Office, Places
 from services.intake.entrypoints.app import create_app
-from services.intake.service_layer import demo, handlers
+from services.intake.service_layer import demo, handlers, offices
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 NAME = "intake"
@@ -45,46 +45,52 @@ def warning_rules(settings: Settings) -> WarningRules:
                         child_max_age=k.child_max_age)
 
 
-def make_bus(uow_factory: Callable, *, offices: dict[str, Office], rules: WarningRules, allow_synthetic: bool,
+def places() -> Places:
+    """The municipalities (SSB) and Oslo's districts, from the reference data every service reads."""
+    return Places(reference.municipalities(), reference.oslo_districts(), reference.OSLO)
+
+
+def make_bus(uow_factory: Callable, *, rules: WarningRules, allow_synthetic: bool, known: Places | None = None,
              now: Callable[[], datetime] = clock.now) -> MessageBus:
     """The bus with every handler's dependencies bound (each handler takes only those it names)."""
-    h = handlers
+    h, known = handlers, known or places()
     bound = {
-        c.ReceiveApplication: partial(h.receive_application, offices=offices, allow_synthetic=allow_synthetic,
-                                      now=now),
+        c.ReceiveApplication: partial(h.receive_application, allow_synthetic=allow_synthetic, now=now),
         c.LookupHousehold: partial(h.lookup_household, allow_synthetic=allow_synthetic, now=now),
         c.ViewHousehold: partial(h.view_household, now=now),
         c.ViewCase: partial(h.view_case, now=now),
-        c.TransferHousehold: partial(h.transfer_household, offices=offices, allow_synthetic=allow_synthetic,
-                                     now=now),
-        c.MakeDecision: partial(h.make_decision, offices=offices, rules=rules, now=now),
-        c.ExtendDecision: partial(h.extend_decision, offices=offices, rules=rules, now=now),
-        c.ApproveDecision: partial(h.approve_decision, offices=offices, now=now),
+        c.TransferHousehold: partial(h.transfer_household, allow_synthetic=allow_synthetic, now=now),
+        c.MakeDecision: partial(h.make_decision, rules=rules, now=now),
+        c.ExtendDecision: partial(h.extend_decision, rules=rules, now=now),
+        c.ApproveDecision: partial(h.approve_decision, now=now),
         c.ReturnDecision: h.return_decision,
         c.RotateEncryptionKeys: h.rotate_encryption_keys,
+        c.RegisterOffice: partial(offices.register_office, places=known),
+        c.ChangeOffice: partial(offices.change_office, places=known),
+        c.CloseOffice: offices.close_office,
+        c.ImportOffices: partial(offices.import_offices, places=known),
     }
-    assert set(bound) == set(h.HANDLERS), "every command has its handler bound"
+    assert set(bound) == set(h.HANDLERS) | set(offices.HANDLERS), "every command has its handler bound"
     return MessageBus(uow_factory, bound, consumer=NAME)
 
 
 def bus_for(pool, settings: Settings) -> MessageBus:
-    return make_bus(uow_factory_for(pool, settings), offices=load_offices(), rules=warning_rules(settings),
+    return make_bus(uow_factory_for(pool, settings), rules=warning_rules(settings),
                     allow_synthetic=settings.allow_synthetic_ids)
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     settings = ctx.settings
     uow_factory = uow_factory_for(ctx.pool, settings)
-    offices = load_offices()
-    bus = make_bus(uow_factory, offices=offices, rules=warning_rules(settings),
-                   allow_synthetic=settings.allow_synthetic_ids)
-    app = create_app(bus=bus, uow_factory=uow_factory, offices=offices)
+    bus = make_bus(uow_factory, rules=warning_rules(settings), allow_synthetic=settings.allow_synthetic_ids)
+    app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities())
 
     async def load_demo_data() -> None:
         if settings.demo_data:
+            registered = await demo.register_demo_offices(bus, uow_factory)
             loaded = await demo.load_demo_data(bus, uow_factory)
-            if loaded:
-                log.info("intake_demo_data_loaded", households=loaded)
+            if registered or loaded:
+                log.info("intake_demo_data_loaded", offices=registered, households=loaded)
 
     return ServiceParts(app=app, on_started=[load_demo_data])
 
@@ -101,5 +107,21 @@ async def rotate_keys(settings: Settings) -> int:
     pool = await create_pool(settings.service_database_url(NAME), max_size=2)
     try:
         return await bus_for(pool, settings).handle(c.RotateEncryptionKeys())
+    finally:
+        await pool.close()
+
+
+async def register_demo_offices(settings: Settings) -> list[Office]:
+    """The demo offices registered once into an empty registry (through the import an administrator uses);
+    returns the registry's offices. `botilbud run` does this before it starts the services, to make the demo
+    users from the registered offices."""
+    from kit.db import create_pool
+
+    pool = await create_pool(settings.service_database_url(NAME), max_size=2)
+    try:
+        uow_factory = uow_factory_for(pool, settings)
+        bus = make_bus(uow_factory, rules=warning_rules(settings), allow_synthetic=settings.allow_synthetic_ids)
+        await demo.register_demo_offices(bus, uow_factory)
+        return await demo.registered_offices(uow_factory)
     finally:
         await pool.close()

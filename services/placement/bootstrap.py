@@ -10,20 +10,22 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
+from contracts import reference
 from kit import clock
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
 from services.placement.adapters.queries import PlacementQueries
-from services.placement.domain import commands, history
+from services.placement.domain import commands
 from services.placement.entrypoints import kafka, metrics
 from services.placement.entrypoints.app import create_app
-from services.placement.service_layer import jobs
+from services.placement.service_layer import jobs, offices
 from services.placement.service_layer.handlers import HANDLERS
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork
 
 NAME = "placement"
+# The demo's providers (not its offices: placement learns offices from intake's events).
 REFERENCE_FILE = Path(__file__).resolve().parents[2] / "demo" / "reference.json"
 PLANNED_MOVE_OUTS_EVERY_SECONDS = 60
 
@@ -34,36 +36,25 @@ def bind(handler: Callable, dependencies: Mapping[str, object]) -> Callable:
     return partial(handler, **{name: dep for name, dep in dependencies.items() if name in wanted})
 
 
-def import_offices(offices: Mapping[str, dict]) -> dict[str, history.Office]:
-    """The offices a history file may name, by name as the import compares names."""
-    return {history.key(o["name"]): history.Office(oid, o["name"], o["municipality"], o.get("district"))
-            for oid, o in offices.items()}
-
-
-def make_bus(uow_factory: Callable[[], PlacementUnitOfWork], *, offices: Mapping[str, dict],
-             today: Callable[[], date] = clock.today, now: Callable[[], datetime] = clock.now) -> MessageBus:
-    dependencies = {"today": today, "now": now, "offices": import_offices(offices)}
-    return MessageBus(uow_factory, {cmd: bind(h, dependencies) for cmd, h in HANDLERS.items()}, consumer=NAME)
-
-
-def reference_offices(reference: dict) -> dict[str, dict]:
-    return {o["id"]: {"name": o["name"], "municipality": o["municipality"], "district": o.get("district")}
-            for o in reference["offices"]}
+def make_bus(uow_factory: Callable[[], PlacementUnitOfWork], *, today: Callable[[], date] = clock.today,
+             now: Callable[[], datetime] = clock.now,
+             municipalities: Mapping[str, str] | None = None) -> MessageBus:
+    dependencies = {"today": today, "now": now, "municipalities": municipalities or reference.municipalities()}
+    return MessageBus(uow_factory, {cmd: bind(h, dependencies) for cmd, h in {**HANDLERS, **offices.HANDLERS}.items()},
+                      consumer=NAME)
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    reference = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
-    offices = reference_offices(reference)
     uow_factory = partial(PlacementUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
                           topic=ctx.settings.topic)
-    bus = make_bus(uow_factory, offices=offices)
+    bus = make_bus(uow_factory)
     queries = PlacementQueries(ctx.pool)
-    app = create_app(bus, queries, today=clock.today, offices=offices,
-                     municipality_names={m["number"]: m["name"] for m in reference["municipalities"]})
+    app = create_app(bus, queries, today=clock.today, municipality_names=reference.municipalities())
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:
-            await bus.handle(commands.LoadReferenceProviders(reference))
+            demo = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+            await bus.handle(commands.LoadReferenceProviders(demo))
 
     return ServiceParts(
         app=app, subscriptions=kafka.subscriptions(bus), on_started=[load_demo_data],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from contracts import reference
 from kit import clock
 from kit.messagebus import MessageBus
 from kit.metrics import every
@@ -45,7 +46,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     k = ctx.settings.kostra
     views = StatsViews(StatsQueries(ctx.pool),
                        KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age),
-                       today=clock.today)
+                       today=clock.today, oslo_districts=reference.oslo_districts())
     run_rebuild = None
     if ctx.settings.kafka_bootstrap:
         topics = [ctx.settings.topic(t) for t in kafka.TOPICS]

@@ -21,9 +21,11 @@ ONE_SHOTS = {"kafka-topics", "migrate"}
 @pytest.fixture
 def project(tmp_path) -> Path:
     shutil.copy(ROOT / "docker-compose.yml", tmp_path)
-    shutil.copytree(ROOT / "deploy", tmp_path / "deploy", ignore=shutil.ignore_patterns(".lib", "*.env", "users.json"))
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy",
+                    ignore=shutil.ignore_patterns(".lib", ".dist", "*.env", "users.json"))
     shutil.copy(ROOT / "deploy" / "botilbud.env.example", tmp_path / "deploy" / "botilbud.env")
     shutil.copy(ROOT / "deploy" / "grafana.env.example", tmp_path / "deploy" / "grafana.env")
+    shutil.copy(ROOT / "deploy" / "keycloak.env.example", tmp_path / "deploy" / "keycloak.env")
     (tmp_path / "deploy" / "users.json").write_text(json.dumps({"users": []}))
     return tmp_path
 
@@ -75,10 +77,10 @@ def test_every_long_running_container_is_health_checked_and_restarts(config):
 
 def test_secrets_come_from_uncommitted_env_files(config):
     ignored = (ROOT / ".gitignore").read_text().splitlines()
-    assert {"deploy/botilbud.env", "deploy/grafana.env", "deploy/users.json"} <= set(ignored)
+    assert {"deploy/botilbud.env", "deploy/grafana.env", "deploy/keycloak.env", "deploy/users.json"} <= set(ignored)
     assert config["services"]["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"] == "change-me"  # the example
     tracked = subprocess.run(["git", "ls-files", "deploy"], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    assert not {"deploy/botilbud.env", "deploy/grafana.env", "deploy/users.json"} & set(tracked)
+    assert not {"deploy/botilbud.env", "deploy/grafana.env", "deploy/keycloak.env", "deploy/users.json"} & set(tracked)
 
 
 def test_prometheus_scrapes_every_service_and_the_lag_exporter():
@@ -133,3 +135,53 @@ def test_traces_go_to_tempo_and_grafana_reads_them(config):
         (ROOT / "deploy/grafana/provisioning/datasources/tempo.yml").read_text())["datasources"][0]
     assert (datasource["type"], datasource["url"]) == ("tempo", "http://tempo:3200")
     assert config["services"]["grafana"]["depends_on"]["tempo"]["condition"] == "service_healthy"
+
+
+def test_keycloak_imports_the_realm_the_tests_use_and_the_services_find_it(config):
+    """The identity provider to try the deployment with: the same Keycloak version and realm as the tests
+    (deploy/keycloak/keycloak.sh), its exact redirect URIs made from the site's address, and the services
+    configured for it in the example env file."""
+    keycloak = config["services"]["keycloak"]
+    script = (ROOT / "deploy" / "keycloak" / "keycloak.sh").read_text()
+    assert keycloak["image"] == f"quay.io/keycloak/keycloak:{script.split('VERSION=', 1)[1].split()[0]}"
+    assert "--import-realm" in keycloak["command"]
+    mounts = {v["target"]: v["source"] for v in keycloak["volumes"] if v["type"] == "bind"}
+    assert mounts["/opt/keycloak/data/import/botilbud-realm.json"].endswith("/deploy/keycloak/realm.json")
+    assert keycloak["environment"]["BOTILBUD_PUBLIC_URL"] == "http://localhost:8080"
+    assert "/health/ready" in " ".join(keycloak["healthcheck"]["test"])
+    realm = json.loads((ROOT / "deploy" / "keycloak" / "realm.json").read_text())
+    web = next(c for c in realm["clients"] if c["clientId"] == "botilbud-web")
+    assert web["redirectUris"] == ["${BOTILBUD_PUBLIC_URL:http://127.0.0.1:8080}/auth/callback"]
+    assert web["attributes"]["pkce.code.challenge.method"] == "S256"
+    example = dict(line.split("=", 1) for line in (ROOT / "deploy" / "botilbud.env.example").read_text().splitlines()
+                   if line and not line.startswith("#"))
+    assert example["BOTILBUD_OIDC_ISSUER"] == "http://localhost:8081/realms/botilbud"
+    assert example["BOTILBUD_OIDC_METADATA_URL"].startswith("http://keycloak:8080/realms/botilbud/")
+    groups = {g["name"] for g in realm["groups"]}
+    assert set(json.loads(example["BOTILBUD_OIDC_ROLES"])) <= groups
+
+
+def test_the_realm_s_people_are_the_demo_users_of_the_demo_offices():
+    """The compose file's Keycloak holds the demo's people: for each office of demo/offices.csv (by the id
+    intake's registry gives it, in the municipality the file names) its group with a case worker and a leader,
+    and finance, operations, an administrator and the municipalities' staff — each with the role, office and
+    municipality the demo's users file gives them."""
+    from botilbud.stack import demo_offices, demo_users
+    from tests.oidc.keycloak import DEMO_ROLES
+
+    realm = json.loads((ROOT / "deploy" / "keycloak" / "realm.json").read_text())
+    attributes = {f"/{g['name']}": {k: v[0] for k, v in g.get("attributes", {}).items()} for g in realm["groups"]}
+    offices = {a["nav_office"]: a["municipality"] for a in attributes.values() if "nav_office" in a}
+    assert offices == {o["id"]: o["municipality"] for o in demo_offices()}
+
+    def person(user: dict) -> tuple:
+        roles = [DEMO_ROLES[g[1:]] for g in user["groups"] if g[1:] in DEMO_ROLES]
+        claims = {k: v for g in user["groups"] for k, v in attributes[g].items()}
+        return (roles[0] if roles else None, claims.get("nav_office"), claims.get("municipality"))
+
+    people = {u["username"]: person(u) for u in realm["users"] if not u["username"].startswith("service-account-")}
+    staff_of_offices = {"case_worker", "office_leader"}
+    expected = {u.username: (u.role.value, u.office_id, offices[u.office_id] if u.role in staff_of_offices else
+                             u.municipality) for u in demo_users()}
+    assert {name: p for name, p in people.items() if p[0] is not None} == expected
+    assert [name for name, p in people.items() if p[0] is None] == ["uten-rolle"]  # the refused login's test

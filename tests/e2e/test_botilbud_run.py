@@ -145,3 +145,60 @@ def test_a_killed_stack_starts_again_with_its_records(tmp_path):
         second.send_signal(signal.SIGINT)
         second.communicate(timeout=60)
     assert second.returncode == 0
+
+
+async def counts(home: Path) -> dict[str, int]:
+    """Rows of what a municipality brings (offices, providers, households, stays) in each service's database."""
+    import asyncpg
+
+    from botilbud.settings import Settings
+    from botilbud.verify import with_databases
+
+    settings = with_databases(Settings(_env_file=None, home=home))
+    out = {}
+    for service, tables in {"intake": ("offices", "households", "applications"),
+                            "placement": ("offices", "providers", "units", "decisions", "stays"),
+                            "billing": ("offices", "requisitions"), "stats": ("offices", "providers", "stays")}.items():
+        conn = await asyncpg.connect(settings.service_database_url(service))
+        try:
+            for table in tables:
+                out[f"{service}.{table}"] = await conn.fetchval(f"SELECT count(*) FROM {table}")
+        finally:
+            await conn.close()
+    return out
+
+
+def test_an_empty_start_has_nothing_but_one_administrator_whose_password_is_shown_once(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0", "BOTILBUD_DEMO_DATA": "false"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    outputs, urls = [], []
+    for start in range(2):
+        out_file = tmp_path / f"stdout-{start}.txt"
+        with out_file.open("w") as out:
+            process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env, stdout=out,
+                                       stderr=subprocess.DEVNULL)
+        try:
+            url = wait_for_run_file(home / "run.json", process)["url"]
+            urls.append(url)
+            stored = home / "admin-password"
+            assert stored.stat().st_mode & 0o777 == 0o600
+            password = stored.read_text().strip()
+            token = httpx.post(f"{url}/api/token", data={"username": "admin", "password": password}, timeout=30)
+            assert token.status_code == 200, token.text
+            admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            assert httpx.get(f"{url}/intake/api/offices", headers=admin, timeout=30).json() == []
+            assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json() == []
+            for demo_user in ("veileder-grunerlokka", "okonomi", "drift", "stab-oslo"):
+                refused = httpx.post(f"{url}/api/token", data={"username": demo_user, "password": "demo"}, timeout=30)
+                assert refused.status_code == 401, demo_user
+            assert set(asyncio.run(counts(home)).values()) == {0}
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+        assert process.returncode == 0
+        outputs.append(out_file.read_text())
+    first, second = outputs
+    assert first.count(password) == 1 and password not in second  # shown once, at the first start
+    assert first.index(password) < first.index(f"Botilbud kjører på {urls[0]}")  # the address comes last
+    assert "Demobrukere" not in first

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from botilbud.settings import Settings
-from botilbud.stack import REFERENCE_FILE, run_file, serve
+from botilbud.stack import demo_offices, run_file, serve
 from kit.clock import today
 from tests.conftest import eventually, login
 
@@ -30,7 +30,7 @@ async def start(settings: Settings) -> tuple[asyncio.Task, asyncio.Event, str]:
     return task, stop, url
 
 
-MUNICIPALITIES = sorted({o["municipality"] for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]})
+MUNICIPALITIES = sorted({o["municipality"] for o in demo_offices()})
 
 
 async def kostra(client: httpx.AsyncClient, auth: dict) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
 import time
 from collections import Counter
@@ -20,10 +19,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from botilbud.stack import DEMO_PASSWORD, REFERENCE_FILE
+from botilbud.stack import DEMO_PASSWORD, demo_offices
 from services.intake.domain.identity import synthetic_identity_number
 
-OFFICES = [o for o in json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["offices"]]
+OFFICES = demo_offices()
 
 
 class JourneyFailed(Exception):
@@ -109,7 +108,7 @@ class Traffic:
             201, json={"outcome": "granted", "period_from": str(check_in - timedelta(days=1)),
                        "period_to": str(check_in + timedelta(days=30)), "conditions": []})
         decision_id = decided.json()["decision_id"]
-        if office["requires_second_approval"]:
+        if office["second_approval"]:
             await self._call("approval", "POST", f"/intake/api/decisions/{decision_id}/approval",
                              await self._token(f"leder-{short}"), 200)
         fits = await self._wait_for_matches(worker, decision_id, check_in)

@@ -9,7 +9,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
 from services.intake.adapters.identity import IdentityProtector
-from services.intake.adapters.offices import load_offices
 from services.intake.adapters.records import ENCRYPTED_COLUMNS
 from services.intake.bootstrap import bus_for, rotate_keys, uow_factory_for
 from services.intake.service_layer import demo
@@ -26,8 +25,13 @@ async def test_demo_data_has_every_stage_in_the_five_municipalities_and_loads_on
         applications = await conn.fetch("SELECT office_id, status FROM applications")
         decisions = await conn.fetch("SELECT office_id, outcome, status, extends_decision_id FROM decisions")
     assert {h["office_id"] for h in households} == set(demo.DEMO_OFFICES)
-    offices = load_offices()
+    offices = {o.id: o for o in await demo.registered_offices(uow_factory_for(pool, stack.settings))}
     assert {offices[o].municipality for o in demo.DEMO_OFFICES} == {"0301", "5001", "1103", "1804", "3203"}
+    assert offices["nav-grunerlokka"].second_approval and offices["nav-lerkendal"].municipality == "5001"
+    async with pool.acquire() as conn:  # registered as an administrator's import registers them: with the events
+        registered = await conn.fetch("SELECT key FROM outbox WHERE event_type = $1",
+                                      "botilbud.intake.office-registered.v1")
+    assert sorted(r["key"] for r in registered) == sorted(offices)
     for office in demo.DEMO_OFFICES:
         stages = Counter(a["status"] for a in applications if a["office_id"] == office)
         assert stages["received"] >= 1 and stages["decided"] >= 4

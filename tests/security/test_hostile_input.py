@@ -225,7 +225,8 @@ async def send(client: httpx.AsyncClient, op: Operation, url: str, headers: dict
         content = json.dumps(op.body if body is None else body).encode()  # ASCII: a surrogate as \ud800
         content_type = "application/json"
     elif content is None and op.body_type:
-        content, content_type = BASELINE_UPLOADS[op.body_type], op.body_type
+        content, content_type = baseline_upload(op).encode() if op.body_type == "text/csv" else \
+            BASELINE_UPLOADS[op.body_type], op.body_type
     try:
         return await client.request(op.method, url, content=content, headers={
             **headers, **({"content-type": content_type} if content_type else {})})
@@ -234,6 +235,13 @@ async def send(client: httpx.AsyncClient, op: Operation, url: str, headers: dict
 
 
 BASELINE_UPLOADS = {"text/csv": HISTORY_CSV.encode(), "application/xml": EHF_SAMPLES[0]}
+OFFICES_CSV = ("office,municipality,district,second_approval,address,phone,email\n"
+               "Nav Sagene,0301,Sagene,no,\"Arendalsgata 1, 0463 Oslo\",55553333,bolig.sagene@nav.example\n")
+
+
+def baseline_upload(op: Operation) -> str:
+    """A well-formed file for the upload: the offices file for intake's import, else the stay history."""
+    return OFFICES_CSV if op.path.endswith("/offices/import") else HISTORY_CSV
 
 
 async def known_ids(client: httpx.AsyncClient) -> dict[str, str]:
@@ -296,7 +304,7 @@ async def test_no_hostile_value_in_any_field_or_parameter_gives_a_5xx(stack):
                         results.record(op.name, where, what, await send(client, op, op.url(known), headers,
                                                                         replaced(op.body, path, value)))
             elif op.body_type in ("text/csv", "application/xml"):
-                for what, data in {**odd_csv(HISTORY_CSV), **ODD_XML}.items():
+                for what, data in {**odd_csv(baseline_upload(op)), **ODD_XML}.items():
                     content_type = "application/xml" if what.startswith("XML") else "text/csv"
                     results.record(op.name, "body", what, await send(
                         client, op, op.url(known), headers, content=data, content_type=content_type))

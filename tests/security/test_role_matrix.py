@@ -4,7 +4,7 @@ Rows are collected from the mounted FastAPI apps' routes: an endpoint added with
 test, and so does a row whose endpoint is gone. Each row says, for the users
 
     case worker · office leader · finance · operations · admin   (of Grünerløkka where scoped)
-    case worker of another office · office leader of another office
+    case worker of another office · office leader of another office · the municipality's staff (of Oslo)
 
 Y = allowed (the service answers the request itself: anything but 401/403 and never 5xx),
 N = refused for the role (403), O = refused for the office (403, or 404 where the service hides what it
@@ -25,9 +25,10 @@ from tests.intake.helpers import TODAY, application, granted, number
 
 pytestmark = [pytest.mark.integration]
 
-USERS = ["veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "admin", "veileder-bodo", "leder-bodo"]
+USERS = ["veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "admin", "veileder-bodo", "leder-bodo",
+         "stab-oslo"]
 COLUMNS = ["case_worker", "office_leader", "finance", "operations", "admin", "case_worker/other office",
-           "office_leader/other office"]
+           "office_leader/other office", "municipality_staff"]
 LATER = TODAY + timedelta(days=60)
 
 
@@ -46,137 +47,158 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
                 "address": "Testveien 1"}
     inspection = {"inspected_on": str(TODAY), "result": "approved", "next_due": str(LATER)}
     q = "year=2026&municipality=0301"
+    office = {"name": "Nav Matrise", "municipality": "1103", "phone": "55553333"}
+    offices_csv = b"office,municipality\nNav Matrise fra fil,1103\n"
     return {
-        # intake: case workers and leaders of the office; the audit log for leaders (own office) and admin
-        ("POST", "/intake/api/applications"): ("YYNNNOO", "/intake/api/applications", {
+        # intake: case workers and leaders of the office; the audit log for leaders (own office) and admin. The
+        # municipality's staff (last column) sees no case, household, stay, requisition or invoice anywhere
+        ("POST", "/intake/api/applications"): ("YYNNNOON", "/intake/api/applications", {
             "json": application(number(ids["serial"]()), office="nav-grunerlokka")}),
-        ("GET", "/intake/api/applications"): ("YYNNNYY", "/intake/api/applications", {}),
+        ("GET", "/intake/api/applications"): ("YYNNNYYN", "/intake/api/applications", {}),
         ("GET", "/intake/api/applications/{application_id}"): (
-            "YYNNNOO", f"/intake/api/applications/{a}?purpose=Tilgangstest", {}),
+            "YYNNNOON", f"/intake/api/applications/{a}?purpose=Tilgangstest", {}),
         ("POST", "/intake/api/applications/{application_id}/decision"): (
-            "YYNNNOO", f"/intake/api/applications/{a}/decision", {"json": granted()}),
+            "YYNNNOON", f"/intake/api/applications/{a}/decision", {"json": granted()}),
         ("POST", "/intake/api/decisions/{decision_id}/extension"): (
-            "YYNNNOO", f"/intake/api/decisions/{d}/extension", {"json": {"period_to": str(LATER)}}),
+            "YYNNNOON", f"/intake/api/decisions/{d}/extension", {"json": {"period_to": str(LATER)}}),
         ("POST", "/intake/api/decisions/{decision_id}/approval"): (
-            "NYNNNNO", f"/intake/api/decisions/{p}/approval", {}),
+            "NYNNNNON", f"/intake/api/decisions/{p}/approval", {}),
         ("POST", "/intake/api/decisions/{decision_id}/return"): (
-            "NYNNNNO", f"/intake/api/decisions/{p}/return", {"json": {"reason": "Mangler vurdering."}}),
-        ("POST", "/intake/api/households/lookup"): ("YYNNNYY", "/intake/api/households/lookup", {
+            "NYNNNNON", f"/intake/api/decisions/{p}/return", {"json": {"reason": "Mangler vurdering."}}),
+        ("POST", "/intake/api/households/lookup"): ("YYNNNYYN", "/intake/api/households/lookup", {
             "json": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),
         # a leader moves a household to their own office, an admin to one named (here: 409 or 422, nothing moves)
-        ("POST", "/intake/api/households/transfer"): ("NYNNYNY", "/intake/api/households/transfer", {
+        ("POST", "/intake/api/households/transfer"): ("NYNNYNYN", "/intake/api/households/transfer", {
             "json": {"identity_number": ids["identity"], "reason": "Tilgangstest"}}),
-        ("POST", "/intake/households/transfer"): ("NYNNNNY", "/intake/households/transfer", {"data": {}}),
+        ("POST", "/intake/households/transfer"): ("NYNNNNYN", "/intake/households/transfer", {"data": {}}),
         ("GET", "/intake/api/households/{household_id}"): (
-            "YYNNNOO", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
-        ("GET", "/intake/api/audit"): ("NYNNYNY", "/intake/api/audit", {}),
-        ("GET", "/intake/"): ("YYNNNYY", "/intake/", {}),
-        ("GET", "/intake/applications/new"): ("YYNNNYY", "/intake/applications/new", {}),
-        ("POST", "/intake/lookup"): ("YYNNNYY", "/intake/lookup", {
+            "YYNNNOON", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
+        ("GET", "/intake/api/audit"): ("NYNNYNYN", "/intake/api/audit", {}),
+        ("GET", "/intake/"): ("YYNNYYYN", "/intake/", {}),  # admin: sent on to the office registry
+        ("GET", "/intake/applications/new"): ("YYNNNYYN", "/intake/applications/new", {}),
+        ("POST", "/intake/lookup"): ("YYNNNYYN", "/intake/lookup", {
             "data": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),
-        ("POST", "/intake/applications/new"): ("YYNNNYY", "/intake/applications/new", {"data": {}}),
-        ("GET", "/intake/applications/{application_id}"): ("YYNNNOO", f"/intake/applications/{a}", {}),
+        ("POST", "/intake/applications/new"): ("YYNNNYYN", "/intake/applications/new", {"data": {}}),
+        ("GET", "/intake/applications/{application_id}"): ("YYNNNOON", f"/intake/applications/{a}", {}),
         ("POST", "/intake/applications/{application_id}/decision"): (
-            "YYNNNOO", f"/intake/applications/{a}/decision", {"data": {}}),
-        ("POST", "/intake/decisions/{decision_id}/approve"): ("NYNNNNO", f"/intake/decisions/{p}/approve", {}),
-        ("POST", "/intake/decisions/{decision_id}/return"): ("NYNNNNO", f"/intake/decisions/{p}/return",
+            "YYNNNOON", f"/intake/applications/{a}/decision", {"data": {}}),
+        ("POST", "/intake/decisions/{decision_id}/approve"): ("NYNNNNON", f"/intake/decisions/{p}/approve", {}),
+        ("POST", "/intake/decisions/{decision_id}/return"): ("NYNNNNON", f"/intake/decisions/{p}/return",
                                                               {"data": {"reason": ""}}),
-        ("POST", "/intake/decisions/{decision_id}/extend"): ("YYNNNOO", f"/intake/decisions/{d}/extend",
+        ("POST", "/intake/decisions/{decision_id}/extend"): ("YYNNNOON", f"/intake/decisions/{d}/extend",
                                                               {"data": {}}),
-        ("GET", "/intake/households/{household_id}"): ("YYNNNOO", f"/intake/households/{h}?purpose=Tilgangstest",
+        ("GET", "/intake/households/{household_id}"): ("YYNNNOON", f"/intake/households/{h}?purpose=Tilgangstest",
                                                         {}),
-        ("GET", "/intake/audit"): ("NYNNYNY", "/intake/audit", {}),
+        ("GET", "/intake/audit"): ("NYNNYNYN", "/intake/audit", {}),
+        # the office registry: everyone reads it (no personal data, so the municipality's staff too); an
+        # administrator registers, changes, closes and imports
+        ("GET", "/intake/api/offices"): ("YYYYYYYY", "/intake/api/offices", {}),
+        ("POST", "/intake/api/offices"): ("NNNNYNNN", "/intake/api/offices", {"json": office}),
+        ("POST", "/intake/api/offices/import"): ("NNNNYNNN", "/intake/api/offices/import?dry_run=true", {
+            "content": offices_csv, "headers": {"content-type": "text/csv"}}),
+        ("GET", "/intake/api/offices/{office_id}"): ("YYYYYYYY", f"/intake/api/offices/{ids['office']}", {}),
+        ("PUT", "/intake/api/offices/{office_id}"): ("NNNNYNNN", f"/intake/api/offices/{ids['office']}", {
+            "json": {**office, "name": "Nav Matrise endres"}}),
+        ("POST", "/intake/api/offices/{office_id}/close"): (
+            "NNNNYNNN", f"/intake/api/offices/{ids['closing']}/close", {}),
+        ("GET", "/intake/offices"): ("NNNNYNNN", "/intake/offices", {}),
+        ("GET", "/intake/offices/new"): ("NNNNYNNN", "/intake/offices/new", {}),
+        ("POST", "/intake/offices/new"): ("NNNNYNNN", "/intake/offices/new", {"data": {}}),
+        ("GET", "/intake/offices/{office_id}"): ("NNNNYNNN", f"/intake/offices/{ids['office']}", {}),
+        ("POST", "/intake/offices/{office_id}"): ("NNNNYNNN", f"/intake/offices/{ids['office']}", {"data": {}}),
+        ("POST", "/intake/offices/{office_id}/close"): ("NNNNYNNN", f"/intake/offices/{ids['closing']}/close",
+                                                         {"data": {}}),
         # placement: providers for everyone to read, leaders and admin to change; stays for the office
-        ("GET", "/placement/api/providers"): ("YYYYYYY", "/placement/api/providers", {}),
-        ("POST", "/placement/api/providers"): ("NYNNYNY", "/placement/api/providers", {"json": provider}),
+        ("GET", "/placement/api/providers"): ("YYYYYYYN", "/placement/api/providers", {}),
+        ("POST", "/placement/api/providers"): ("NYNNYNYN", "/placement/api/providers", {"json": provider}),
         # the history import: leaders (their own office's rows; another office's rows are bad rows, 422) and
         # admin; a dry run, so the table changes nothing
-        ("POST", "/placement/api/imports/stays"): ("NYNNYNY", "/placement/api/imports/stays?dry_run=true", {
+        ("POST", "/placement/api/imports/stays"): ("NYNNYNYN", "/placement/api/imports/stays?dry_run=true", {
             "content": HISTORY_CSV.encode(), "headers": {"content-type": "text/csv"}}),
-        ("PUT", "/placement/api/providers/{provider_id}"): ("NYNNYNY", f"/placement/api/providers/{pr}",
+        ("PUT", "/placement/api/providers/{provider_id}"): ("NYNNYNYN", f"/placement/api/providers/{pr}",
                                                              {"json": provider}),
         ("POST", "/placement/api/providers/{provider_id}/units"): (
-            "NYNNYNY", f"/placement/api/providers/{pr}/units", {"json": {"name": "Rom 99", "beds": 1}}),
-        ("PATCH", "/placement/api/units/{unit_id}"): ("NYNNYNY", f"/placement/api/units/{u}", {"json": {}}),
+            "NYNNYNYN", f"/placement/api/providers/{pr}/units", {"json": {"name": "Rom 99", "beds": 1}}),
+        ("PATCH", "/placement/api/units/{unit_id}"): ("NYNNYNYN", f"/placement/api/units/{u}", {"json": {}}),
         ("POST", "/placement/api/providers/{provider_id}/inspections"): (
-            "YYNNYYY", f"/placement/api/providers/{pr}/inspections", {"json": inspection}),
-        ("GET", "/placement/api/decisions/awaiting-place"): ("YYNNNYY", "/placement/api/decisions/awaiting-place",
+            "YYNNYYYN", f"/placement/api/providers/{pr}/inspections", {"json": inspection}),
+        ("GET", "/placement/api/decisions/awaiting-place"): ("YYNNNYYN", "/placement/api/decisions/awaiting-place",
                                                               {}),
-        ("GET", "/placement/api/decisions/{decision_id}"): ("YYNNNOO", f"/placement/api/decisions/{d}", {}),
+        ("GET", "/placement/api/decisions/{decision_id}"): ("YYNNNOON", f"/placement/api/decisions/{d}", {}),
         ("GET", "/placement/api/decisions/{decision_id}/matches"): (
-            "YYNNNOO", f"/placement/api/decisions/{d}/matches", {}),
-        ("POST", "/placement/api/stays"): ("YYNNNOO", "/placement/api/stays", {
+            "YYNNNOON", f"/placement/api/decisions/{d}/matches", {}),
+        ("POST", "/placement/api/stays"): ("YYNNNOON", "/placement/api/stays", {
             "json": {"decision_id": d, "unit_id": u, "check_in": str(TODAY), "justification": "Test"}}),
-        ("GET", "/placement/api/stays"): ("YYNNNYY", "/placement/api/stays", {}),
-        ("GET", "/placement/api/stays/{stay_id}"): ("YYNNNOO", f"/placement/api/stays/{s}", {}),
-        ("POST", "/placement/api/stays/{stay_id}/extend"): ("YYNNNOO", f"/placement/api/stays/{s}/extend",
+        ("GET", "/placement/api/stays"): ("YYNNNYYN", "/placement/api/stays", {}),
+        ("GET", "/placement/api/stays/{stay_id}"): ("YYNNNOON", f"/placement/api/stays/{s}", {}),
+        ("POST", "/placement/api/stays/{stay_id}/extend"): ("YYNNNOON", f"/placement/api/stays/{s}/extend",
                                                              {"json": {"decision_id": d}}),
-        ("POST", "/placement/api/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/api/stays/{s}/move", {
+        ("POST", "/placement/api/stays/{stay_id}/move"): ("YYNNNOON", f"/placement/api/stays/{s}/move", {
             "json": {"unit_id": u, "moved_on": str(TODAY)}}),
-        ("POST", "/placement/api/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/api/stays/{s}/move-out", {
+        ("POST", "/placement/api/stays/{stay_id}/move-out"): ("YYNNNOON", f"/placement/api/stays/{s}/move-out", {
             "json": {"check_out": str(LATER + timedelta(days=400)), "destination": "unknown"}}),
         ("DELETE", "/placement/api/stays/{stay_id}/planned-move-out"): (
-            "YYNNNOO", f"/placement/api/stays/{s}/planned-move-out", {}),
-        ("GET", "/placement/api/capacity"): ("YYYYYYY", "/placement/api/capacity", {}),
-        ("GET", "/placement/api/views"): ("YYYYYYY", "/placement/api/views", {}),
-        ("GET", "/placement/"): ("YYYYYYY", "/placement/", {}),
-        ("GET", "/placement/views"): ("YYYYYYY", "/placement/views", {}),
-        ("GET", "/placement/decisions"): ("YYNNNYY", "/placement/decisions", {}),
-        ("GET", "/placement/decisions/{decision_id}/places"): ("YYNNNOO", f"/placement/decisions/{d}/places", {}),
-        ("POST", "/placement/decisions/{decision_id}/place"): ("YYNNNOO", f"/placement/decisions/{d}/place",
+            "YYNNNOON", f"/placement/api/stays/{s}/planned-move-out", {}),
+        ("GET", "/placement/api/capacity"): ("YYYYYYYN", "/placement/api/capacity", {}),
+        ("GET", "/placement/api/views"): ("YYYYYYYN", "/placement/api/views", {}),
+        ("GET", "/placement/"): ("YYYYYYYN", "/placement/", {}),
+        ("GET", "/placement/views"): ("YYYYYYYN", "/placement/views", {}),
+        ("GET", "/placement/decisions"): ("YYNNNYYN", "/placement/decisions", {}),
+        ("GET", "/placement/decisions/{decision_id}/places"): ("YYNNNOON", f"/placement/decisions/{d}/places", {}),
+        ("POST", "/placement/decisions/{decision_id}/place"): ("YYNNNOON", f"/placement/decisions/{d}/place",
                                                                 {"data": {}}),
-        ("GET", "/placement/stays/{stay_id}"): ("YYNNNOO", f"/placement/stays/{s}", {}),
-        ("POST", "/placement/stays/{stay_id}/extend"): ("YYNNNOO", f"/placement/stays/{s}/extend", {"data": {}}),
-        ("POST", "/placement/stays/{stay_id}/move-out"): ("YYNNNOO", f"/placement/stays/{s}/move-out",
+        ("GET", "/placement/stays/{stay_id}"): ("YYNNNOON", f"/placement/stays/{s}", {}),
+        ("POST", "/placement/stays/{stay_id}/extend"): ("YYNNNOON", f"/placement/stays/{s}/extend", {"data": {}}),
+        ("POST", "/placement/stays/{stay_id}/move-out"): ("YYNNNOON", f"/placement/stays/{s}/move-out",
                                                            {"data": {}}),
         ("POST", "/placement/stays/{stay_id}/planned-move-out/cancel"): (
-            "YYNNNOO", f"/placement/stays/{s}/planned-move-out/cancel", {"data": {}}),
-        ("GET", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {}),
-        ("POST", "/placement/stays/{stay_id}/move"): ("YYNNNOO", f"/placement/stays/{s}/move", {"data": {}}),
-        ("GET", "/placement/providers/new"): ("NYNNYNY", "/placement/providers/new", {}),
-        ("POST", "/placement/providers/new"): ("NYNNYNY", "/placement/providers/new", {"data": {}}),
-        ("GET", "/placement/providers/{provider_id}"): ("YYYYYYY", f"/placement/providers/{pr}", {}),
-        ("POST", "/placement/providers/{provider_id}/units"): ("NYNNYNY", f"/placement/providers/{pr}/units",
+            "YYNNNOON", f"/placement/stays/{s}/planned-move-out/cancel", {"data": {}}),
+        ("GET", "/placement/stays/{stay_id}/move"): ("YYNNNOON", f"/placement/stays/{s}/move", {}),
+        ("POST", "/placement/stays/{stay_id}/move"): ("YYNNNOON", f"/placement/stays/{s}/move", {"data": {}}),
+        ("GET", "/placement/providers/new"): ("NYNNYNYN", "/placement/providers/new", {}),
+        ("POST", "/placement/providers/new"): ("NYNNYNYN", "/placement/providers/new", {"data": {}}),
+        ("GET", "/placement/providers/{provider_id}"): ("YYYYYYYN", f"/placement/providers/{pr}", {}),
+        ("POST", "/placement/providers/{provider_id}/units"): ("NYNNYNYN", f"/placement/providers/{pr}/units",
                                                                 {"data": {}}),
-        ("POST", "/placement/units/{unit_id}/beds"): ("NYNNYNY", f"/placement/units/{u}/beds", {"data": {}}),
+        ("POST", "/placement/units/{unit_id}/beds"): ("NYNNYNYN", f"/placement/units/{u}/beds", {"data": {}}),
         ("POST", "/placement/providers/{provider_id}/inspections"): (
-            "YYNNYYY", f"/placement/providers/{pr}/inspections", {"data": {}}),
-        ("GET", "/placement/providers"): ("YYYYYYY", "/placement/providers", {}),
+            "YYNNYYYN", f"/placement/providers/{pr}/inspections", {"data": {}}),
+        ("GET", "/placement/providers"): ("YYYYYYYN", "/placement/providers", {}),
         # billing: requisitions for the office and finance; invoices for finance (and admin)
-        ("GET", "/billing/api/requisitions"): ("YYYNYYY", "/billing/api/requisitions", {}),
-        ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOO", f"/billing/api/requisitions/{req}.pdf", {}),
-        ("POST", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {
+        ("GET", "/billing/api/requisitions"): ("YYYNYYYN", "/billing/api/requisitions", {}),
+        ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOON", f"/billing/api/requisitions/{req}.pdf", {}),
+        ("POST", "/billing/api/invoices"): ("NNYNYNNN", "/billing/api/invoices", {
             "content": ids["csv"](), "headers": {"content-type": "text/csv", "x-filename": "f.csv"}}),
-        ("GET", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {}),
-        ("GET", "/billing/api/invoices/{invoice_id}"): ("NNYNYNN", f"/billing/api/invoices/{inv}", {}),
+        ("GET", "/billing/api/invoices"): ("NNYNYNNN", "/billing/api/invoices", {}),
+        ("GET", "/billing/api/invoices/{invoice_id}"): ("NNYNYNNN", f"/billing/api/invoices/{inv}", {}),
         ("POST", "/billing/api/invoices/{invoice_id}/lines/{position}/adjust"): (
-            "NNYNYNN", f"/billing/api/invoices/{inv}/lines/1/adjust",
+            "NNYNYNNN", f"/billing/api/invoices/{inv}/lines/1/adjust",
             {"json": {"payable_amount": "1", "comment": "Test"}}),
-        ("POST", "/billing/api/invoices/{invoice_id}/approve"): ("NNYNYNN", f"/billing/api/invoices/{inv}/approve",
+        ("POST", "/billing/api/invoices/{invoice_id}/approve"): ("NNYNYNNN", f"/billing/api/invoices/{inv}/approve",
                                                                   {"json": {}}),
-        ("POST", "/billing/api/invoices/{invoice_id}/dispute"): ("NNYNYNN", f"/billing/api/invoices/{inv}/dispute",
+        ("POST", "/billing/api/invoices/{invoice_id}/dispute"): ("NNYNYNNN", f"/billing/api/invoices/{inv}/dispute",
                                                                   {"json": {}}),
-        ("GET", "/billing/api/export.csv"): ("NNYNYNN", "/billing/api/export.csv", {}),
-        ("GET", "/billing/api/spend"): ("NYYNYNY", "/billing/api/spend", {}),
-        ("GET", "/billing/"): ("YYYNYYY", "/billing/", {}),
-        ("GET", "/billing/invoices"): ("NNYNYNN", "/billing/invoices", {}),
-        ("POST", "/billing/invoices"): ("NNYNYNN", "/billing/invoices", {
+        ("GET", "/billing/api/export.csv"): ("NNYNYNNN", "/billing/api/export.csv", {}),
+        ("GET", "/billing/api/spend"): ("NYYNYNYN", "/billing/api/spend", {}),
+        ("GET", "/billing/"): ("YYYNYYYN", "/billing/", {}),
+        ("GET", "/billing/invoices"): ("NNYNYNNN", "/billing/invoices", {}),
+        ("POST", "/billing/invoices"): ("NNYNYNNN", "/billing/invoices", {
             "files": {"file": ("f.csv", ids["csv"](), "text/csv")}}),
-        ("GET", "/billing/invoices/{invoice_id}"): ("NNYNYNN", f"/billing/invoices/{inv}", {}),
+        ("GET", "/billing/invoices/{invoice_id}"): ("NNYNYNNN", f"/billing/invoices/{inv}", {}),
         ("POST", "/billing/invoices/{invoice_id}/lines/{position}"): (
-            "NNYNYNN", f"/billing/invoices/{inv}/lines/1", {"data": {}}),
-        ("POST", "/billing/invoices/{invoice_id}/decision"): ("NNYNYNN", f"/billing/invoices/{inv}/decision",
+            "NNYNYNNN", f"/billing/invoices/{inv}/lines/1", {"data": {}}),
+        ("POST", "/billing/invoices/{invoice_id}/decision"): ("NNYNYNNN", f"/billing/invoices/{inv}/decision",
                                                                {"data": {}}),
-        ("GET", "/billing/export"): ("NNYNYNN", "/billing/export", {}),
-        # stats: everyone reads; operations and admin rebuild
-        ("GET", "/stats/api/kostra"): ("YYYYYYY", f"/stats/api/kostra?{q}", {}),
-        ("GET", "/stats/api/reports"): ("YYYYYYY", "/stats/api/reports", {}),
-        ("GET", "/stats/api/reports/{key}"): ("YYYYYYY", f"/stats/api/reports/{ids['report']}?{q}", {}),
-        ("POST", "/stats/api/rebuild"): ("NNNYYNN", "/stats/api/rebuild", {}),
-        ("GET", "/stats/"): ("YYYYYYY", "/stats/", {}),
-        ("GET", "/stats/rapporter/{key}"): ("YYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
-        ("GET", "/stats/gjenoppbygging"): ("NNNYYNN", "/stats/gjenoppbygging", {}),
-        ("POST", "/stats/gjenoppbygging"): ("NNNYYNN", "/stats/gjenoppbygging", {}),
+        ("GET", "/billing/export"): ("NNYNYNNN", "/billing/export", {}),
+        # stats: everyone reads (the municipality's staff: their own municipality's); operations and admin rebuild
+        ("GET", "/stats/api/kostra"): ("YYYYYYYY", f"/stats/api/kostra?{q}", {}),
+        ("GET", "/stats/api/reports"): ("YYYYYYYY", "/stats/api/reports", {}),
+        ("GET", "/stats/api/reports/{key}"): ("YYYYYYYY", f"/stats/api/reports/{ids['report']}?{q}", {}),
+        ("POST", "/stats/api/rebuild"): ("NNNYYNNN", "/stats/api/rebuild", {}),
+        ("GET", "/stats/"): ("YYYYYYYY", "/stats/", {}),
+        ("GET", "/stats/rapporter/{key}"): ("YYYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
+        ("GET", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
+        ("POST", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
     }
 
 
@@ -224,7 +246,12 @@ async def resources(client: httpx.AsyncClient) -> dict:
                                  content=invoice_file())
     assert imported.status_code == 201, imported.text
     reports = (await client.get("/stats/api/reports", headers=worker)).json()
-    return {"application": r.json()["application_id"], "household": r.json()["household_id"],
+    admin = await login(client, "admin")
+    offices = [await client.post("/intake/api/offices", headers=admin, json={"name": name, "municipality": "1103"})
+               for name in ("Nav Matrise endres", "Nav Matrise nedlegges")]
+    assert [r.status_code for r in offices] == [201, 201], [r.text for r in offices]
+    return {"office": offices[0].json()["office_id"], "closing": offices[1].json()["office_id"],
+            "application": r.json()["application_id"], "household": r.json()["household_id"],
             "decision": decision, "pending": pending, "provider": provider, "unit": unit,
             "stay": stay.json()["stay_id"], "requisition": number_,
             "invoice": imported.json()["invoices"][0]["invoice_id"], "report": reports[0]["key"],
@@ -235,6 +262,7 @@ async def test_every_endpoint_by_every_role_office_and_without_login(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         ids = await resources(client)
         rows = table(ids)
+        assert all(len(who) == len(USERS) for who, _, _ in rows.values()), f"a row needs {len(USERS)} columns"
         assert set(rows) == routes_of(stack), (
             f"endpoints without a row: {sorted(routes_of(stack) - set(rows))}; "
             f"rows without an endpoint: {sorted(set(rows) - routes_of(stack))}")

@@ -70,10 +70,14 @@ def property_names(schema) -> set[str]:
 
 
 def test_no_event_carries_identity_numbers_or_names_of_persons():
-    person_fields = {"identity_number", "fodselsnummer", "fnr", "d_number", "first_name", "last_name", "phone",
+    person_fields = {"identity_number", "fodselsnummer", "fnr", "d_number", "first_name", "last_name",
                      "applicant_name"}
     for model in EVENT_TYPES.values():
         fields = property_names(model.model_json_schema())
         assert not person_fields & fields, model.__name__
-        if {"name", "address"} & fields:  # only organisations and places have names and addresses on the wire
-            assert model.topic is Topic.PROVIDER, model.__name__
+        # Only organisations and places have names, addresses, phones and mailboxes on the wire: providers and
+        # Nav offices (an office's functional phone and mailbox).
+        if {"name", "address", "phone", "email"} & fields:
+            assert model.topic in (Topic.PROVIDER, Topic.OFFICE), model.__name__
+        if {"phone", "email"} & fields:
+            assert model.topic is Topic.OFFICE, model.__name__

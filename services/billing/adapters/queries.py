@@ -30,6 +30,7 @@ class RequisitionView:
     price_per_night: Decimal
     status: str
     closed_from: date | None
+    office_name: str | None = None  # billing's copy of the office (intake's events); None before it came
 
     @property
     def nights(self) -> int:
@@ -38,6 +39,17 @@ class RequisitionView:
     @property
     def max_amount(self) -> Decimal:
         return self.price_per_night * self.nights
+
+
+@dataclass(frozen=True)
+class OfficeView:
+    """Billing's copy of a Nav office (intake's office events): what a requisition prints of it."""
+
+    id: str
+    name: str
+    address: str | None
+    phone: str | None
+    email: str | None
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,9 @@ def line_view(x) -> LineView:
         findings=tuple(FindingView(f["code"], f["message"]) for f in x["findings"]), comment=x["comment"])
 
 
+OFFICE_NAME = "(SELECT o.name FROM offices o WHERE o.id = requisitions.office_id) AS office_name"
+
+
 class BillingQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -205,19 +220,27 @@ class BillingQueries:
         """Newest first; `office_id` None is every office's; each filter left as None matches everything."""
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(
-                f"SELECT {REQUISITION_COLUMNS} FROM requisitions WHERE ($1::text IS NULL OR office_id = $1) "  # noqa: S608 (constant columns)
+                f"SELECT {REQUISITION_COLUMNS}, {OFFICE_NAME} FROM requisitions "  # noqa: S608 (constant columns)
+                "WHERE ($1::text IS NULL OR office_id = $1) "
                 "AND ($2::uuid IS NULL OR stay_id = $2) AND ($3::text IS NULL OR status = $3) "
                 "ORDER BY number DESC LIMIT $4 OFFSET $5", office_id, stay_id, status, limit, offset)
         return [RequisitionView(**dict(r)) for r in rows]
 
     async def requisition(self, number: str) -> tuple[RequisitionView, StayView | None] | None:
         async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(f"SELECT {REQUISITION_COLUMNS} FROM requisitions WHERE number = $1", number)  # noqa: S608 (constant columns)
+            row = await conn.fetchrow(f"SELECT {REQUISITION_COLUMNS}, {OFFICE_NAME} FROM requisitions "  # noqa: S608
+                                      "WHERE number = $1", number)
             if row is None:
                 return None
             stay = await conn.fetchrow("SELECT stay_id, household_id, check_in, check_out FROM stays "
                                        "WHERE stay_id = $1", row["stay_id"])
         return RequisitionView(**dict(row)), StayView(**dict(stay)) if stay else None
+
+    async def office(self, office_id: str) -> OfficeView | None:
+        """The office as intake's events last told it; None before its first event came."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT id, name, address, phone, email FROM offices WHERE id = $1", office_id)
+        return OfficeView(**dict(row)) if row else None
 
     async def invoices(self, limit: int = 500) -> list[InvoiceView]:
         """The newest invoices, each with every finding code of its lines (the lines themselves left out)."""

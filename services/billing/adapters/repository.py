@@ -37,6 +37,17 @@ class BillingRepository:
             self.seen.append(aggregate)
         return aggregate
 
+    # --- offices (intake's events) ------------------------------------------------------------------------
+    async def record_office(self, o) -> None:
+        """Upsert an office's full state; a late or republished event never overwrites a newer one."""
+        await self.conn.execute(
+            "INSERT INTO offices (id, name, municipality, district, address, phone, email, closed, version_time) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, "
+            "municipality = EXCLUDED.municipality, district = EXCLUDED.district, address = EXCLUDED.address, "
+            "phone = EXCLUDED.phone, email = EXCLUDED.email, closed = EXCLUDED.closed, "
+            "version_time = EXCLUDED.version_time WHERE EXCLUDED.version_time >= offices.version_time",
+            o.office_id, o.name, o.municipality, o.district, o.address, o.phone, o.email, o.closed, o.at)
+
     # --- requisitions and stays -------------------------------------------------------------------------
     async def next_sequence(self) -> int:
         return await self.conn.fetchval("SELECT nextval('requisition_number_seq')")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.billing.adapters.queries import OfficeView
 from services.billing.domain.model import Requisition, Stay
 
 AGREEMENT_NB = {"framework": "Rammeavtale", "quality": "Kvalitetsavtale", "operating": "Driftsavtale",
@@ -25,8 +26,16 @@ def _latin1(value: str) -> str:
     return value.encode("latin-1", "replace").decode("latin-1")
 
 
-def render(r: Requisition, stay: Stay | None = None, *, issued_on: date) -> bytes:
-    """The PDF; `issued_on` is the day it is printed (the date in Norway)."""
+def _office_contact(office: OfficeView | None) -> list[tuple[str, str]]:
+    if office is None:
+        return []
+    rows = (("Kontorets adresse", office.address), ("Telefon", office.phone), ("E-post", office.email))
+    return [(label, value) for label, value in rows if value]
+
+
+def render(r: Requisition, stay: Stay | None = None, *, issued_on: date, office: OfficeView | None = None) -> bytes:
+    """The PDF; `issued_on` is the day it is printed (the date in Norway). The office, as intake's registry
+    last told billing, is named with its address, phone and mailbox for the provider (its id until then)."""
     from fpdf import FPDF  # here, not at the top: fpdf2 (with Pillow and fontTools, ~30 MB) loads on the first PDF
 
     pdf = FPDF(format="A4")
@@ -45,7 +54,8 @@ def render(r: Requisition, stay: Stay | None = None, *, issued_on: date) -> byte
         ("Tilbyder", r.provider_name),
         ("Organisasjonsnummer", r.provider_orgnr),
         ("Avtale", AGREEMENT_NB.get(r.agreement_kind, r.agreement_kind)),
-        ("Nav-kontor", r.office_id),
+        ("Nav-kontor", office.name if office else r.office_id),
+        *_office_contact(office),
         ("Husstand (referanse)", str(r.household_id)),
         ("Enhet", str(r.unit_id)),
         ("Periode", f"{_d(r.period_from)} - {_d(r.period_to)} ({r.nights} netter)"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -57,6 +57,21 @@ class RecordProvider:
     agreement_kind: str
     price_per_night: Decimal | None
     fixed_places: int
+
+
+@dataclass(frozen=True)
+class RecordOffice:
+    """An office's full state from intake's office events (`at`: the event's time; the newest wins)."""
+
+    office_id: str
+    name: str
+    municipality: str
+    district: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    closed: bool
+    at: datetime
 
 
 @dataclass(frozen=True)

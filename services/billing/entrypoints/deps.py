@@ -12,7 +12,7 @@ from pydantic import AfterValidator
 
 from kit.auth import OFFICE_SCOPED, Role, User, requires
 from kit.messagebus import MessageBus
-from services.billing.adapters.queries import BillingQueries, InvoiceView, RequisitionView, StayView
+from services.billing.adapters.queries import BillingQueries, InvoiceView, OfficeView, RequisitionView, StayView
 from services.billing.domain.errors import Forbidden, NotFound
 from services.billing.domain.limits import MAX_LINES
 from services.billing.entrypoints.schemas import bounded_text
@@ -50,6 +50,7 @@ def office_of(user: User) -> str | None:
 class RequisitionWithStay:
     requisition: RequisitionView
     stay: StayView | None
+    office: OfficeView | None
 
 
 async def _visible_requisition(number: RequisitionNumber, user: Reader, queries: Queries) -> RequisitionWithStay:
@@ -59,7 +60,7 @@ async def _visible_requisition(number: RequisitionNumber, user: Reader, queries:
     requisition, stay = found
     if not user.may_see_office(requisition.office_id):
         raise Forbidden("Du har bare tilgang til ditt eget Nav-kontors rekvisisjoner.")
-    return RequisitionWithStay(requisition, stay)
+    return RequisitionWithStay(requisition, stay, await queries.office(requisition.office_id))
 
 
 async def _finance_invoice(invoice_id: UUID, user: Finance, queries: Queries) -> InvoiceView:

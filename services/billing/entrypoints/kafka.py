@@ -14,6 +14,9 @@ from contracts import (
     Envelope,
     HouseholdMovedOut,
     HouseholdPlaced,
+    OfficeChanged,
+    OfficeClosed,
+    OfficeRegistered,
     ProviderChanged,
     ProviderRegistered,
     StayExtended,
@@ -84,12 +87,21 @@ def on_provider(envelope: Envelope) -> commands.RecordProvider:
                                    fixed_places=e.agreement.fixed_places)
 
 
+def on_office(envelope: Envelope) -> commands.RecordOffice:
+    e: OfficeRegistered = envelope.data
+    return commands.RecordOffice(e.office_id, e.name, e.municipality, e.district, e.address, e.phone, e.email,
+                                 e.closed, envelope.time)
+
+
 EVENT_TABLE: EventTable = {
     HouseholdPlaced: on_placed,
     StayExtended: on_extended,
     HouseholdMovedOut: on_moved_out,
     ProviderRegistered: on_provider,
     ProviderChanged: on_provider,
+    OfficeRegistered: on_office,
+    OfficeChanged: on_office,
+    OfficeClosed: on_office,
 }
 
 

@@ -78,6 +78,7 @@ class RequisitionOut(BaseModel):
     closed_from: date | None
     nights: int
     max_amount: Money
+    office_name: str | None = Field(None, description="The office's name (from intake's office events).")
 
     @classmethod
     def of(cls, r: RequisitionView) -> RequisitionOut:

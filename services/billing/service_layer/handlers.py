@@ -82,6 +82,11 @@ async def record_provider(cmd: commands.RecordProvider, uow: BillingUnitOfWork) 
                                                          cmd.price_per_night, cmd.fixed_places))
 
 
+async def record_office(cmd: commands.RecordOffice, uow: BillingUnitOfWork) -> None:
+    """Billing's copy of an office (the requisition names it)."""
+    await uow.repo.record_office(cmd)
+
+
 async def import_documents(cmd: commands.ImportDocuments, uow: BillingUnitOfWork, *, price_tolerance: Decimal,
                            today: Today, now: Now) -> list[UUID]:
     """Read, validate and reconcile a supplier file; store each invoice with its lines and the nights it pays.
@@ -145,7 +150,8 @@ async def dispute_invoice(cmd: commands.DisputeInvoice, uow: BillingUnitOfWork, 
 HANDLERS = {
     commands.IssueRequisition: issue_requisition, commands.RefusePlacement: refuse_placement,
     commands.ExtendRequisition: extend_requisition, commands.CloseRequisition: close_requisition,
-    commands.RecordProvider: record_provider, commands.ImportDocuments: import_documents,
+    commands.RecordProvider: record_provider, commands.RecordOffice: record_office,
+    commands.ImportDocuments: import_documents,
     commands.AdjustLine: adjust_line, commands.ApproveInvoice: approve_invoice,
     commands.DisputeInvoice: dispute_invoice,
 }

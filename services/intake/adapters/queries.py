@@ -10,9 +10,11 @@ from uuid import UUID
 
 import asyncpg
 
+from services.intake.adapters import offices
 from services.intake.adapters.records import APPLICATION_COLUMNS, DECISION_COLUMNS, Records
 from services.intake.domain.decisions import Decision
 from services.intake.domain.model import Application, Household
+from services.intake.domain.offices import Office
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,14 @@ class IntakeQueries:
         return await self.conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM decisions WHERE extends_decision_id = $1 AND status <> 'returned')",
             decision_id)
+
+    # -- the office registry -------------------------------------------------------------------------------
+    async def offices(self) -> list[Office]:
+        return [offices.office_of(r) for r in await self.conn.fetch(offices.ALL)]
+
+    async def office(self, office_id: str) -> Office | None:
+        row = await self.conn.fetchrow(offices.ONE, office_id)
+        return offices.office_of(row) if row else None
 
     # -- the demo loader ----------------------------------------------------------------------------------
     async def granted_in_effect(self) -> list[Decision]:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from services.intake.domain.decisions import DecisionTerms
 from services.intake.domain.model import Actor, HouseholdDetails
+from services.intake.domain.offices import OfficeDetails
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,35 @@ class ReturnDecision:
 @dataclass(frozen=True)
 class RotateEncryptionKeys:
     """Re-encrypt all personal data with the newest key."""
+
+
+# -- the office registry (admin) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterOffice:
+    actor: Actor
+    details: OfficeDetails
+
+
+@dataclass(frozen=True)
+class ChangeOffice:
+    actor: Actor
+    office_id: str
+    details: OfficeDetails
+
+
+@dataclass(frozen=True)
+class CloseOffice:
+    actor: Actor
+    office_id: str
+
+
+@dataclass(frozen=True)
+class ImportOffices:
+    """The rows of an offices file, each with its line number (the header is line 1)."""
+
+    actor: Actor
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    dry_run: bool = False

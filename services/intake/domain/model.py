@@ -1,5 +1,5 @@
 """Intake's domain: households and applications, who acts, the audit trail and transfers between offices.
-Pure Python: no I/O, no frameworks. Decisions (§ 27) are in `decisions.py`.
+Pure Python: no I/O, no frameworks. Decisions (§ 27) are in `decisions.py`, the offices in `offices.py`.
 
 Personal data (identity number, name, phone, address, free text) lives on these objects in clear only in
 memory; the repository encrypts it at rest, and the events carry none of it (see adapters/events.py).
@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from services.intake.domain.errors import Conflict, Forbidden, RuleBroken
+from services.intake.domain.offices import Office
 
 CHANNELS = ("in_person", "phone", "provider", "digital")
 OPEN_APPLICATION = ("received", "awaiting_approval")
@@ -21,15 +22,6 @@ KNOWN_ELSEWHERE_NB = (
     "Personen er registrert ved et annet Nav-kontor, så søknaden kan ikke registreres her ennå. Ingenting er "
     "lagret eller endret. Be en leder ved ditt kontor om å overføre husstanden hit (Ny søknad → Overfør "
     "husstand), og registrer søknaden etterpå.")
-
-
-@dataclass(frozen=True)
-class Office:
-    id: str
-    name: str
-    municipality: str
-    district: str | None
-    requires_second_approval: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,35 @@
 """Intake's web app: the JSON API (OpenAPI) and the Norwegian pages, with the domain's errors answered in
 one place. What the routes read from `app.state`: the bus, the unit-of-work factory (for queries) and the
-offices."""
+municipalities' names (the reference data)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI
 
 from kit.messagebus import MessageBus
 from kit.problems import install_error_handlers
 from services.intake.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
-from services.intake.domain.model import Office
-from services.intake.entrypoints.api import applications, audit, decisions, households
+from services.intake.entrypoints.api import applications, audit, decisions, households, offices
 from services.intake.entrypoints.pages import applications as application_pages
 from services.intake.entrypoints.pages import cases as case_pages
 from services.intake.entrypoints.pages import households as household_pages
+from services.intake.entrypoints.pages import offices as office_pages
 
 ERRORS = {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422}
 ROUTERS = (applications.router, decisions.router, households.router, audit.router,
+           offices.router,  # last of the API: its paths come after the case work's in the OpenAPI document
            application_pages.router,  # before the case pages: /applications/new is not an application id
-           case_pages.router, household_pages.router)
+           case_pages.router, household_pages.router, office_pages.router)
 
 
-def create_app(*, bus: MessageBus, uow_factory: Callable, offices: dict[str, Office]) -> FastAPI:
+def create_app(*, bus: MessageBus, uow_factory: Callable, municipalities: Mapping[str, str]) -> FastAPI:
     app = FastAPI(title="Botilbud intake", version="1",
                   description="Husstander, søknader og vedtak om midlertidig botilbud (sosialtjenesteloven § 27).")
     app.state.bus = bus
     app.state.uow_factory = uow_factory
-    app.state.offices = offices
+    app.state.municipalities = municipalities
     install_error_handlers(app, ERRORS)
     for router in ROUTERS:
         app.include_router(router)

@@ -4,17 +4,17 @@ runs. The handlers check the office again: a route cannot forget it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Request
 
-from kit.auth import Role, User, requires
+from kit.auth import CurrentUser, Role, User, requires
 from kit.messagebus import MessageBus
 from services.intake.adapters.queries import IntakeQueries, Owner
 from services.intake.domain.errors import Forbidden, NotFound
-from services.intake.domain.model import OTHER_OFFICE_NB, Actor, Office
+from services.intake.domain.model import OTHER_OFFICE_NB, Actor
 
 WORKER_ROLES = (Role.CASE_WORKER, Role.OFFICE_LEADER)
 
@@ -26,6 +26,10 @@ AuditReader = Annotated[User, Depends(requires(Role.OFFICE_LEADER, Role.ADMIN))]
 """Who reads the audit log: a leader (own office), an admin (all)."""
 Transferrer = Annotated[User, Depends(requires(Role.OFFICE_LEADER, Role.ADMIN))]
 """Who moves a household to another office: a leader of the receiving office, or an admin."""
+Admin = Annotated[User, Depends(requires(Role.ADMIN))]
+"""Administrators: the office registry."""
+Anyone = CurrentUser
+"""Every logged-in user: the list of offices (no personal data)."""
 
 
 def actor_of(user: User) -> Actor:
@@ -36,8 +40,8 @@ def _bus(request: Request) -> MessageBus:
     return request.app.state.bus
 
 
-def _offices(request: Request) -> dict[str, Office]:
-    return request.app.state.offices
+def _municipalities(request: Request) -> Mapping[str, str]:
+    return request.app.state.municipalities
 
 
 async def _queries(request: Request) -> AsyncIterator[IntakeQueries]:
@@ -47,7 +51,8 @@ async def _queries(request: Request) -> AsyncIterator[IntakeQueries]:
 
 
 Bus = Annotated[MessageBus, Depends(_bus)]
-Offices = Annotated[dict[str, Office], Depends(_offices)]
+Municipalities = Annotated[Mapping[str, str], Depends(_municipalities)]
+"""Kommunenummer → name (SSB), for showing offices."""
 Queries = Annotated[IntakeQueries, Depends(_queries)]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from services.intake.adapters.queries import Case, HouseholdHistory
 from services.intake.domain import commands
 from services.intake.domain.decisions import Decision, DecisionTerms
 from services.intake.domain.model import Actor, Application, Household, HouseholdDetails
+from services.intake.domain.offices import Office, OfficeDetails
 from services.intake.entrypoints.schemas import (
     ApplicationDetailOut,
     ApplicationIn,
@@ -15,7 +18,13 @@ from services.intake.entrypoints.schemas import (
     ExtensionIn,
     HistoryOut,
     HouseholdOut,
+    ImportedOfficeOut,
+    OfficeImportOut,
+    OfficeIn,
+    OfficeOut,
+    RejectedOfficeRowOut,
 )
+from services.intake.service_layer.offices import ImportResult
 
 
 def receive_command(body: ApplicationIn, actor: Actor) -> commands.ReceiveApplication:
@@ -74,3 +83,26 @@ def history_out(history: HouseholdHistory) -> HistoryOut:
     return HistoryOut(household=household_out(history.household),
                       applications=[application_out(a) for a in history.applications],
                       decisions=[decision_out(d) for d in history.decisions])
+
+
+def office_details(body: OfficeIn) -> OfficeDetails:
+    return OfficeDetails(name=body.name, municipality=body.municipality, district=body.district,
+                         second_approval=body.second_approval, address=body.address, phone=body.phone,
+                         email=body.email)
+
+
+def office_out(o: Office, municipalities: Mapping[str, str]) -> OfficeOut:
+    return OfficeOut(office_id=o.id, name=o.name, municipality=o.municipality,
+                     municipality_name=municipalities.get(o.municipality), district=o.district,
+                     second_approval=o.second_approval, address=o.address, phone=o.phone, email=o.email,
+                     closed=o.closed)
+
+
+def import_out(result: ImportResult) -> OfficeImportOut:
+    return OfficeImportOut(
+        rows=result.rows, registered=result.count("registered"), changed=result.count("changed"),
+        unchanged=result.count("unchanged"), rejected_count=len(result.rejected),
+        rejected=[RejectedOfficeRowOut(line=e.line, field=e.field, reason=e.reason) for e in result.rejected],
+        offices=[ImportedOfficeOut(line=o.line, office_id=o.office_id, name=o.name, municipality=o.municipality,
+                                   outcome=o.outcome) for o in result.offices],
+        written=result.written, dry_run=result.dry_run, partial=result.partial)

@@ -192,3 +192,61 @@ class AuditOut(BaseModel):
     household_id: UUID | None
     action: str
     purpose: str
+
+
+# -- the office registry --------------------------------------------------------------------------------------
+
+
+class OfficeIn(In):
+    """An office as an administrator registers or changes it (the fields of the offices file)."""
+
+    name: Line(100, min_length=1) = Field(description="The office's name as Nav writes it.", examples=["Nav Sagene"])
+    municipality: Line(10, min_length=1) = Field(description="Kommunenummer, 4 digits (SSB's current "
+                                                              "classification).", examples=["0301"])
+    district: Line(100) | None = Field(None, description="Oslo district (bydel) by name or two-digit number; "
+                                                          "required in Oslo, empty elsewhere.", examples=["Sagene"])
+    second_approval: bool = Field(False, description="Every decision needs a leader's second approval.")
+    address: Line(200) | None = Field(None, description="The office's postal address.")
+    phone: Line(30) | None = Field(None, description="The office's phone number: 8 digits, +47 allowed.",
+                                   examples=["55553333"])
+    email: Line(254) | None = Field(None, description="The office's functional mailbox for providers.")
+
+
+class OfficeOut(BaseModel):
+    office_id: str = Field(description="Stable id, made from the name when registered.", examples=["nav-sagene"])
+    name: str
+    municipality: str
+    municipality_name: str | None = Field(description="From SSB's classification.")
+    district: str | None
+    second_approval: bool
+    address: str | None
+    phone: str | None
+    email: str | None
+    closed: bool = Field(description="Closed: takes no new applications; its cases and history stay.")
+
+
+class ImportedOfficeOut(BaseModel):
+    line: int
+    office_id: str = Field(description="The office's id (in a dry run: the id a new office would get).")
+    name: str
+    municipality: str
+    outcome: Literal["registered", "changed", "unchanged"]
+
+
+class RejectedOfficeRowOut(BaseModel):
+    line: int = Field(description="Line in the file (the header is line 1).")
+    field: str | None = Field(description="The column at fault, when one is.")
+    reason: str
+
+
+class OfficeImportOut(BaseModel):
+    rows: int
+    registered: int = Field(description="New offices (in a dry run: that would be registered).")
+    changed: int
+    unchanged: int
+    rejected_count: int
+    rejected: list[RejectedOfficeRowOut] = Field(description="Every bad row, with its line and the reason.")
+    offices: list[ImportedOfficeOut] = Field(description="Every good row and what the import did with it.")
+    written: bool = Field(description="Anything was registered or changed.")
+    dry_run: bool
+    partial: bool

@@ -1,6 +1,7 @@
-"""Demo data: households at every intake stage in the five municipalities, with synthetic identity numbers
-(Skatteetaten's test numbers: month + 80), loaded once into an empty database through the ordinary commands
-on the bus, so the events reach the other services exactly as real ones would.
+"""Demo data: the demo offices (demo/offices.csv, imported as an administrator imports a file) and households
+at every intake stage in the five municipalities, with synthetic identity numbers (Skatteetaten's test
+numbers: month + 80), loaded once into an empty database through the ordinary commands on the bus, so the
+events reach the other services exactly as real ones would.
 
 Placement stages (placed, moved out) are driven later through placement's API; `granted_demo_decisions`
 gives the decisions in effect to place."""
@@ -10,15 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from kit import clock
 from kit.messagebus import MessageBus
+from services.intake.adapters import offices_csv
 from services.intake.domain import commands as c
 from services.intake.domain.decisions import Decision, DecisionTerms
 from services.intake.domain.identity import synthetic_identity_number
 from services.intake.domain.model import Actor, HouseholdDetails
+from services.intake.domain.offices import Office
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
+OFFICES_FILE = Path(__file__).resolve().parents[3] / "demo" / "offices.csv"
+DEMO_ADMIN = Actor("demo-admin", "admin", None)
+# The case offices of the Fafo note, where the demo households are (Nav Lerkendal has none).
 DEMO_OFFICES = ("nav-grunerlokka", "nav-falkenborg", "nav-hundvag-og-storhaug", "nav-bodo", "nav-asker")
 CASE_WORKER = "demo-veileder"
 LEADER = "demo-leder"
@@ -52,6 +59,23 @@ def _people(office_index: int, today: date) -> list[DemoHousehold]:
     ]
 
 
+async def register_demo_offices(bus: MessageBus, uow_factory: Callable[[], IntakeUnitOfWork]) -> int:
+    """Import the demo offices once, into an empty registry, as an administrator imports a file (the same use
+    case and events). Returns how many were registered (0 when the registry had offices)."""
+    async with uow_factory() as uow:
+        if await uow.offices.all():
+            return 0
+    result = await bus.handle(c.ImportOffices(DEMO_ADMIN, tuple(offices_csv.read(OFFICES_FILE.read_bytes()))))
+    if result.rejected:  # the demo's own file: always in the format
+        raise RuntimeError(f"demo/offices.csv has bad rows: {result.rejected}")
+    return result.count("registered")
+
+
+async def registered_offices(uow_factory: Callable[[], IntakeUnitOfWork]) -> list[Office]:
+    async with uow_factory() as uow:
+        return await uow.offices.all()
+
+
 async def load_demo_data(bus: MessageBus, uow_factory: Callable[[], IntakeUnitOfWork], *,
                          now: datetime | None = None) -> int:
     """Load the demo households once; returns how many were made (0 when the database was not empty)."""
@@ -60,7 +84,11 @@ async def load_demo_data(bus: MessageBus, uow_factory: Callable[[], IntakeUnitOf
             return 0
     now = now or clock.now()
     count = 0
+    async with uow_factory() as uow:
+        registered = {o.id for o in await uow.offices.all()}
     for index, office_id in enumerate(DEMO_OFFICES):
+        if office_id not in registered:
+            continue
         worker = Actor(CASE_WORKER, "case_worker", office_id)
         leader = Actor(LEADER, "office_leader", office_id)
         for serial, person in enumerate(_people(index, clock.today(now))):

@@ -1,5 +1,6 @@
 """Intake's use cases, one shape: `async def handler(cmd, uow, **deps)`. The bus opens the unit of work and
-commits; bootstrap.py binds the dependencies (offices, rules, the clock, whether synthetic numbers are allowed).
+commits; bootstrap.py binds the dependencies (rules, the clock, whether synthetic numbers are allowed). The
+offices are the registry's (`uow.offices`; service_layer/offices.py registers and changes them).
 
 Every read of a person's data (a view of a case or household, a search by identity number) writes an audit
 entry in the same transaction as the read: who, when, which household and why."""
@@ -21,7 +22,6 @@ from services.intake.domain.errors import Forbidden, NotFound, RuleBroken
 from services.intake.domain.identity import parse_identity_number, parse_org_number
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
-Offices = dict[str, model.Office]
 Now = Callable[[], datetime]
 log = get_logger(__name__)  # ids only: never a name, number or free text
 
@@ -41,18 +41,24 @@ class Transferred:
     transferred_at: datetime
 
 
-def _office(offices: Offices, office_id: str | None, field: str = "office_id") -> model.Office:
-    office = offices.get(office_id or "")
+async def _office(uow: IntakeUnitOfWork, office_id: str | None, field: str = "office_id") -> model.Office:
+    office = await uow.offices.get(office_id) if office_id else None
     if office is None:
-        raise RuleBroken(f"Ukjent Nav-kontor: {office_id}." if office_id else "Velg et Nav-kontor.", field)
+        raise RuleBroken(NOT_REGISTERED_NB.format(office_id=office_id) if office_id else "Velg et Nav-kontor.",
+                         field)
     return office
 
 
-async def receive_application(cmd: c.ReceiveApplication, uow: IntakeUnitOfWork, *, offices: Offices,
-                              allow_synthetic: bool, now: Now = clock.now) -> Received:
+NOT_REGISTERED_NB = ("Nav-kontoret «{office_id}» er ikke registrert i systemet, så det kan ikke gjøres saksbehandling "
+                     "der ennå. Be en administrator registrere kontoret (Nav-kontorer → Registrer kontor).")
+
+
+async def receive_application(cmd: c.ReceiveApplication, uow: IntakeUnitOfWork, *, allow_synthetic: bool,
+                              now: Now = clock.now) -> Received:
     at = now()
     cmd.actor.check_office(cmd.office_id)
-    office = _office(offices, cmd.office_id)
+    office = await _office(uow, cmd.office_id)
+    office.check_takes_applications()
     number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
     org = parse_org_number(cmd.provider_org_number) if cmd.provider_org_number else None
     household = await uow.repo.household_by_identity(number.number, for_update=True)
@@ -117,12 +123,13 @@ async def view_case(cmd: c.ViewCase, uow: IntakeUnitOfWork, *, now: Now = clock.
     return case
 
 
-async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *, offices: Offices,
-                             allow_synthetic: bool, now: Now = clock.now) -> Transferred:
+async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *, allow_synthetic: bool,
+                             now: Now = clock.now) -> Transferred:
     """A leader of the receiving office (or an admin) moves a household there (see domain.model.transfer)."""
     at = now()
-    to = _office(offices, cmd.to_office_id or cmd.actor.office_id, "to_office_id")
-    cmd.actor.check_office(to.id)  # before anything is read
+    cmd.actor.check_office(cmd.to_office_id or cmd.actor.office_id or "")  # before anything is read
+    to = await _office(uow, cmd.to_office_id or cmd.actor.office_id, "to_office_id")
+    to.check_takes_applications()
     number = parse_identity_number(cmd.identity_number, allow_synthetic=allow_synthetic, today=clock.today(at))
     household = await uow.repo.household_by_identity(number.number, for_update=True)
     if household is None:
@@ -144,8 +151,8 @@ async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *,
     return Transferred(household.id, old, to.id, at)
 
 
-async def make_decision(cmd: c.MakeDecision, uow: IntakeUnitOfWork, *, offices: Offices,
-                        rules: decisions.WarningRules, now: Now = clock.now) -> decisions.Decision:
+async def make_decision(cmd: c.MakeDecision, uow: IntakeUnitOfWork, *, rules: decisions.WarningRules,
+                        now: Now = clock.now) -> decisions.Decision:
     at = cmd.at or now()
     application = await uow.repo.application(cmd.application_id, for_update=True)
     if application is None:
@@ -153,21 +160,21 @@ async def make_decision(cmd: c.MakeDecision, uow: IntakeUnitOfWork, *, offices: 
     cmd.actor.check_office(application.office_id)
     household = await uow.repo.household(application.household_id)
     decision = decisions.decide(
-        application, household, _office(offices, application.office_id), cmd.terms,
+        application, household, await _office(uow, application.office_id), cmd.terms,
         decided_by=cmd.actor.username, decided_at=at, decided_on=clock.today(at),
         earlier_nights=await uow.queries.granted_nights(household.id), rules=rules)
     await uow.repo.add_decision(decision)
     return await _decided(uow, "decision_made", decision, application)
 
 
-async def extend_decision(cmd: c.ExtendDecision, uow: IntakeUnitOfWork, *, offices: Offices,
-                          rules: decisions.WarningRules, now: Now = clock.now) -> decisions.Decision:
+async def extend_decision(cmd: c.ExtendDecision, uow: IntakeUnitOfWork, *, rules: decisions.WarningRules,
+                          now: Now = clock.now) -> decisions.Decision:
     at = cmd.at or now()
     previous = await _decision(uow, cmd.decision_id, cmd.actor)
     application = await uow.repo.application(previous.application_id, for_update=True)
     household = await uow.repo.household(previous.household_id)
     decision = decisions.extend(
-        previous, application, household, _office(offices, previous.office_id), period_to=cmd.period_to,
+        previous, application, household, await _office(uow, previous.office_id), period_to=cmd.period_to,
         conditions=cmd.conditions, consequence=cmd.consequence, justification=cmd.justification,
         decided_by=cmd.actor.username, decided_at=at, decided_on=clock.today(at),
         earlier_nights=await uow.queries.granted_nights(household.id),
@@ -176,12 +183,12 @@ async def extend_decision(cmd: c.ExtendDecision, uow: IntakeUnitOfWork, *, offic
     return await _decided(uow, "decision_extended", decision, application)
 
 
-async def approve_decision(cmd: c.ApproveDecision, uow: IntakeUnitOfWork, *, offices: Offices,
+async def approve_decision(cmd: c.ApproveDecision, uow: IntakeUnitOfWork, *,
                            now: Now = clock.now) -> decisions.Decision:
     decision = await _decision(uow, cmd.decision_id, cmd.actor)
     application = await uow.repo.application(decision.application_id, for_update=True)
     household = await uow.repo.household(decision.household_id)
-    decision.approve(application, household, _office(offices, decision.office_id), approved_by=cmd.actor.username,
+    decision.approve(application, household, await _office(uow, decision.office_id), approved_by=cmd.actor.username,
                      approved_at=cmd.at or now(), justification=cmd.justification)
     await uow.repo.save_decision(decision)
     return await _decided(uow, "decision_approved", decision, application)

@@ -90,6 +90,12 @@ class PlacementQueries:
     async def providers(self) -> list[Provider]:
         return [rows.provider(r) for r in await self._fetch(f"{rows.PROVIDER_SELECT} ORDER BY p.municipality, p.name")]
 
+    async def offices(self) -> dict[str, dict]:
+        """The offices placement knows (from intake's events) that are open: id → name, municipality, district."""
+        return {r["id"]: {"name": r["name"], "municipality": r["municipality"], "district": r["district"]}
+                for r in await self._fetch("SELECT id, name, municipality, district FROM offices WHERE NOT closed "
+                                           "ORDER BY municipality, name")}
+
     async def provider(self, provider_id: UUID) -> Provider | None:
         row = await self._fetchrow(f"{rows.PROVIDER_SELECT} WHERE p.id = $1", provider_id)
         return rows.provider(row) if row else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -34,18 +34,18 @@ ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, ca
 
 
 def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date],
-               offices: dict[str, dict] | None = None, municipality_names: dict[str, str] | None = None) -> FastAPI:
-    """`offices`: office id → name, municipality, district (for the capacity board's choices and filters)."""
+               municipality_names: Mapping[str, str] | None = None) -> FastAPI:
+    """`municipality_names`: kommunenummer → name (the reference data). The offices the pages name are
+    placement's projection of intake's office events (`queries.offices()`)."""
     app = FastAPI(title="Botilbud placement", version="1",
                   description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
     install_error_handlers(app, {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422})
     imports.document_answers(app)
     pages = templates(Path(__file__).parent / "templates")
     pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
-                             accommodations=common.ACCOMMODATION_NB, offices=offices or {},
-                             municipality_names=municipality_names or {})
+                             accommodations=common.ACCOMMODATION_NB, municipality_names=municipality_names or {})
     app.state.bus, app.state.queries, app.state.today = bus, queries, today
-    app.state.offices, app.state.pages = offices or {}, pages
+    app.state.pages = pages
     for module in ROUTERS:
         app.include_router(module.router)
     return app

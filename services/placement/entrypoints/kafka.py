@@ -3,11 +3,12 @@ message bus claims the event in the inbox and runs the command (kit.messagebus.s
 
 from __future__ import annotations
 
-from contracts import DecisionMade, Envelope
+from contracts import DecisionMade, Envelope, OfficeChanged, OfficeClosed, OfficeRegistered
 from kit.messagebus import EventTable, MessageBus
 from kit.messagebus import subscriptions as bus_subscriptions
 from kit.messaging import Subscription
 from services.placement.domain.commands import RecordDecision
+from services.placement.domain.offices import RecordOffice
 
 
 def _decision(envelope: Envelope) -> RecordDecision:
@@ -19,7 +20,13 @@ def _decision(envelope: Envelope) -> RecordDecision:
         extends_decision_id=e.extends_decision_id, conditions=tuple(e.conditions))
 
 
-EVENT_TABLE: EventTable = {DecisionMade: _decision}
+def _office(envelope: Envelope) -> RecordOffice:
+    e: OfficeRegistered = envelope.data
+    return RecordOffice(e.office_id, e.name, e.municipality, e.district, e.closed, envelope.time)
+
+
+EVENT_TABLE: EventTable = {DecisionMade: _decision, OfficeRegistered: _office, OfficeChanged: _office,
+                           OfficeClosed: _office}
 
 
 def subscriptions(bus: MessageBus | None) -> list[Subscription]:

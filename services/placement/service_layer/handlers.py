@@ -2,12 +2,12 @@
 
 The message bus opens the unit of work, claims an incoming event in the inbox, calls the handler and commits;
 a handler loads aggregates, asks the domain, and saves them. The aggregates record their own events. The
-dependencies — the clock (`today`, `now`) and the offices a history import may name — are bound in
+dependencies — the clock (`today`, `now`) and the municipalities of the reference data — are bound in
 `bootstrap.py`, so a test can fix the date."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -24,6 +24,7 @@ from services.placement.domain.errors import (
     PlacementError,
     RuleBroken,
 )
+from services.placement.domain.offices import check_municipality
 from services.placement.service_layer.imports import import_stays
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork as Uow
 
@@ -192,13 +193,17 @@ def _details(cmd: commands.RegisterProvider, provider_id: UUID | None = None, sl
         provider_id=provider_id)
 
 
-async def register_provider(cmd: commands.RegisterProvider, uow: Uow) -> model.Provider:
+async def register_provider(cmd: commands.RegisterProvider, uow: Uow, *,
+                            municipalities: Mapping[str, str]) -> model.Provider:
+    check_municipality(cmd.municipality, municipalities)
     provider = model.new_provider(**_details(cmd))
     await uow.providers.add(provider)  # a taken org number: Conflict on `orgnr`
     return provider
 
 
-async def change_provider(cmd: commands.ChangeProvider, uow: Uow) -> model.Provider:
+async def change_provider(cmd: commands.ChangeProvider, uow: Uow, *,
+                          municipalities: Mapping[str, str]) -> model.Provider:
+    check_municipality(cmd.details.municipality, municipalities)
     provider = await _provider(uow, cmd.provider_id, for_update=True)
     provider.change_to(model.checked_provider(**_details(cmd.details, provider.id, provider.slug)))
     await uow.providers.save(provider)

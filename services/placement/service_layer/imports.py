@@ -26,13 +26,15 @@ class ImportResult:
     dry_run: bool
 
 
-async def import_stays(cmd: commands.ImportStays, uow: PlacementUnitOfWork, *, offices: dict[str, history.Office],
-                       today: Callable[[], date], now: Callable[[], datetime]) -> ImportResult:
+async def import_stays(cmd: commands.ImportStays, uow: PlacementUnitOfWork, *, today: Callable[[], date],
+                       now: Callable[[], datetime]) -> ImportResult:
     """Check every row first, then write every new stay and its events. One bad row writes nothing unless
     `partial`; rows already imported (same stay id) are counted and left as they are. A dry run writes
-    nothing (the bus still commits, but there is nothing to commit)."""
+    nothing (the bus still commits, but there is nothing to commit). The offices a row may name are the ones
+    placement has learnt from intake's events, by name."""
     day = today()
     await uow.stays.lock_imports()
+    offices = {history.key(o.name): o for o in await uow.offices.all()}
     index = history.ProviderIndex(await uow.providers.all())
     errors: list[history.RowError] = []
     stays: list[history.ImportedStay] = []

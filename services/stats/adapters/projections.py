@@ -13,7 +13,7 @@ from collections.abc import Callable
 from services.stats.domain import commands as c
 
 PROJECTION_TABLES = ("stays", "applications", "decisions", "providers", "units", "capacity", "requisitions",
-                     "invoices")
+                     "invoices", "offices")
 
 _NEWER = "(EXCLUDED.version_time, EXCLUDED.version_id) > ({t}.version_time, {t}.version_id)"
 
@@ -30,6 +30,12 @@ _WRITES: dict[type, tuple[str, Callable[[object], tuple]]] = {
         "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT DO NOTHING",
         lambda x: (x.decision_id, x.application_id, x.household_id, x.office_id, x.municipality, x.district,
                    x.outcome, x.period_from, x.period_to, x.decided_at, x.extends_decision_id)),
+    c.RecordOffice: (
+        "INSERT INTO offices (office_id, name, municipality, district, closed, version_time, version_id) "
+        "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (office_id) DO UPDATE SET name = EXCLUDED.name, "
+        "municipality = EXCLUDED.municipality, district = EXCLUDED.district, closed = EXCLUDED.closed, "
+        "version_time = EXCLUDED.version_time, version_id = EXCLUDED.version_id WHERE " + _NEWER.format(t="offices"),
+        lambda x: (x.office_id, x.name, x.municipality, x.district, x.closed, x.event_time, x.event_id)),
     c.RecordProvider: (
         "INSERT INTO providers (provider_id, name, orgnr, kind, municipality, district, accommodation, "
         "agreement_kind, price_per_night, fixed_places, version_time, version_id) "

@@ -137,6 +137,12 @@ class StatsQueries:
             municipality, district, date(year, 1, 1), date(year + 1, 1, 1))
         return [SpendRow(*r) for r in rows]
 
+    async def districts(self, municipality: str) -> list[str]:
+        """The districts of the municipality's offices (from intake's office events): the names stays carry."""
+        rows = await self._fetch("SELECT DISTINCT district FROM offices WHERE municipality = $1 "
+                                 "AND district IS NOT NULL ORDER BY district", municipality)
+        return [r[0] for r in rows]
+
     async def municipalities(self) -> list[str]:
         rows = await self._fetch("SELECT DISTINCT municipality FROM stays WHERE municipality IS NOT NULL")
         return sorted(r[0] for r in rows)
@@ -180,7 +186,7 @@ class StatsQueries:
         """Every projection row, in a stable order: what the rebuild tests compare."""
         keys = {"stays": "stay_id", "applications": "application_id", "decisions": "decision_id",
                 "providers": "provider_id", "units": "unit_id", "capacity": "unit_id",
-                "requisitions": "requisition_id", "invoices": "invoice_id"}
+                "requisitions": "requisition_id", "invoices": "invoice_id", "offices": "office_id"}
         # The table names are the module's constants, never input.
         return {table: [dict(r) for r in await self._fetch(f"SELECT * FROM {table} ORDER BY {keys[table]}")]  # noqa: S608
                 for table in PROJECTION_TABLES}

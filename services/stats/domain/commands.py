@@ -46,6 +46,17 @@ class RecordDecision(Command):
 
 
 @dataclass(frozen=True)
+class RecordOffice(Command):
+    """Registered, changed or closed: the office's full state."""
+
+    office_id: str
+    name: str
+    municipality: str
+    district: str | None
+    closed: bool
+
+
+@dataclass(frozen=True)
 class RecordProvider(Command):
     """Registered or changed: the provider's full state."""
 

@@ -19,6 +19,9 @@ from contracts import (
     InvoiceApproved,
     InvoiceReceived,
     InvoiceReconciled,
+    OfficeChanged,
+    OfficeClosed,
+    OfficeRegistered,
     ProviderChanged,
     ProviderRegistered,
     RequisitionClosed,
@@ -47,6 +50,11 @@ def _decision(v: Envelope) -> c.Command:
     return c.RecordDecision(v.id, v.time, e.decision_id, e.application_id, e.household_id, e.office_id,
                             e.municipality, e.district, e.outcome, e.period_from, e.period_to, e.decided_at,
                             e.extends_decision_id)
+
+
+def _office(v: Envelope) -> c.Command:
+    e: OfficeRegistered = v.data
+    return c.RecordOffice(v.id, v.time, e.office_id, e.name, e.municipality, e.district, e.closed)
 
 
 def _provider(v: Envelope) -> c.Command:
@@ -120,6 +128,7 @@ def _approved(v: Envelope) -> c.Command:
 
 EVENT_TABLE: EventTable = {
     ApplicationReceived: _application, DecisionMade: _decision,
+    OfficeRegistered: _office, OfficeChanged: _office, OfficeClosed: _office,
     ProviderRegistered: _provider, ProviderChanged: _provider, UnitRegistered: _unit, UnitChanged: _unit,
     CapacityChanged: _capacity,
     HouseholdPlaced: _placed, StayExtended: _extended, HouseholdMovedOut: _moved_out,

@@ -19,7 +19,8 @@ DISTRICT_MAX = 64
 Year = Annotated[int, Query(ge=2000, le=2100, description="Reporting year.")]
 Municipality = Annotated[str, Query(pattern=r"^\d{4}$", description="Kommunenummer, four digits (0301 = Oslo).")]
 District = Annotated[str | None, Query(min_length=1, max_length=DISTRICT_MAX, pattern=PRINTABLE,
-                                       description="Oslo district (bydel), exactly as placement names it.")]
+                                       description="Oslo district (bydel) by name, as placement names it, or by "
+                                                   "number (`03` or `030103`: SSB's numbers).")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, or a file: csv or xlsx.")]
 ReportKey = Annotated[str, Path(max_length=40, description="A report's key (GET /api/reports).")]
 

@@ -64,6 +64,6 @@ async def abandon_rebuild(cmd: c.AbandonRebuild, uow: StatsUnitOfWork, now: Now)
     await uow.rebuilds.finished(cmd.rebuild_id, now(), "failed", None, cmd.reason)
 
 
-RECORDS = (c.RecordApplication, c.RecordDecision, c.RecordProvider, c.RecordUnit, c.RecordCapacity,
+RECORDS = (c.RecordApplication, c.RecordDecision, c.RecordOffice, c.RecordProvider, c.RecordUnit, c.RecordCapacity,
            c.RecordStayStarted, c.RecordStayExtended, c.RecordStayEnded, c.RecordRequisitionIssued,
            c.RecordRequisitionClosed, c.RecordInvoiceReceived, c.RecordInvoiceReconciled, c.RecordInvoiceApproved)

@@ -3,8 +3,8 @@ The KOSTRA rules and the clock ("today" in Norway) are bound once, in `bootstrap
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from services.stats.adapters.queries import GroupCount, PlacesRow, RebuildRow, StatsQueries
@@ -38,8 +38,23 @@ class StatsViews:
     queries: StatsQueries  # or an in-memory fake of it in unit tests
     rules: kostra.KostraRules
     today: Callable[[], date]
+    oslo_districts: Mapping[str, str] = field(default_factory=dict)
+    """Oslo's district numbers and names (the reference data): a district asked for by number is named."""
+
+    def named(self, area: Area) -> Area:
+        """The area with an Oslo district given by number (`3`, `03`, `030103`) named as stays name it."""
+        d = area.district or ""
+        number = d.removeprefix("0301") if len(d) == 6 else d
+        if area.municipality == "0301" and number.isdigit() and number.zfill(2) in self.oslo_districts:
+            return replace(area, district=self.oslo_districts[number.zfill(2)])
+        return area
+
+    async def districts(self, municipality: str) -> list[str]:
+        """The districts the municipality's offices are in, by name (for the district field's choices)."""
+        return await self.queries.districts(municipality)
 
     async def kostra(self, area: Area) -> dict[str, int]:
+        area = self.named(area)
         stays = await self.queries.stays_for_kostra(area.municipality, area.district, area.year)
         return kostra.compute(stays, area.year, self.today(), self.rules)
 
@@ -47,7 +62,7 @@ class StatsViews:
         """One report; `office` limits the lists of households to one office's."""
         if key not in REPORTS:
             raise NotFound(f"Ukjent rapport; velg en av {', '.join(REPORTS)}.")
-        table = await self._table(key, area, self.today())
+        table = await self._table(key, self.named(area), self.today())
         if office is not None and key in OFFICE_LISTS:
             table = replace(table, rows=[r for r in table.rows if r[0] == office])
         return table

@@ -18,6 +18,7 @@ from services.billing.adapters.queries import (
     InvoiceContext,
     InvoiceView,
     KindSpend,
+    OfficeView,
     ProviderSpend,
     RequisitionView,
     Spend,
@@ -43,6 +44,7 @@ class Store:
     billed: list[tuple[str, date, UUID, int, int]] = field(default_factory=list)
     decisions: list[tuple[UUID, DecisionView]] = field(default_factory=list)
     sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
+    offices: dict[str, object] = field(default_factory=dict)  # office id → RecordOffice (the newest)
 
 
 class FakeRepository:
@@ -82,6 +84,11 @@ class FakeRepository:
 
     async def save_provider(self, p: ProviderAgreement) -> None:
         self.store.providers[p.provider_id] = p
+
+    async def record_office(self, o) -> None:
+        known = self.store.offices.get(o.office_id)
+        if known is None or o.at >= known.at:
+            self.store.offices[o.office_id] = o
 
     async def lock_imports(self) -> None:
         pass
@@ -170,9 +177,10 @@ class FakeQueries:
     def __init__(self, store: Store):
         self.store = store
 
-    @staticmethod
-    def _requisition(r: Requisition) -> RequisitionView:
-        return RequisitionView(**{f.name: getattr(r, f.name) for f in fields(RequisitionView)})
+    def _requisition(self, r: Requisition) -> RequisitionView:
+        office = self.store.offices.get(r.office_id)
+        return RequisitionView(**{f.name: getattr(r, f.name) for f in fields(RequisitionView)
+                                  if f.name != "office_name"}, office_name=office.name if office else None)
 
     async def requisitions(self, office_id, *, stay_id=None, status=None, limit=1000, offset=0):
         rows = [r for r in sorted(self.store.requisitions.values(), key=lambda r: r.number, reverse=True)
@@ -186,6 +194,10 @@ class FakeQueries:
                 stay = self.store.stays.get(r.stay_id)
                 return self._requisition(r), StayView(**vars(stay)) if stay else None
         return None
+
+    async def office(self, office_id: str) -> OfficeView | None:
+        o = self.store.offices.get(office_id)
+        return OfficeView(o.office_id, o.name, o.address, o.phone, o.email) if o else None
 
     async def invoices(self, limit: int = 500) -> list[InvoiceView]:
         rows = sorted(self.store.invoices.values(), key=lambda i: i.received_at, reverse=True)[:limit]

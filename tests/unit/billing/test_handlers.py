@@ -239,3 +239,20 @@ async def test_every_amount_announced_is_in_whole_ore():
     for amount in (reconciled.claimed, reconciled.payable, approved.approved_amount):
         assert amount == amount.quantize(Decimal("0.01"))
     assert approved.approved_amount == Decimal("2999.99")
+
+
+async def test_billing_knows_an_office_from_intakes_events_and_the_newest_state_wins():
+    from datetime import UTC, datetime, timedelta
+
+    b = billing()
+    sagene = dict(office_id="nav-sagene", name="Nav Sagene", municipality="0301", district="Sagene",
+                  phone="55553333")
+    at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    newer = envelope(contracts.OfficeChanged(**sagene | {"phone": "22334455"})).model_copy(update={"time": at})
+    older = envelope(contracts.OfficeRegistered(**sagene)).model_copy(update={"time": at - timedelta(hours=1)})
+    await deliver(b.bus, newer)
+    await deliver(b.bus, older)  # late: changes nothing
+    assert (b.store.offices["nav-sagene"].name, b.store.offices["nav-sagene"].phone) == ("Nav Sagene", "22334455")
+    await deliver(b.bus, placed(office_id="nav-sagene"))
+    [listed] = await b.queries.requisitions(None)
+    assert (listed.office_id, listed.office_name) == ("nav-sagene", "Nav Sagene")

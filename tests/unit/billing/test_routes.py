@@ -83,6 +83,26 @@ async def test_the_pdf_is_for_the_requisitions_office_and_dated_by_the_clock(mon
         assert (await c.get("/api/requisitions/R2026-999999-0.pdf")).status_code == 404
 
 
+async def test_the_pdf_names_the_office_with_its_address_phone_and_mailbox_from_intakes_registry():
+    import pypdf
+
+    import contracts
+    from tests.unit.billing.events import envelope
+
+    b, number = await with_requisition()
+    async with client(b.app, WORKER) as c:
+        before = pypdf.PdfReader(io.BytesIO((await c.get(f"/api/requisitions/{number}.pdf")).content))
+        assert "nav-grunerlokka" in before.pages[0].extract_text()  # intake's event not here yet: the id
+        await deliver(b.bus, envelope(contracts.OfficeRegistered(
+            office_id="nav-grunerlokka", name="Nav Grünerløkka", municipality="0301", district="Grünerløkka",
+            address="Thorvald Meyers gate 12, 0555 Oslo", phone="55553333", email="bolig.grunerlokka@nav.example")))
+        pdf = await c.get(f"/api/requisitions/{number}.pdf")
+    text = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    for expected in ("Nav Grünerløkka", "Thorvald Meyers gate 12, 0555 Oslo", "55553333",
+                     "bolig.grunerlokka@nav.example"):
+        assert expected in text, expected
+
+
 @pytest.mark.parametrize("number", ["R2026%00-1", "R%01%02", "R" + "9" * 5000])
 async def test_a_requisition_number_with_control_characters_or_too_long_is_refused(number):
     b, _ = await with_requisition()

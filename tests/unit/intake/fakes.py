@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from functools import partial
 from uuid import UUID
 
+from contracts import reference
 from services.intake.adapters import events
 from services.intake.adapters.queries import AuditRow, Case, CaseRow, HouseholdHistory, Owner
 from services.intake.bootstrap import make_bus
 from services.intake.domain.decisions import Decision, WarningRules
 from services.intake.domain.errors import Conflict
-from services.intake.domain.model import Application, AuditEntry, Household, Office, Transfer
+from services.intake.domain.model import Application, AuditEntry, Household, Transfer
+from services.intake.domain.offices import Office, key
 from services.intake.service_layer.unit_of_work import collect_events
 from tests.fakes import FakeUnitOfWork
 
@@ -25,6 +27,8 @@ OFFICES = {
     "nav-falkenborg": Office("nav-falkenborg", "Nav Falkenborg", "5001", None, False),
     "nav-bodo": Office("nav-bodo", "Nav Bodø", "1804", None, False),
 }
+"""The offices registered in a fresh fake intake."""
+MUNICIPALITIES = reference.municipalities()
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
@@ -35,6 +39,7 @@ class Store:
     decisions: dict[UUID, Decision] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    offices: dict[str, Office] = field(default_factory=lambda: copy.deepcopy(OFFICES))
 
     def household_by_number(self, number: str) -> Household | None:
         return next((h for h in self.households.values() if h.identity_number == number), None)
@@ -111,9 +116,49 @@ class FakeRepository:
         self.store.transfers.append(t)
 
 
+class FakeOfficeRepository:
+    def __init__(self, store: Store, seen: list[object]):
+        self.store = store
+        self.seen = seen
+
+    async def lock(self) -> None:
+        pass
+
+    async def get(self, office_id: str, *, for_update: bool = False):
+        office = self.store.offices.get(office_id)
+        if office is None:
+            return None
+        office = _copy(office)
+        self.seen.append(office)
+        return office
+
+    async def all(self) -> list[Office]:
+        found = [_copy(o) for o in sorted(self.store.offices.values(), key=lambda o: (o.municipality, key(o.name)))]
+        self.seen.extend(found)
+        return found
+
+    async def ids(self) -> set[str]:
+        return set(self.store.offices)
+
+    async def add(self, o: Office) -> None:
+        if any(x.key == o.key for x in self.store.offices.values()):
+            raise Conflict(f"Kommunen har allerede et Nav-kontor som heter {o.name}.", "name")
+        self.store.offices[o.id] = _stored(o)
+        self.seen.append(o)
+
+    async def save(self, o: Office) -> None:
+        self.store.offices[o.id] = _stored(o)
+
+
 class FakeQueries:
     def __init__(self, store: Store):
         self.store = store
+
+    async def offices(self) -> list[Office]:
+        return [_copy(o) for o in sorted(self.store.offices.values(), key=lambda o: (o.municipality, key(o.name)))]
+
+    async def office(self, office_id: str):
+        return _copy(self.store.offices.get(office_id))
 
     async def case_list(self, office_id, *, open_only=False, limit=500) -> list[CaseRow]:
         rows = []
@@ -192,6 +237,7 @@ class FakeIntakeUnitOfWork(FakeUnitOfWork):
         await super().__aenter__()
         self._working = _copy(self._store)
         self.repo = FakeRepository(self._working)
+        self.offices = FakeOfficeRepository(self._working, self.repo.seen)
         self.queries = FakeQueries(self._working)
         self._log.append(self)
         return self
@@ -213,8 +259,7 @@ class Intake:
         self.units: list[FakeIntakeUnitOfWork] = []
         self.now = now
         self.uow_factory = partial(FakeIntakeUnitOfWork, self.store, self.units)
-        self.bus = make_bus(self.uow_factory, offices=OFFICES, rules=rules, allow_synthetic=allow_synthetic,
-                            now=lambda: self.now)
+        self.bus = make_bus(self.uow_factory, rules=rules, allow_synthetic=allow_synthetic, now=lambda: self.now)
 
     @property
     def published(self) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from kit.auth import Role, User
 from services.intake.domain.identity import synthetic_identity_number
 from services.intake.entrypoints.app import create_app
-from tests.unit.intake.fakes import OFFICES, Intake
+from tests.unit.intake.fakes import MUNICIPALITIES, Intake
 from tests.web import client
 
 WORKER = User("veileder-falkenborg", Role.CASE_WORKER, "nav-falkenborg")
@@ -29,7 +29,7 @@ def intake() -> Intake:
 
 @pytest.fixture
 def app(intake):
-    return create_app(bus=intake.bus, uow_factory=intake.uow_factory, offices=OFFICES)
+    return create_app(bus=intake.bus, uow_factory=intake.uow_factory, municipalities=MUNICIPALITIES)
 
 
 async def post_raw(app, user, path: str, body: dict):

@@ -7,7 +7,7 @@ import pytest
 from kit.auth import Role, User
 from services.intake.domain.identity import synthetic_identity_number
 from services.intake.entrypoints.app import create_app
-from tests.unit.intake.fakes import NOW, OFFICES, Intake
+from tests.unit.intake.fakes import MUNICIPALITIES, NOW, Intake
 from tests.web import client
 
 NUMBER = synthetic_identity_number(date(1984, 3, 9))
@@ -27,7 +27,7 @@ def intake() -> Intake:
 
 @pytest.fixture
 def app(intake):
-    return create_app(bus=intake.bus, uow_factory=intake.uow_factory, offices=OFFICES)
+    return create_app(bus=intake.bus, uow_factory=intake.uow_factory, municipalities=MUNICIPALITIES)
 
 
 def body(number: str = NUMBER, office: str = "nav-falkenborg", **extra) -> dict:
@@ -160,7 +160,7 @@ async def test_every_api_route_has_an_answer_model(app):
 
     routes = list(iter_route_contexts(app.routes))
     api = [r for r in routes if (r.path or "").startswith("/api/")]
-    assert len(api) == 11 and all(r.response_model is not None for r in api)
+    assert len(api) == 17 and all(r.response_model is not None for r in api)
     assert not [r for r in routes if "identity_number" in (r.path or "")]
 
 

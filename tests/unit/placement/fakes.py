@@ -20,6 +20,7 @@ from services.placement.adapters.queries import (
 from services.placement.adapters.repository import CONFLICTS
 from services.placement.adapters.rows import address_key
 from services.placement.domain.errors import Conflict
+from services.placement.domain.history import Office
 from services.placement.domain.matching import Candidate
 from services.placement.domain.model import GrantedDecision, Inspection, Provider, Stay, Unit
 from services.placement.service_layer.unit_of_work import collect
@@ -46,6 +47,7 @@ class Tables:
     stays: dict[UUID, Stay] = field(default_factory=dict)
     imported_stays: set[UUID] = field(default_factory=set)
     extensions: list[ExtensionRow] = field(default_factory=list)
+    offices: dict[str, tuple[Office, bool]] = field(default_factory=dict)  # id → (office, closed)
 
     def provider(self, provider_id: UUID) -> Provider | None:
         p = self.providers.get(provider_id)
@@ -182,6 +184,17 @@ class FakeDecisionRepository(_Repository):
         return copy.deepcopy(d) if d else None
 
 
+class FakeOfficeRepository:
+    def __init__(self, tables: Tables):
+        self.tables = tables
+
+    async def record(self, o) -> None:
+        self.tables.offices[o.office_id] = (Office(o.office_id, o.name, o.municipality, o.district), o.closed)
+
+    async def all(self) -> list[Office]:
+        return [office for office, _ in self.tables.offices.values()]
+
+
 class FakePlacementUnitOfWork(FakeUnitOfWork):
     def __init__(self, tables: Tables):
         super().__init__(events.translate, service="placement")
@@ -194,6 +207,7 @@ class FakePlacementUnitOfWork(FakeUnitOfWork):
         self.providers = FakeProviderRepository(self.tables, self.seen)
         self.stays = FakeStayRepository(self.tables, self.seen)
         self.decisions = FakeDecisionRepository(self.tables, self.seen)
+        self.offices = FakeOfficeRepository(self.tables)
         return self
 
     def collect_new_events(self):
@@ -227,6 +241,10 @@ class FakeQueries:
 
     async def providers(self) -> list[Provider]:
         return sorted((self.t.provider(i) for i in self.t.providers), key=lambda p: (p.municipality, p.name))
+
+    async def offices(self) -> dict[str, dict]:
+        return {o.id: {"name": o.name, "municipality": o.municipality, "district": o.district}
+                for o, closed in self.t.offices.values() if not closed}
 
     async def provider(self, provider_id: UUID) -> Provider | None:
         return self.t.provider(provider_id)

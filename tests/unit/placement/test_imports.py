@@ -32,6 +32,7 @@ async def loaded(world: World) -> World:
 
     from services.placement.bootstrap import REFERENCE_FILE
     await world.bus.handle(commands.LoadReferenceProviders(json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))))
+    await world.offices()  # as intake's office events bring them
     return world
 
 

@@ -11,9 +11,11 @@ from uuid import UUID, uuid4
 import httpx
 
 import contracts
+from contracts import reference
 from kit.auth import Role, User
 from services.placement.bootstrap import make_bus
 from services.placement.domain import commands, model
+from services.placement.domain.offices import RecordOffice
 from services.placement.entrypoints.app import create_app
 from tests.unit.placement.fakes import FakePlacementUnitOfWork, FakeQueries, Tables
 from tests.web import client
@@ -21,6 +23,7 @@ from tests.web import client
 TODAY = date(2026, 11, 26)
 OFFICES = {"nav-grunerlokka": {"name": "Nav Grünerløkka", "municipality": "0301", "district": "Grünerløkka"},
            "nav-bodo": {"name": "Nav Bodø", "municipality": "1804", "district": None}}
+MUNICIPALITIES = reference.municipalities()
 WORKER = User("veileder-grunerlokka", Role.CASE_WORKER, "nav-grunerlokka")
 LEADER = User("leder-grunerlokka", Role.OFFICE_LEADER, "nav-grunerlokka")
 OTHER_OFFICE = User("veileder-bodo", Role.CASE_WORKER, "nav-bodo")
@@ -39,10 +42,16 @@ class World:
         self.today = today
         self.tables = Tables()
         self.uow = FakePlacementUnitOfWork(self.tables)
-        self.bus = make_bus(lambda: self.uow, offices=OFFICES, today=lambda: self.today, now=self.now)
+        self.bus = make_bus(lambda: self.uow, today=lambda: self.today, now=self.now)
         self.queries = FakeQueries(self.tables)
-        self.app = create_app(self.bus, self.queries, today=lambda: self.today, offices=OFFICES)
+        self.app = create_app(self.bus, self.queries, today=lambda: self.today, municipality_names=MUNICIPALITIES)
         self._orgnrs = orgnrs()
+
+    async def offices(self) -> None:
+        """The offices, as intake's OfficeRegistered events bring them."""
+        for office_id, o in OFFICES.items():
+            await self.bus.handle(RecordOffice(office_id, o["name"], o["municipality"], o["district"], False,
+                                               self.now()), event_id=uuid4())
 
     def now(self) -> datetime:
         return datetime.combine(self.today, time(12), UTC)

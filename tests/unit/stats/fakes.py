@@ -99,6 +99,7 @@ class FakeQueries:
     occupancy_rows: list[OccupancyRow] = field(default_factory=list)
     spend_rows: list[SpendRow] = field(default_factory=list)
     rebuild_rows: list[RebuildRow] = field(default_factory=list)
+    office_districts: dict[str, list[str]] = field(default_factory=dict)  # municipality → its offices' districts
     asked: list[tuple] = field(default_factory=list)
 
     def _area(self, municipality, district, start, end):
@@ -123,6 +124,9 @@ class FakeQueries:
 
     async def spend(self, municipality, district, year):
         return self.spend_rows
+
+    async def districts(self, municipality):
+        return self.office_districts.get(municipality, [])
 
     async def municipalities(self):
         return sorted({m for m, _, _ in self.stays})

@@ -72,3 +72,15 @@ def test_the_replay_keeps_each_events_own_time():
     at = datetime(2025, 3, 1, 8, tzinfo=UTC)
     envelope = Envelope.wrap(PLACED, source="/botilbud/placement", correlation_id="t").model_copy(update={"time": at})
     assert kafka.replayed_command(record(envelope)).event_time == at
+
+
+def test_an_office_event_becomes_the_offices_full_state():
+    from contracts import OfficeChanged, OfficeClosed, OfficeRegistered
+
+    for event in (OfficeRegistered, OfficeChanged, OfficeClosed):
+        envelope = Envelope.wrap(event(office_id="nav-sagene", name="Nav Sagene", municipality="0301",
+                                       district="Sagene", closed=event is OfficeClosed),
+                                 source="/botilbud/intake", correlation_id="t")
+        assert kafka.to_command(envelope) == c.RecordOffice(envelope.id, envelope.time, "nav-sagene", "Nav Sagene",
+                                                            "0301", "Sagene", event is OfficeClosed)
+        assert kafka.replayed_command(record(envelope)) == kafka.to_command(envelope)  # a rebuild reads it too

@@ -160,3 +160,15 @@ def test_the_composition_root_binds_the_date_in_norway(monkeypatch, settings_wit
     parts = build(ServiceContext("stats", settings_without_services, pool=None))
     assert parts.app.state.views.today() == date(2026, 1, 1)
     assert parts.app.state.rebuild is not None  # a broker to rebuild from
+
+
+async def test_a_district_asked_for_by_number_is_named_and_the_offices_districts_are_offered():
+    app = app_with(FakeQueries(stays=list(OSLO), office_districts={"0301": ["Grünerløkka", "Sagene"]}))
+    async with as_user(app, LEADER, page=True) as c:
+        page = await c.get("/?year=2025&municipality=0301&district=03")
+    async with as_user(app, LEADER) as c:
+        api = (await c.get("/api/kostra?year=2025&municipality=0301&district=030103")).json()
+    assert page.status_code == 200 and "kommune 0301, bydel Sagene" in page.text
+    assert 'data-key="households">1<' in page.text
+    assert '<option value="Grünerløkka"><option value="Sagene">' in page.text
+    assert (api["district"], api["households"]) == ("Sagene", 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from contracts import reference
 from kit.auth import Role, User
 from services.stats.domain.kostra import KostraRules, StayFacts
 from services.stats.entrypoints.app import create_app
@@ -27,7 +28,7 @@ def household(n: int, check_in: date, check_out: date | None = None, *, children
 
 
 def app_with(queries: FakeQueries | None = None, *, today=lambda: TODAY, rebuild=None):
-    views = StatsViews(queries or FakeQueries(), KostraRules(), today=today)
+    views = StatsViews(queries or FakeQueries(), KostraRules(), today=today, oslo_districts=reference.oslo_districts())
     return create_app(views, rebuild)
 
 

@@ -32,5 +32,6 @@ async def list_requisitions(
             responses={200: {"content": {"application/pdf": {}}, "description": "The requisition as a PDF."}})
 async def requisition_pdf_file(found: VisibleRequisition) -> Response:
     r = found.requisition
-    return Response(requisition_pdf.render(r, found.stay, issued_on=clock.today()), media_type="application/pdf",
+    pdf = requisition_pdf.render(r, found.stay, issued_on=clock.today(), office=found.office)
+    return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="rekvisisjon-{r.number}.pdf"'})

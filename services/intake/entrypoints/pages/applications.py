@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from kit.auth import Role
+from kit.auth import CurrentUser, Role, require_role
 from services.intake.domain.commands import LookupHousehold, TransferHousehold
 from services.intake.domain.errors import Conflict, RuleBroken
-from services.intake.entrypoints.deps import Bus, Leader, Offices, Queries, Worker, actor_of
+from services.intake.entrypoints.deps import WORKER_ROLES, Bus, Leader, Queries, Worker, actor_of
 from services.intake.entrypoints.mapping import receive_command
 from services.intake.entrypoints.pages.common import (
     NEED_FLAGS,
@@ -23,28 +23,41 @@ from services.intake.entrypoints.pages.common import (
     render,
 )
 from services.intake.entrypoints.schemas import ApplicationIn, LookupIn, TransferIn
+from services.intake.service_layer.handlers import NOT_REGISTERED_NB
 
 router = APIRouter(include_in_schema=False)
 NEW_FORM = {"adults": "1", "channel": "in_person"}
 
 
 def _new_page(request: Request, user, *, values=None, errors=None, lookup=None, lookup_done=False,
-              transferred=None, status_code: int = 200):
+              transferred=None, status_code: int = 200, office_problem: str | None = None):
     return render(request, "new.html", status_code=status_code, user=user, values={**NEW_FORM, **(values or {})},
                   errors=errors or {}, lookup=lookup, lookup_done=lookup_done, transferred=transferred,
-                  is_leader=user.role == Role.OFFICE_LEADER)
+                  is_leader=user.role == Role.OFFICE_LEADER, office_problem=office_problem)
+
+
+def office_problem(user, office) -> str | None:
+    """Why the user cannot take applications at their office (not registered, or closed), or None."""
+    if office is None:
+        return NOT_REGISTERED_NB.format(office_id=user.office_id)
+    return None if not office.closed else f"{office.name} er lagt ned og tar ikke imot nye søknader."
 
 
 @router.get("/", response_class=HTMLResponse)
-async def cases_page(request: Request, user: Worker, queries: Queries, offices: Offices, alle: bool = False):
+async def cases_page(request: Request, user: CurrentUser, queries: Queries, alle: bool = False):
+    """The office's cases; an administrator's part of intake is the office registry (the menu leads here)."""
+    if user.role == Role.ADMIN:
+        return RedirectResponse("/intake/offices", status_code=303)
+    require_role(user, *WORKER_ROLES)
     rows = await queries.case_list(user.office_id, open_only=not alle)
-    return render(request, "cases.html", user=user, cases=rows, all_cases=alle,
-                  office=offices.get(user.office_id or ""))
+    office = await queries.office(user.office_id or "")
+    return render(request, "cases.html", user=user, cases=rows, all_cases=alle, office=office,
+                  office_problem=office_problem(user, office))
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
-async def new_application_page(request: Request, user: Worker):
-    return _new_page(request, user)
+async def new_application_page(request: Request, user: Worker, queries: Queries):
+    return _new_page(request, user, office_problem=office_problem(user, await queries.office(user.office_id or "")))
 
 
 @router.post("/lookup", response_class=HTMLResponse)

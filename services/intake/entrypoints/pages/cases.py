@@ -14,7 +14,7 @@ from kit.messagebus import MessageBus
 from services.intake.domain.commands import ApproveDecision, ReturnDecision, ViewCase
 from services.intake.domain.decisions import LEADER_JUSTIFICATION_NB, LEGAL_BASIS
 from services.intake.domain.errors import Conflict, RuleBroken
-from services.intake.entrypoints.deps import Bus, Leader, Offices, VisibleApplication, VisibleDecision, Worker, actor_of
+from services.intake.entrypoints.deps import Bus, Leader, Queries, VisibleApplication, VisibleDecision, Worker, actor_of
 from services.intake.entrypoints.mapping import decision_command, extension_command
 from services.intake.entrypoints.pages.common import blank_to_none, domain_errors, form_errors, form_values, render
 from services.intake.entrypoints.schemas import ApprovalIn, DecisionIn, ExtensionIn, ReturnIn
@@ -22,7 +22,7 @@ from services.intake.entrypoints.schemas import ApprovalIn, DecisionIn, Extensio
 router = APIRouter(include_in_schema=False)
 
 
-async def case_page(request: Request, user: User, bus: MessageBus, offices, application_id: UUID, *,
+async def case_page(request: Request, user: User, bus: MessageBus, queries, application_id: UUID, *,
                     errors=None, values=None, form_name: str | None = None, status_code: int = 200):
     case = await bus.handle(ViewCase(actor_of(user), application_id, "Saksbehandling: åpnet saken"))
     latest = case.decisions[-1] if case.decisions else None
@@ -31,7 +31,7 @@ async def case_page(request: Request, user: User, bus: MessageBus, offices, appl
     if extendable and any(d.extends_decision_id == extendable.id and d.status != "returned" for d in case.decisions):
         extendable = None
     return render(request, "case.html", status_code=status_code, user=user, case=case, latest=latest,
-                  extendable=extendable, office=offices.get(case.application.office_id), errors=errors or {},
+                  extendable=extendable, office=await queries.office(case.application.office_id), errors=errors or {},
                   values=values or {}, form_name=form_name, is_leader=user.role == Role.OFFICE_LEADER,
                   default_basis=LEGAL_BASIS, leader_justification_nb=LEADER_JUSTIFICATION_NB)
 
@@ -41,12 +41,12 @@ def _to_case(application_id: UUID) -> RedirectResponse:
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
-async def show_case(request: Request, case: VisibleApplication, user: Worker, bus: Bus, offices: Offices):
-    return await case_page(request, user, bus, offices, case.id)
+async def show_case(request: Request, case: VisibleApplication, user: Worker, bus: Bus, queries: Queries):
+    return await case_page(request, user, bus, queries, case.id)
 
 
 @router.post("/applications/{application_id}/decision", response_class=HTMLResponse)
-async def decide_page(request: Request, case: VisibleApplication, user: Worker, bus: Bus, offices: Offices):
+async def decide_page(request: Request, case: VisibleApplication, user: Worker, bus: Bus, queries: Queries):
     values = await form_values(request)
     try:
         body = DecisionIn.model_validate({
@@ -62,12 +62,12 @@ async def decide_page(request: Request, case: VisibleApplication, user: Worker, 
         errors = form_errors(exc)
     except (RuleBroken, Conflict) as exc:
         errors = domain_errors(exc)
-    return await case_page(request, user, bus, offices, case.id, errors=errors, values=values, form_name="decide",
+    return await case_page(request, user, bus, queries, case.id, errors=errors, values=values, form_name="decide",
                            status_code=422)
 
 
 @router.post("/decisions/{decision_id}/approve", response_class=HTMLResponse)
-async def approve_page(request: Request, decision: VisibleDecision, user: Leader, bus: Bus, offices: Offices):
+async def approve_page(request: Request, decision: VisibleDecision, user: Leader, bus: Bus, queries: Queries):
     values = await form_values(request)
     try:
         body = ApprovalIn(justification=blank_to_none(values.get("leader_justification")))
@@ -79,12 +79,12 @@ async def approve_page(request: Request, decision: VisibleDecision, user: Leader
         errors = {"leader_justification": str(exc)}
     except Conflict as exc:
         errors = {"approve": str(exc)}
-    return await case_page(request, user, bus, offices, decision.application_id, errors=errors, values=values,
+    return await case_page(request, user, bus, queries, decision.application_id, errors=errors, values=values,
                            form_name="approve", status_code=409 if "approve" in errors else 422)
 
 
 @router.post("/decisions/{decision_id}/return", response_class=HTMLResponse)
-async def return_page(request: Request, decision: VisibleDecision, user: Leader, bus: Bus, offices: Offices):
+async def return_page(request: Request, decision: VisibleDecision, user: Leader, bus: Bus, queries: Queries):
     values = await form_values(request)
     try:
         body = ReturnIn(reason=values.get("reason", ""))
@@ -94,12 +94,12 @@ async def return_page(request: Request, decision: VisibleDecision, user: Leader,
         errors = form_errors(exc)
     except (RuleBroken, Conflict) as exc:
         errors = domain_errors(exc, default="return")
-    return await case_page(request, user, bus, offices, decision.application_id, errors=errors, values=values,
+    return await case_page(request, user, bus, queries, decision.application_id, errors=errors, values=values,
                            form_name="approve", status_code=422)
 
 
 @router.post("/decisions/{decision_id}/extend", response_class=HTMLResponse)
-async def extend_page(request: Request, decision: VisibleDecision, user: Worker, bus: Bus, offices: Offices):
+async def extend_page(request: Request, decision: VisibleDecision, user: Worker, bus: Bus, queries: Queries):
     values = await form_values(request)
     try:
         body = ExtensionIn.model_validate({
@@ -112,5 +112,5 @@ async def extend_page(request: Request, decision: VisibleDecision, user: Worker,
         errors = form_errors(exc, prefix="ext_")
     except (RuleBroken, Conflict) as exc:
         errors = domain_errors(exc, prefix="ext_")
-    return await case_page(request, user, bus, offices, decision.application_id, errors=errors, values=values,
+    return await case_page(request, user, bus, queries, decision.application_id, errors=errors, values=values,
                            form_name="extend", status_code=422)

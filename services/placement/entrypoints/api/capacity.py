@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from services.placement.entrypoints.answers import CapacityOut
 from services.placement.entrypoints.deps import Queries, Viewer
@@ -11,14 +11,10 @@ from services.placement.entrypoints.schemas import MunicipalityFilter, OfficeFil
 router = APIRouter(prefix="/api", tags=["live views"])
 
 
-def municipality_of(request: Request, office_id: str | None) -> str | None:
-    return request.app.state.offices.get(office_id, {}).get("municipality") if office_id else None
-
-
 @router.get("/capacity", response_model=list[CapacityOut])
-async def capacity(request: Request, _user: Viewer, queries: Queries, municipality: MunicipalityFilter = None,
+async def capacity(_user: Viewer, queries: Queries, municipality: MunicipalityFilter = None,
                    office_id: OfficeFilter = None):
     """Units with free and occupied (households; a unit takes one). Filter by municipality, or by an office
-    (its municipality); neither: every unit."""
-    chosen = municipality or municipality_of(request, office_id)
+    (its municipality, as placement knows the office from intake's events); neither: every unit."""
+    chosen = municipality or ((await queries.offices()).get(office_id, {}).get("municipality") if office_id else None)
     return [CapacityOut.of(r) for r in await queries.capacity(chosen)]

@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 @router.get("/")
 async def capacity_page(request: Request, user: Viewer, queries: Queries, today: Today,
                         municipality: MunicipalityFilter = None, office: OfficeFilter = None):
-    offices = request.app.state.offices
+    offices = await queries.offices()
     if municipality:
         chosen = municipality
     elif office:
@@ -44,7 +44,7 @@ async def capacity_page(request: Request, user: Viewer, queries: Queries, today:
         p["units"].append(r)
     return render(request, "capacity.html", {
         "user": user, "providers": list(providers.values()), "municipality": chosen,
-        "municipalities": sorted({o["municipality"] for o in offices.values()}), "office": office,
+        "municipalities": sorted({o["municipality"] for o in offices.values()}), "office": office, "offices": offices,
         "totals": {"units": len(units), "occupied": sum(1 for r in units if r.occupied)}})
 
 

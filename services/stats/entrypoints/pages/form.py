@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from kit.templating import templates
 from services.stats.entrypoints.schemas import DISTRICT_MAX, PRINTABLE
-from services.stats.service_layer.views import Area
+from services.stats.service_layer.views import Area, StatsViews
 
 PAGES = templates(Path(__file__).resolve().parents[1] / "templates")
 SHOWN_MAX = 100  # what a page shows back of a value typed
@@ -32,6 +32,10 @@ class AreaForm:
     @property
     def query(self) -> str:
         return urlencode({k: v for k, v in self.values.items() if v}) if not self.errors else ""
+
+    async def districts(self, views: StatsViews) -> list[str]:
+        """The district field's choices: the districts of the municipality's offices."""
+        return await views.districts(self.values["municipality"]) if "municipality" not in self.errors else []
 
     @property
     def area_name(self) -> str:

@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 
 from services.stats.domain.errors import NotFound
 from services.stats.domain.reports import Table
-from services.stats.entrypoints import charts
-from services.stats.entrypoints.deps import OfficeScope, Reader, Views
+from services.stats.entrypoints import charts, presentation
+from services.stats.entrypoints.deps import Municipal, OfficeScope, Reader, Views
 from services.stats.entrypoints.pages.form import PAGES, read_area
 from services.stats.entrypoints.schemas import ReportKey
 from services.stats.service_layer.views import REPORTS
@@ -24,18 +24,23 @@ def table_chart(table: Table) -> str:
 
 
 @router.get("/rapporter/{key}", response_class=HTMLResponse)
-async def report_page(request: Request, user: Reader, views: Views, office: OfficeScope, key: ReportKey,
-                      year: str | None = None, municipality: str | None = None, district: str | None = None):
+async def report_page(request: Request, user: Reader, views: Views, office: OfficeScope, scope: Municipal,
+                      key: ReportKey, year: str | None = None, municipality: str | None = None,
+                      district: str | None = None):
     if key not in REPORTS:
         raise NotFound("Ukjent rapport.")
-    form = read_area(year, municipality, district, views.today().year)
+    form = read_area(year, municipality or scope.municipality, district, views.today().year)
     table = chart = None
+    area = form.area_name
     if form.area is not None:
-        table = await views.report(key, form.area, office=office)
+        scope.check(form.area.municipality, key)
+        named = views.named(form.area)
+        table = await views.report(key, named, office=office)
         chart = table_chart(table)
+        area = presentation.area_name(named.municipality, named.district)
     return PAGES.TemplateResponse(
         request, "report.html",
         {"user": user, "table": table, "chart": chart, "key": key, "title": REPORTS[key],
-         "values": form.values, "errors": form.errors, "reports": REPORTS, "query": form.query,
-         "area": form.area_name},
+         "values": form.values, "errors": form.errors, "reports": scope.reports, "query": form.query,
+         "area": area, "districts": await form.districts(views)},
         status_code=422 if form.errors else 200)
