@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kit.unit_of_work import UnitOfWork
-from services.placement.adapters.repository import DecisionRepository, ProviderRepository, StayRepository
+from services.placement.adapters.repository import (
+    DecisionRepository,
+    ImportRunRepository,
+    ProviderRepository,
+    StayRepository,
+)
 from services.placement.domain.events import Aggregate
 
 
@@ -13,6 +18,7 @@ class PlacementUnitOfWork(UnitOfWork):
     providers: ProviderRepository
     stays: StayRepository
     decisions: DecisionRepository
+    imports: ImportRunRepository
 
     async def __aenter__(self) -> PlacementUnitOfWork:
         await super().__aenter__()
@@ -20,6 +26,7 @@ class PlacementUnitOfWork(UnitOfWork):
         self.providers = ProviderRepository(self.conn, self.seen)
         self.stays = StayRepository(self.conn, self.seen)
         self.decisions = DecisionRepository(self.conn, self.seen)
+        self.imports = ImportRunRepository(self.conn, self.seen)
         return self
 
     def collect_new_events(self) -> Iterator[object]:
