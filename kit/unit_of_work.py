@@ -137,9 +137,9 @@ class UnitOfWork:
             # from the row, so a repeated import gives the same ids and every consumer's inbox drops it.
             ids = list(domain_event.event_ids()) if hasattr(domain_event, "event_ids") else []
             for i, event in enumerate(self._translate(domain_event)):
-                envelope = Envelope.wrap(event, source=f"/botilbud/{self.service}",
-                                         correlation_id=current_correlation_id())
-                self._envelopes.append(envelope.model_copy(update={"id": ids[i]}) if i < len(ids) else envelope)
+                self._envelopes.append(Envelope.wrap(event, source=f"/botilbud/{self.service}",
+                                                     correlation_id=current_correlation_id(),
+                                                     event_id=ids[i] if i < len(ids) else None))
         self._events = []
 
     async def commit(self) -> list[Envelope]:
