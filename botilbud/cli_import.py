@@ -154,7 +154,8 @@ def import_providers(
     with api_session(address, user, password, timeout=600) as client:
         r = client.post(PROVIDERS_URL, params={"dry_run": str(dry_run).lower(), "partial": str(partial).lower()},
                         content=file.read_bytes(), headers={"Content-Type": "text/csv; charset=utf-8"})
-    if r.status_code not in (200, 422) or "rows" not in (body := r.json()):
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    if r.status_code not in (200, 422) or "rows" not in body:
         _fail(f"Importen ble avvist: {error_text(r)}", fmt, summary)
     summary.update({k: v for k, v in body.items() if k != "detail"})
     rejected = body["rejected_count"] and not partial
