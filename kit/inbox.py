@@ -26,3 +26,11 @@ async def claimed(conn: asyncpg.Connection, consumer: str) -> set:
 
 async def is_claimed(conn: asyncpg.Connection, consumer: str, event_id) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2", consumer, event_id))
+
+
+async def claim_many(conn: asyncpg.Connection, consumer: str, event_ids) -> set:
+    """The ids of a batch this consumer has not seen before, now claimed: one statement for the lot."""
+    rows = await conn.fetch(
+        "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING "
+        "RETURNING event_id", consumer, sorted(set(event_ids)))
+    return {r["event_id"] for r in rows}

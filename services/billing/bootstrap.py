@@ -17,10 +17,14 @@ from services.billing.config import BillingSettings
 from services.billing.domain import commands
 from services.billing.entrypoints import kafka, metrics
 from services.billing.entrypoints.app import create_app
-from services.billing.service_layer import handlers
+from services.billing.service_layer import handlers, stays
 from services.billing.service_layer.unit_of_work import BillingUnitOfWork
 
 NAME = "billing"
+
+
+# Placement's stay events a batch at a time (service_layer/stays.py).
+BATCH_HANDLERS = dict.fromkeys(stays.STAY_COMMANDS, stays.stays_together)
 
 
 def bound_handlers(*, price_tolerance: Decimal, today=clock.today, now=clock.now) -> dict:
@@ -38,7 +42,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     uow_factory = partial(BillingUnitOfWork, ctx.pool, service=NAME, translate=events.translate,
                           topic=ctx.settings.topic)
     bus = MessageBus(uow_factory, bound_handlers(price_tolerance=BillingSettings().price_tolerance_nok),
-                     consumer=NAME)
+                     consumer=NAME, batch_handlers=BATCH_HANDLERS)
     queries = BillingQueries(ctx.pool)
     return ServiceParts(app=create_app(bus=bus, queries=queries), subscriptions=kafka.subscriptions(bus),
                         background={"billing-gauges": every(10, partial(metrics.refresh, queries), "billing-gauges")})

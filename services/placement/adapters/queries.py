@@ -30,6 +30,8 @@ class CapacityRow:
     address: str
     facilities: dict
     occupied: int  # households in the unit now (0 or 1)
+    planned_check_out: date | None = None  # the household living there has a planned move-out (BRIEF §4)
+    planned_destination: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,24 @@ class InspectionDueRow:
     households: int  # living there now
 
 
+@dataclass(frozen=True)
+class ImportRunRow:
+    id: UUID
+    office_id: str | None
+    file_name: str
+    rows: int
+    to_write: int
+    written: int
+    already_imported: int
+    rejected_count: int
+    rejected: list
+    status: str  # running | done | failed
+    error: str | None
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
 class PlacementQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -112,8 +132,12 @@ class PlacementQueries:
         found = await self._fetch(
             "SELECT p.id AS provider_id, p.name AS provider, p.municipality, p.district, p.accommodation, "
             "p.agreement_kind, u.id AS unit_id, u.name AS unit, u.beds, u.address, u.facilities, "
-            "(SELECT count(*) FROM stays s WHERE s.unit_id = u.id AND s.check_out IS NULL) AS occupied "
+            "o.occupied, o.planned_check_out, o.planned_destination "
             "FROM units u JOIN providers p ON p.id = u.provider_id "
+            # a unit takes one household: its open stay's plan, if it has one
+            "CROSS JOIN LATERAL (SELECT count(*) AS occupied, max(s.planned_check_out) AS planned_check_out, "
+            "  max(s.planned_destination) AS planned_destination FROM stays s "
+            "  WHERE s.unit_id = u.id AND s.check_out IS NULL) o "
             "WHERE ($1::text IS NULL OR p.municipality = $1) ORDER BY p.municipality, p.name, u.name",
             municipality)
         return [CapacityRow(**dict(r)) for r in found]
@@ -179,6 +203,16 @@ class PlacementQueries:
             f"AND (ins.next_due IS NULL OR ins.next_due <= $1::date + $2::int OR ins.result = 'failed') "
             f"ORDER BY ins.next_due NULLS FIRST, p.name", today, within_days)
         return [InspectionDueRow(**dict(r)) for r in found]
+
+    async def import_run(self, run_id: UUID) -> ImportRunRow | None:
+        row = await self._fetchrow("SELECT * FROM import_runs WHERE id = $1", run_id)
+        return ImportRunRow(**dict(row)) if row else None
+
+    async def import_runs(self, office_id: str | None, limit: int = 10) -> list[ImportRunRow]:
+        """The latest runs (an office leader's: their office's)."""
+        return [ImportRunRow(**dict(r)) for r in await self._fetch(
+            "SELECT * FROM import_runs WHERE ($1::text IS NULL OR office_id = $1) ORDER BY started_at DESC LIMIT $2",
+            office_id, limit)]
 
     async def planned_move_outs_due(self, today: date) -> list[UUID]:
         return [r["id"] for r in await self._fetch(

@@ -87,6 +87,7 @@ class RegisterProvider:
     min_age: int | None = None
     max_age: int | None = None
     substance_free: bool = False
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class ChangeUnit:
     name: str | None = None
     beds: int | None = None
     facilities: dict | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,39 @@ class ImportStays:
     partial: bool = False
     dry_run: bool = False
     only_office: str | None = None  # an office leader imports their own office's rows only
+
+
+@dataclass(frozen=True)
+class ImportProviders:
+    """Providers, agreements and units rows (line number, row as read from the CSV) to check and, unless
+    `dry_run`, register or change through the same use cases as the provider's page."""
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class StartImportRun:
+    """A whole stay history file checked once (as a dry run checks it); unless refused, a run is recorded whose
+    stays a background writer then writes in chunks (`WriteImportRun`), its progress readable by every process."""
+    run_id: UUID
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    only_office: str | None = None
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class WriteImportRun:
+    """A chunk of a run's checked stays (history.ImportedStay), checked again against what placement holds now
+    (stays written since, units taken since) and written with their events; the run's progress in the same
+    transaction."""
+    run_id: UUID
+    stays: tuple
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class FinishImportRun:
+    run_id: UUID
+    error: str | None = None  # why it stopped (None: done)
