@@ -1,7 +1,8 @@
 """`botilbud providers import` (../shared/formats/providers-import.md) against the real stack: a dry run lists
-every problem of a file at once — each with its line and column — and writes nothing; a good file registers its
-providers and units through the page's use cases, so their events reach billing; the same file again changes
-nothing; a changed price is one change of one provider, billing told of it."""
+every problem of a file at once — each with its line and column, a municipality number SSB does not know
+among them — and writes nothing; a good file registers its providers and units through the page's use cases,
+so their events reach billing; the same file again changes nothing; a changed price is one change of one
+provider, billing told of it."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ BAD = "\n".join([
     MADLA.replace(",1103,", ",110,"),  # not a kommunenummer
     MADLA.replace("Hybel A,,1,", "Hybel B,,0,"),  # no beds
     MADLA.replace("Hybel A", "Hybel C").replace(",1103,,", ",1103,Grünerløkka,"),  # a district outside Oslo
+    MADLA.replace("Hybel A", "Hybel D").replace(",1103,", ",4699,"),  # four digits, but no municipality SSB knows
 ]) + "\n"
 
 
@@ -52,15 +54,16 @@ async def test_a_dry_run_lists_every_problem_at_once_and_the_file_goes_in_throug
 
     refused = await botilbud(stack, "providers", "import", str(bad), "--dry-run", user="admin")
     assert refused.exit_code == 1, refused.output
-    assert "Filen ble avvist: 5 feil. Ingenting er lagret." in refused.output
+    assert "Filen ble avvist: 6 feil. Ingenting er lagret." in refused.output
     listed = [line.strip() for line in refused.output.splitlines() if line.strip().startswith("linje ")]
     assert [line.split(":")[0] for line in listed] == [
         "linje 2 (provider_orgnr)", "linje 3 (agreement_valid_from)", "linje 4 (municipality)", "linje 5 (beds)",
-        "linje 6 (district)"]
+        "linje 6 (district)", "linje 7 (municipality)"]
     assert "gyldig organisasjonsnummer" in listed[0] and "ÅÅÅÅ-MM-DD" in listed[1] and "fire siffer" in listed[2]
+    assert "4699 er ikke et kommunenummer SSB kjenner" in listed[5]  # the reference data, bound by bootstrap
     as_json = json.loads((await botilbud(stack, "providers", "import", str(bad), "--format", "json",
                                          user="admin")).stdout)
-    assert (as_json["rejected_count"], as_json["written"]) == (5, False)
+    assert (as_json["rejected_count"], as_json["written"]) == (6, False)
     assert await scalar(placement_db, ours) == 0
 
     checked = json.loads((await botilbud(stack, "providers", "import", str(good), "--dry-run", "--format", "json",
