@@ -344,10 +344,10 @@ def allocate_units(stays: list[ImportedStay], units: list[tuple[Unit, int]]) -> 
 
 
 WHAT_TO_DO = {
-    "office": "Skriv kontorets navn slik det står i systemet (for eksempel «Nav Grünerløkka»), eller be en "
-              "administrator registrere kontoret.",
-    "provider": "Registrer tilbyderen i plassering først (Tilbydere → Registrer tilbyder), eller oppgi "
-                "provider_orgnr for en tilbyder som er registrert.",
+    "office": "Skriv kontorets navn slik det står i kontorregisteret (for eksempel «Nav Grünerløkka»), eller be en "
+              "administrator registrere kontoret (Nav-kontorer, /intake/offices, eller botilbud offices import).",
+    "provider": "Registrer tilbyderen i plassering først (Tilbydere → Registrer tilbyder, eller tilbyderfilen med "
+                "botilbud providers import), eller oppgi provider_orgnr for en tilbyder som er registrert.",
     "provider_orgnr": "Kontroller organisasjonsnummeret, eller registrer tilbyderen med dette nummeret først.",
     "units": "Registrer flere enheter hos tilbyderen (Tilbydere → tilbyderen → Ny enhet), eller registrer "
              "utflytting for husstander som har flyttet derfra.",
