@@ -42,12 +42,12 @@ import psutil
 from cryptography.fernet import Fernet
 
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
-from botilbud.stack import DEMO_PASSWORD, write_demo_users
+from botilbud.stack import DEMO_PASSWORD, demo_offices, write_demo_users
 from kit import clock
 from services.placement.domain.history import COLUMNS, MOVE_OUT_REASONS
 from services.stats.domain.kostra import KostraRules, StayFacts
 
-REFERENCE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"
+REFERENCE = Path(__file__).resolve().parents[1] / "demo" / "reference.json"  # the demo's providers
 KOSTRA_KEYS = ("households", "households_over_3_months", "households_14_days_or_less", "households_with_children",
                "households_with_children_over_3_months", "young_households", "young_households_over_3_months",
                "night_shelter_households")
@@ -83,7 +83,7 @@ def generate(rows: int, *, today: date, years: int = 10, seed: int = 1) -> tuple
     """A history file of `rows` stays and the stays as the reference reads them."""
     rng = random.Random(seed)
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    offices = {o["id"]: o for o in reference["offices"]}
+    offices = {o["id"]: o for o in demo_offices()}  # the demo's offices file, with the registry's ids
     by_municipality: dict[str, list[dict]] = defaultdict(list)
     for p in reference["providers"]:
         by_municipality[p["municipality"]].append(p)
