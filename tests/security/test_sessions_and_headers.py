@@ -89,13 +89,13 @@ async def short_lived(settings):
 
 async def test_tokens_and_sessions_expire_after_the_ttl(short_lived):
     async with httpx.AsyncClient(base_url=short_lived.url, timeout=10) as client:
-        issued = time.monotonic()
         token = await client.post("/api/token", data={"username": "veileder-grunerlokka", "password": "demo"})
         assert token.json()["expires_in"] == TTL
         bearer = {"authorization": f"Bearer {token.json()['access_token']}"}
         page_token = await browser_session(client, "veileder-grunerlokka")
         again = await client.post("/login", data={"username": "veileder-grunerlokka", "password": "demo",
                                                   "next": "/", "csrf_token": page_token})
+        issued = time.monotonic()  # the token and the session cookie were both signed before this
         assert f"Max-Age={TTL}" in again.headers["set-cookie"]  # the browser drops it after the same TTL
         cookie = client.cookies[SESSION_COOKIE]
         assert (await client.get("/intake/api/applications", headers=bearer)).status_code == 200
