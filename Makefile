@@ -27,8 +27,11 @@ run: $(STAMP)
 	@BOTILBUD_LOG_JSON=false BOTILBUD_LOG_LEVEL=$(LOG_LEVEL) $(BIN)/botilbud run
 
 ## The whole test suite against the embedded broker and database; first the browser its browser tests drive.
+## Each run keeps its temporary files (the test databases among them) under a root of its own: pytest prunes
+## older runs' folders under a shared root, which pulled the data directory from under a run still going.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest --durations=30 $(TESTS)
+	set -e; tmp=$$(mktemp -d /tmp/botilbud-tests.XXXXXX); trap 'rm -rf $$tmp' EXIT; \
+	PYTEST_DEBUG_TEMPROOT=$$tmp $(BIN)/python -m pytest --durations=30 $(TESTS)
 
 ## The fast tests alone: no PostgreSQL, no broker.
 test-unit: $(STAMP)
@@ -46,7 +49,7 @@ test-kafka: $(STAMP) browser
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
-	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack"
+	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap PYTEST_DEBUG_TEMPROOT=$$dir $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack"
 
 ## Keycloak with the demo realm (deploy/keycloak/realm.json) on http://127.0.0.1:8081, to try the login with an
 ## identity provider: `make run` in another terminal with the settings the README shows (Ctrl-C stops it).
