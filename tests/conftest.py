@@ -5,6 +5,7 @@ Each test gets its own databases and its own topic namespace, so tests never see
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import uuid
@@ -76,16 +77,22 @@ def settings(pg_url, kafka_bootstrap, users_file, tmp_path) -> Settings:
     )
 
 
-@pytest.fixture
-async def stack(settings) -> AsyncIterator[Runtime]:
-    runtime = Runtime(settings, definitions("all"), bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file),
-                      secret=settings.secret_key.get_secret_value())
+@contextlib.asynccontextmanager
+async def running(settings: Settings, target: str = "all") -> AsyncIterator[Runtime]:
+    """The services of `target` ("all" or one service) in this process, on the test's broker and databases."""
+    runtime = Runtime(settings, definitions(target), bootstrap=settings.kafka_bootstrap,
+                      users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value())
     await runtime.start()
     try:
         yield runtime
     finally:
         await runtime.stop()
+
+
+@pytest.fixture
+async def stack(settings) -> AsyncIterator[Runtime]:
+    async with running(settings) as runtime:
+        yield runtime
 
 
 async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:

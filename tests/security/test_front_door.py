@@ -15,10 +15,8 @@ import pytest
 import yaml
 
 from botilbud.settings import SERVICES
-from botilbud.stack import definitions
-from kit.auth import CSRF_COOKIE, SESSION_COOKIE, UserDirectory
-from kit.runtime import Runtime
-from tests.conftest import DEMO_PASSWORD, eventually
+from kit.auth import CSRF_COOKIE, SESSION_COOKIE
+from tests.conftest import DEMO_PASSWORD, eventually, running
 from tests.security.test_csrf import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,13 +58,8 @@ async def test_behind_a_trusted_front_door_over_https_cookies_are_secure_and_hst
 async def behind_another_front_door(settings):
     """Intake with an operations port of its own, believing proxy headers only from 192.0.2.1 (not this client)."""
     settings = settings.model_copy(update={"ops_port": 0, "forwarded_allow_ips": "192.0.2.1", "demo_data": False})
-    runtime = Runtime(settings, definitions("intake"), bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value())
-    await runtime.start()
-    try:
+    async with running(settings, "intake") as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def test_metrics_and_readiness_reasons_are_on_the_operations_port_only(behind_another_front_door):

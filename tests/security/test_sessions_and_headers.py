@@ -7,10 +7,8 @@ import time
 import httpx
 import pytest
 
-from botilbud.stack import definitions
-from kit.auth import SESSION_COOKIE, UserDirectory
-from kit.runtime import Runtime
-from tests.conftest import login
+from kit.auth import SESSION_COOKIE
+from tests.conftest import login, running
 from tests.security.test_csrf import browser_session
 
 pytestmark = [pytest.mark.integration]
@@ -78,13 +76,8 @@ TTL = 8
 @pytest.fixture
 async def short_lived(settings):
     settings = settings.model_copy(update={"token_ttl_seconds": TTL})
-    runtime = Runtime(settings, definitions("intake"), bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value())
-    await runtime.start()
-    try:
+    async with running(settings, "intake") as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def test_tokens_and_sessions_expire_after_the_ttl(short_lived):

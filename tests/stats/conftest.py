@@ -8,22 +8,15 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from botilbud.stack import definitions
-from kit.auth import UserDirectory
-from kit.runtime import Runtime
+from tests.conftest import running
 from tests.stats import workload
 
 
 @pytest.fixture
 async def stats_only(settings):
     """Only the stats service: every event on the topics is one the test published."""
-    runtime = Runtime(settings, definitions("stats"), bootstrap=settings.kafka_bootstrap,
-                      users=UserDirectory.load(settings.users_file), secret=settings.secret_key.get_secret_value())
-    await runtime.start()
-    try:
+    async with running(settings, "stats") as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def publish(settings, envelopes) -> None:
