@@ -74,8 +74,9 @@ def answer(request: Request, status: int, detail: str, errors: Iterable[FieldPro
     """A problem for an API route, a Norwegian page for a page route."""
     errors = list(errors)
     if not is_api_request(request):
-        return error_page(request, status, TITLES_NB.get(status, "Feil"), detail, [e.msg for e in errors],
-                          headers=headers)
+        # A page says each thing once: a field's message that is the detail itself is not listed again.
+        details = [e.msg for e in errors if e.msg != detail]
+        return error_page(request, status, TITLES_NB.get(status, "Feil"), detail, details, headers=headers)
     body = Problem(title=TITLES_NB.get(status, "Feil"), status=status, detail=detail,
                    instance=request.url.path, errors=errors)
     return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=dict(headers or {}))

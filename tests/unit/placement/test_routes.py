@@ -36,6 +36,14 @@ async def test_the_stay_this_user_may_see():
         assert (await api.get(f"/api/stays/{stay.id}")).status_code == 401
 
 
+async def test_a_stay_that_is_not_there_is_a_norwegian_page_that_says_so_once():
+    world = World()
+    async with world.client(WORKER, page=True) as browser:
+        r = await browser.get(f"/stays/{uuid4()}")
+    assert r.status_code == 404 and "Fant ikke det du så etter" in r.text
+    assert r.text.count("Fant ikke oppholdet.") == 1
+
+
 async def test_another_offices_decision_cannot_be_placed_or_matched():
     world = World()
     _, [unit] = await world.provider()
