@@ -136,7 +136,7 @@ def settings_command():
 # The commands of the services' users: registered here, in one place.
 cli_billing.register(app)  # botilbud requisitions …, botilbud invoices …
 cli_stats.register(app)  # botilbud kostra …, botilbud stats rebuild
-cli_import.register(app)  # botilbud import-stays FILE.csv
+cli_import.register(app)  # botilbud import-stays FILE.csv, botilbud providers import FILE.csv
 cli_offices.register(app)  # botilbud offices import FILE.csv
 cli_outbox.register(app)  # botilbud outbox republish, botilbud outbox status
 

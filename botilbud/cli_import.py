@@ -1,4 +1,6 @@
-"""`botilbud import-stays FILE.csv`: stay history into placement (../shared/formats/stays-import.md).
+"""`botilbud import-stays FILE.csv`: stay history into placement (../shared/formats/stays-import.md); and
+`botilbud providers import FILE.csv`: providers, agreements and units (../shared/formats/providers-import.md),
+in one request (the server checks the whole file, then writes it in one transaction).
 
 The server does the work. First the whole file goes up once with `dry_run`: placement checks every row
 (format, offices, providers, duplicates and overlaps across the whole file) and writes nothing. By default one
@@ -152,6 +154,62 @@ def import_stays(
         raise typer.Exit(1 if not partial else 0)
 
 
+PROVIDERS_URL = "/placement/api/imports/providers"
+providers_app = typer.Typer(help="Providers, their agreements and units.")
+ACTIONS_NB = {"register_provider": "ny tilbyder", "change_provider": "endret tilbyder", "register_unit": "ny enhet",
+              "change_unit": "endret enhet"}
+
+
+@providers_app.command("import")
+def import_providers(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would change; write "
+                                                          "nothing."),
+    partial: bool = typer.Option(False, "--partial", help="Import the good rows and report the bad ones."),
+    fmt: str = typer.Option("text", "--format", help="text or json (one JSON object on stdout)."),
+    address: str | None = typer.Option(None, help="The running system's address (default: the local run file)."),
+    user: str | None = typer.Option(None, help="User name (or BOTILBUD_USER): office leader or admin."),
+    password: str | None = typer.Option(None, help="Password (or BOTILBUD_PASSWORD)."),
+):
+    """Register and change providers, agreements and units from a CSV file (../shared/formats/providers-import.md);
+    any problem rejects the file unless --partial, and every problem is listed with its line."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    summary = {"file": file.name, "dry_run": dry_run, "partial": partial}
+    with api_session(address, user, password, timeout=600) as client:
+        r = client.post(PROVIDERS_URL, params={"dry_run": str(dry_run).lower(), "partial": str(partial).lower()},
+                        content=file.read_bytes(), headers={"Content-Type": "text/csv; charset=utf-8"})
+    if r.status_code not in (200, 422) or "rows" not in (body := r.json()):
+        _fail(f"Importen ble avvist: {error_text(r)}", fmt, summary)
+    summary.update({k: v for k, v in body.items() if k != "detail"})
+    rejected = body["rejected_count"] and not partial
+    if fmt == "json":
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_providers(summary, rejected)
+    if rejected:
+        raise typer.Exit(1)
+
+
+def _print_providers(s: dict, rejected: bool) -> None:
+    if rejected:
+        typer.echo(f"Filen ble avvist: {s['rejected_count']} feil. Ingenting er lagret.", err=True)
+    elif s["dry_run"]:
+        typer.echo("Bare kontroll: ingenting er lagret.")
+    typer.echo(f"{s['rows']} rader: {s['providers_registered']} nye tilbydere, {s['providers_changed']} endret, "
+               f"{s['providers_unchanged']} uendret; {s['units_registered']} nye enheter, {s['units_changed']} "
+               f"endret, {s['units_unchanged']} uendret.")
+    for c in s["changes"]:
+        what = f"{ACTIONS_NB[c['action']]} {c['unit'] + ' hos ' if c['unit'] else ''}{c['provider']} ({c['orgnr']})"
+        typer.echo(f"  linje {c['line']}: {what}" + (f": {', '.join(c['columns'])}" if c["columns"] else ""))
+    for e in s["rejected"]:
+        typer.echo(f"  linje {e['line']}{' (' + e['field'] + ')' if e['field'] else ''}: {e['reason']}", err=True)
+    if s["rejected_count"] > len(s["rejected"]):
+        typer.echo(f"  … og {s['rejected_count'] - len(s['rejected'])} feil til.", err=True)
+
+
 def register(app) -> None:
-    """`botilbud import-stays FILE.csv [--partial] [--format json]`."""
+    """`botilbud import-stays FILE.csv [--partial] [--format json]`, `botilbud providers import FILE.csv
+    [--dry-run] [--partial] [--format json]`."""
     app.command("import-stays")(import_stays)
+    app.add_typer(providers_app, name="providers")

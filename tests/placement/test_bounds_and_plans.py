@@ -91,7 +91,7 @@ async def test_a_move_out_dated_ahead_keeps_the_unit_taken_and_sends_nothing_yet
                                             contracts.HouseholdMovedOut.event_type, g["household_id"])
         assert moved_out == 0
         page = await client.get(f"/placement/stays/{stay_id}", headers=worker)
-        assert f"planlagt {in_two_months}" in page.text
+        assert f"Planlagt utflytting {in_two_months:%d.%m.%Y}" in page.text
 
 
 async def test_a_justified_override_names_its_rules_on_the_wire_and_never_the_text(stack):

@@ -67,12 +67,12 @@ async def test_case_worker_places_extends_and_moves_out_a_family(stack, browser)
     tomorrow = TODAY + timedelta(days=1)
     await page.get_by_label("Utflyttingsdato").fill(str(tomorrow))
     await page.get_by_role("button", name="Registrer utflytting").click()
-    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow}.").wait_for()
+    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow:%d.%m.%Y}.").wait_for()
     assert (await page.locator("[data-testid=planned-move-out]").inner_text()
-            == f"planlagt {tomorrow} (Kommunal utleiebolig)")
+            == f"Planlagt utflytting {tomorrow:%d.%m.%Y} (Kommunal utleiebolig)")
     await page.get_by_label("Utflyttingsdato").fill(str(tomorrow + timedelta(days=1)))
     await page.get_by_role("button", name="Endre planlagt utflytting").click()
-    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow + timedelta(days=1)}.").wait_for()
+    await page.get_by_text(f"Utflyttingen er planlagt til {tomorrow + timedelta(days=1):%d.%m.%Y}.").wait_for()
     stay_page = page.url
     assert await occupied_at(page, "Grefsen") == before + 1
 

@@ -30,6 +30,8 @@ class CapacityRow:
     address: str
     facilities: dict
     occupied: int  # households in the unit now (0 or 1)
+    planned_check_out: date | None = None  # the household living there has a planned move-out (BRIEF §4)
+    planned_destination: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,12 @@ class PlacementQueries:
         found = await self._fetch(
             "SELECT p.id AS provider_id, p.name AS provider, p.municipality, p.district, p.accommodation, "
             "p.agreement_kind, u.id AS unit_id, u.name AS unit, u.beds, u.address, u.facilities, "
-            "(SELECT count(*) FROM stays s WHERE s.unit_id = u.id AND s.check_out IS NULL) AS occupied "
+            "o.occupied, o.planned_check_out, o.planned_destination "
             "FROM units u JOIN providers p ON p.id = u.provider_id "
+            # a unit takes one household: its open stay's plan, if it has one
+            "CROSS JOIN LATERAL (SELECT count(*) AS occupied, max(s.planned_check_out) AS planned_check_out, "
+            "  max(s.planned_destination) AS planned_destination FROM stays s "
+            "  WHERE s.unit_id = u.id AND s.check_out IS NULL) o "
             "WHERE ($1::text IS NULL OR p.municipality = $1) ORDER BY p.municipality, p.name, u.name",
             municipality)
         return [CapacityRow(**dict(r)) for r in found]

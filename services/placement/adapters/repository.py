@@ -51,11 +51,11 @@ class ProviderRepository(_Repository):
         await self._write(
             "INSERT INTO providers (id, name, orgnr, kind, municipality, district, accommodation, agreement_kind, "
             "price_per_night, fixed_places, slug, address, agreement_valid_from, agreement_valid_to, target_groups, "
-            "limit_sex, limit_min_age, limit_max_age, substance_free) "
-            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
+            "limit_sex, limit_min_age, limit_max_age, substance_free, email) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
             p.id, p.name, p.orgnr, p.kind, p.municipality, p.district, p.accommodation, a.kind, a.price_per_night,
             a.fixed_places, p.slug, p.address, a.valid_from, a.valid_to, list(a.target_groups), lim.sex,
-            lim.min_age, lim.max_age, lim.substance_free)
+            lim.min_age, lim.max_age, lim.substance_free, p.email)
         self._seen(p)
 
     async def save(self, p: Provider) -> None:
@@ -64,10 +64,10 @@ class ProviderRepository(_Repository):
             "UPDATE providers SET name=$2, orgnr=$3, kind=$4, municipality=$5, district=$6, accommodation=$7, "
             "agreement_kind=$8, price_per_night=$9, fixed_places=$10, address=$11, agreement_valid_from=$12, "
             "agreement_valid_to=$13, target_groups=$14, limit_sex=$15, limit_min_age=$16, limit_max_age=$17, "
-            "substance_free=$18, changed_at=now() WHERE id=$1",
+            "substance_free=$18, email=$19, changed_at=now() WHERE id=$1",
             p.id, p.name, p.orgnr, p.kind, p.municipality, p.district, p.accommodation, a.kind, a.price_per_night,
             a.fixed_places, p.address, a.valid_from, a.valid_to, list(a.target_groups), lim.sex, lim.min_age,
-            lim.max_age, lim.substance_free)
+            lim.max_age, lim.substance_free, p.email)
 
     async def get(self, provider_id: UUID, *, for_update: bool = False) -> Provider | None:
         if for_update:
@@ -112,6 +112,13 @@ class ProviderRepository(_Repository):
         """The unit as matching sees it now (its provider, open stays, who lives at its address)."""
         [candidate] = await rows.candidates(self.conn, unit_id)
         return candidate
+
+    async def all_units(self) -> list[Unit]:
+        return [rows.unit(r) for r in await self.conn.fetch("SELECT * FROM units ORDER BY provider_id, name, id")]
+
+    async def lock_imports(self) -> None:
+        """One providers import at a time: two uploads of one file cannot both register its providers."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('placement-import-providers'))")
 
     async def units_with_households(self) -> list[tuple[Unit, int]]:
         """Every unit with the households in it now (0 or 1), by provider and name."""

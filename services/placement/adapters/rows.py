@@ -72,7 +72,7 @@ def provider(row) -> Provider:
         Agreement(row["agreement_kind"], row["price_per_night"], row["fixed_places"], row["agreement_valid_from"],
                   row["agreement_valid_to"], tuple(row["target_groups"] or ())),
         row["address"], Limits(row["limit_sex"], row["limit_min_age"], row["limit_max_age"], row["substance_free"]),
-        inspection, row["slug"])
+        inspection, row["slug"], row["email"])
 
 
 def unit(row) -> Unit:

@@ -87,6 +87,7 @@ class RegisterProvider:
     min_age: int | None = None
     max_age: int | None = None
     substance_free: bool = False
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class ChangeUnit:
     name: str | None = None
     beds: int | None = None
     facilities: dict | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,12 @@ class ImportStays:
     partial: bool = False
     dry_run: bool = False
     only_office: str | None = None  # an office leader imports their own office's rows only
+
+
+@dataclass(frozen=True)
+class ImportProviders:
+    """Providers, agreements and units rows (line number, row as read from the CSV) to check and, unless
+    `dry_run`, register or change through the same use cases as the provider's page."""
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    dry_run: bool = False

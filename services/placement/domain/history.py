@@ -14,6 +14,7 @@ from uuid import UUID
 
 from stdnum.no import orgnr as orgnr_number
 
+from services.placement.domain.geography import OSLO_DISTRICTS, oslo_district  # noqa: F401 - reachable here
 from services.placement.domain.history_ids import (  # noqa: F401 - the ids, reachable here
     NAMESPACE,
     decision_id,
@@ -30,12 +31,6 @@ COLUMNS = ("household_ref", "municipality", "district", "office", "applicant_bir
            "nightly_price_nok")
 REQUIRED = ("household_ref", "municipality", "office", "applicant_birth_date", "provider", "accommodation",
             "agreement", "check_in")
-# Oslo's districts (bydeler) with their numbers (SSB: 0301 + two digits).
-OSLO_DISTRICTS = {
-    1: "Gamle Oslo", 2: "Grünerløkka", 3: "Sagene", 4: "St. Hanshaugen", 5: "Frogner", 6: "Ullern",
-    7: "Vestre Aker", 8: "Nordre Aker", 9: "Bjerke", 10: "Grorud", 11: "Stovner", 12: "Alna", 13: "Østensjø",
-    14: "Nordstrand", 15: "Søndre Nordstrand", 16: "Sentrum", 17: "Marka",
-}
 MOVE_OUT_REASONS = ("municipal_rental", "private_rental", "own_home", "institution", "other_municipality", "other",
                     "unknown")
 MAX_CHILDREN = 20
@@ -169,12 +164,7 @@ def _district(value: str, municipality: str, office: Office) -> str | None:
         return office.district
     if municipality != "0301":
         raise _Bad(f"district «{shown(value)}» er bare for Oslo (0301); la feltet stå tomt", "district")
-    number = value.removeprefix("0301") if len(value) == 6 else value
-    if number.isdigit():
-        name = OSLO_DISTRICTS.get(int(number))
-    else:
-        name = next((n for n in OSLO_DISTRICTS.values() if key(n) == key(value.removeprefix("Bydel ")
-                                                                        .removeprefix("bydel "))), None)
+    name = oslo_district(value)
     if name is None:
         raise _Bad(f"ukjent bydel «{shown(value)}»", "district")
     if office.district and name != office.district:

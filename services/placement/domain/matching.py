@@ -1,10 +1,14 @@
 """Matching: for a granted decision, the places that fit, best first, and why every other place was left out.
 
+Matching starts at home: places in the decision's municipality (and Oslo district) come first, near
+municipalities next (`geography`: the same county, or listed neighbours), and places elsewhere only when asked
+(`PlaceFilter.everywhere`); filters narrow by municipality, target group, kitchen and free beds (`select`).
+
 Hard rules filter (BRIEF §4): capacity (a free unit, enough beds for the household), target group, sex and
 age limits, substance-free environments, families need a kitchen in the unit, no mixing of the
 substance-use/low-boevne group with families, couples and singles at one address, night shelters only when
-asked (and only night shelters then). Soft rules rank and explain: agreement first, adequacy (bath, a way to
-cook, laundry, visits), a current inspection for places without agreement, the same municipality, price.
+asked (and only night shelters then). Within each nearness, soft rules rank and explain: agreement first,
+adequacy (bath, a way to cook, laundry, visits), a current inspection for places without agreement, price.
 Choosing a place that breaks a soft rule needs a written justification, kept on the stay with the codes of the
 rules it covers (`Match.flag_codes`)."""
 
@@ -15,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.placement.domain.errors import Conflict, RuleBroken
+from services.placement.domain.geography import Nearness, nearness
 from services.placement.domain.model import GrantedDecision, Provider, Unit
 
 AGREEMENT_NB = {"framework": "rammeavtale", "quality": "kvalitetsavtale", "operating": "driftsavtale",
@@ -23,6 +28,10 @@ TARGET_GROUP_NB = {
     "substance_use_low_boevne": "rus og lav boevne", "substance_use": "rus", "singles_couples": "enslige og par",
     "families": "barnefamilier", "young": "unge",
 }
+# BRIEF §4 adequacy (forsvarlig): the rule's code, what the unit must have, and how a page names it.
+ADEQUACY = (("inadequate_own_bath", "eget bad"), ("inadequate_cooking", "mulighet til å lage mat"),
+            ("inadequate_laundry", "vaskemulighet"), ("inadequate_visits", "besøk"))
+KITCHEN_FILTERS = {"own": ("own",), "shared": ("own", "shared")}  # at least this kitchen
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Match:
     flags: tuple[Rule, ...]  # soft rules broken: allowed with a written justification
     reasons: tuple[str, ...]  # what speaks for the place (the ranking explained)
     price: Decimal
+    nearness: Nearness = Nearness.HOME
 
     @property
     def fits(self) -> bool:
@@ -65,9 +75,9 @@ class Match:
 
     def sort_key(self) -> tuple:
         codes = {f.code for f in self.flags}
-        return ("no_agreement" in codes, sum(1 for f in self.flags if f.code.startswith("inadequate")),
-                "inspection" in codes, "other_municipality" in codes, self.price, self.provider.name,
-                self.unit.name)
+        return (self.nearness, "no_agreement" in codes,
+                sum(1 for f in self.flags if f.code.startswith("inadequate")), "inspection" in codes, self.price,
+                self.provider.name, self.unit.name)
 
 
 @dataclass(frozen=True)
@@ -153,22 +163,24 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
         else:
             reasons.append(f"Tilsyn gyldig til {p.inspection.next_due}.")
     f = u.facilities
-    lacking = [label for key, ok, label in (
-        ("bath", f.get("own_bath", False), "eget bad"),
-        ("cooking", f.get("kitchen", "none") != "none", "mulighet til å lage mat"),
-        ("laundry", f.get("laundry", False), "vaskemulighet"),
-        ("visits", f.get("visits_allowed", False), "besøk"),
-    ) if not ok] if p.accommodation == "temporary" else []  # a night shelter is a bed for the night only
-    for label in lacking:
-        flags.append(Rule(f"inadequate_{label}", f"Mangler {label} (forsvarlighet)."))
+    has = (f.get("own_bath", False), f.get("kitchen", "none") != "none", f.get("laundry", False),
+           f.get("visits_allowed", False))
+    lacking = [(code, label) for (code, label), ok in zip(ADEQUACY, has, strict=True) if not ok] \
+        if p.accommodation == "temporary" else []  # a night shelter is a bed for the night only
+    for code, label in lacking:
+        flags.append(Rule(code, f"Mangler {label} (forsvarlighet)."))
     if p.accommodation == "night_shelter":
         reasons.append("Natthjem: bare overnatting.")
     elif not lacking:
         reasons.append("Forsvarlig standard.")
-    if p.municipality == decision.municipality:
+    near = nearness(decision.municipality, decision.district, p.municipality, p.district)
+    if near == Nearness.HOME_DISTRICT:
+        reasons.append("Samme bydel.")
+    elif near == Nearness.HOME:
         reasons.append("Samme kommune.")
     else:
-        flags.append(Rule("other_municipality", f"Annen kommune ({p.municipality})."))
+        flags.append(Rule("other_municipality", ("Nabokommune" if near == Nearness.NEAR else "Annen kommune")
+                          + f" ({p.municipality})."))
     if p.agreement.price_per_night is not None:
         reasons.append(f"{p.agreement.price_per_night:.0f} kr per natt.")
     elif p.agreement.kind in ("operating", "municipal", "quality"):
@@ -184,18 +196,65 @@ def evaluate(decision: GrantedDecision, c: Candidate, *, check_in: date, today: 
     flags, reasons = soft_rules(decision, c, check_in=check_in, today=today)
     price = c.provider.agreement.price_per_night
     return Match(c.provider, c.unit, tuple(refusals), tuple(flags), tuple(reasons),
-                 price if price is not None else Decimal(0))
+                 price if price is not None else Decimal(0),
+                 nearness(decision.municipality, decision.district, c.provider.municipality, c.provider.district))
 
 
 def match(decision: GrantedDecision, candidates: list[Candidate], *, check_in: date, today: date,
           night_shelter: bool = False) -> tuple[list[Match], list[Match]]:
-    """The places that fit, best first, and those left out (with their reasons)."""
+    """Every place that fits, nearest and best first, and those left out (with their reasons), nearest first."""
     household = HouseholdOn.of(decision, check_in)
     results = [evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter,
                         household=household) for c in candidates]
     fits = sorted((m for m in results if m.fits), key=Match.sort_key)
-    left_out = sorted((m for m in results if not m.fits), key=lambda m: (m.provider.name, m.unit.name))
+    left_out = sorted((m for m in results if not m.fits), key=lambda m: (m.nearness, m.provider.name, m.unit.name))
     return fits, left_out
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """What the case worker narrows the places to. By default the places at home and near it; `everywhere`
+    (or a chosen `municipality`) shows the rest too."""
+
+    everywhere: bool = False
+    municipality: str | None = None
+    target_group: str | None = None  # one of the provider's agreement's target groups
+    kitchen: str | None = None  # at least: own | shared (own or shared)
+    min_beds: int | None = None  # free beds: a free unit's beds (a unit takes one household)
+
+    def admits(self, m: Match) -> bool:
+        p, u = m.provider, m.unit
+        if self.municipality:
+            if p.municipality != self.municipality:
+                return False
+        elif not self.everywhere and m.nearness == Nearness.ELSEWHERE:
+            return False
+        if self.target_group and self.target_group not in p.agreement.target_groups:
+            return False
+        if self.kitchen and u.facilities.get("kitchen", "none") not in KITCHEN_FILTERS.get(self.kitchen, ()):
+            return False
+        return not (self.min_beds and u.beds < self.min_beds)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Matching's answer as a case worker reads it: the places that fit (nearest and best first), the units that
+    cannot be used, and how many more would fit elsewhere (shown when asked)."""
+
+    fits: list[Match]
+    left_out: list[Match]
+    elsewhere: int  # fitting places outside home and near that the filter hides
+    municipalities: tuple[str, ...]  # every municipality with a place (the filter's choices)
+
+
+def select(fits: list[Match], left_out: list[Match], filters: PlaceFilter = PlaceFilter()) -> Places:
+    """`match`'s answer narrowed by the filters."""
+    wider = PlaceFilter(True, None, filters.target_group, filters.kitchen, filters.min_beds)
+    shown = [m for m in fits if filters.admits(m)]
+    elsewhere = 0 if filters.everywhere or filters.municipality else \
+        sum(1 for m in fits if wider.admits(m)) - len(shown)
+    return Places(shown, [m for m in left_out if filters.admits(m)], elsewhere,
+                  tuple(sorted({m.provider.municipality for m in fits + left_out})))
 
 
 def check_place(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,

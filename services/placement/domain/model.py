@@ -21,6 +21,7 @@ from services.placement.domain.providers import (  # noqa: F401 - the domain's n
     ACCOMMODATIONS,
     AGREEMENT_KINDS,
     CHECKLIST_KEY,
+    EMAIL_MAX_LENGTH,
     INSPECTION_RESULTS,
     KITCHENS,
     MAX_CHECKLIST_ITEMS,

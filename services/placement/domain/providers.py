@@ -34,6 +34,11 @@ INSPECTION_RESULTS = ("approved", "remarks", "failed")
 CHECKLIST_KEY = re.compile(r"[a-z][a-z0-9_]{0,49}")
 MAX_CHECKLIST_ITEMS = 50
 STAFFED_HOURS_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# What a change of a provider replaces (its id, slug and inspections stay).
+PROVIDER_FIELDS = ("name", "orgnr", "kind", "municipality", "district", "accommodation", "agreement", "address",
+                   "limits", "email")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Provider(Aggregate):
     limits: Limits = field(default_factory=Limits)
     inspection: Inspection | None = None  # the latest one
     slug: str | None = None
+    email: str | None = None  # where requisitions are sent
     events: list[object] = recorded()
 
     @property
@@ -100,8 +106,7 @@ class Provider(Aggregate):
 
     def change_to(self, details: Provider) -> None:
         """Take the new details (`checked_provider`); the id, slug and inspections stay."""
-        for name in ("name", "orgnr", "kind", "municipality", "district", "accommodation", "agreement", "address",
-                     "limits"):
+        for name in PROVIDER_FIELDS:
             setattr(self, name, getattr(details, name))
         self.record(ev.ProviderChanged(replace(self)))
 
@@ -117,12 +122,14 @@ class Unit(Aggregate):
     slug: str | None = None
     events: list[object] = recorded()
 
-    def change(self, *, name: str | None = None, beds: int | None = None,
+    def change(self, *, name: str | None = None, beds: int | None = None, address: str | None = None,
                facilities: dict[str, object] | None = None) -> None:
         if beds is not None:
             self.beds = check_beds(beds)
         if name is not None:
             self.name = _unit_name(name)
+        if address is not None:
+            self.address = _address(address) or self.address
         if facilities is not None:
             self.facilities = check_facilities({**self.facilities, **facilities})
         self.record(ev.UnitChanged(replace(self)))
@@ -148,9 +155,9 @@ def new_provider(**details) -> Provider:
 
 def checked_provider(*, name: str, orgnr: str, kind: str, municipality: str, district: str | None, address: str,
                      accommodation: str, agreement: Agreement, limits: Limits, slug: str | None = None,
-                     provider_id: UUID | None = None) -> Provider:
+                     provider_id: UUID | None = None, email: str | None = None) -> Provider:
     """A provider's details checked: the org number must pass the mod-11 check; text, money and counts are
-    bounded (`values`)."""
+    bounded (`values`); an e-mail address has one @ and a domain."""
     name = check_text((name or "").strip(), "name", "Navn", max_length=200)
     if not name:
         raise RuleBroken("Navn må fylles ut.", "name")
@@ -161,9 +168,12 @@ def checked_provider(*, name: str, orgnr: str, kind: str, municipality: str, dis
     if not re.fullmatch(r"\d{4}", municipality or ""):
         raise RuleBroken("Kommunenummer må ha fire siffer.", "municipality")
     district = check_text((district or "").strip(), "district", "Bydel", max_length=100) or None
-    address = check_text((address or "").strip(), "address", "Adressen", max_length=300)
+    address = _address(address)
     if not address:
         raise RuleBroken("Adresse må fylles ut.", "address")
+    email = check_text((email or "").strip(), "email", "E-postadressen", max_length=EMAIL_MAX_LENGTH) or None
+    if email is not None and not EMAIL.fullmatch(email):
+        raise RuleBroken("E-postadressen må se ut som navn@domene.no.", "email")
     _one_of(accommodation, ACCOMMODATIONS, "accommodation", "botilbudstype")
     _one_of(agreement.kind, AGREEMENT_KINDS, "agreement.kind", "avtaletype")
     agreement = replace(agreement, price_per_night=check_price(agreement.price_per_night,
@@ -184,7 +194,11 @@ def checked_provider(*, name: str, orgnr: str, kind: str, municipality: str, dis
     if limits.min_age is not None and limits.max_age is not None and limits.max_age < limits.min_age:
         raise RuleBroken("Høyeste alder kan ikke være lavere enn laveste.", "limits.max_age")
     return Provider(provider_id or uuid4(), name, number, kind, municipality, district, accommodation, agreement,
-                    address, limits, None, slug)
+                    address, limits, None, slug, email)
+
+
+def _address(address: str | None) -> str:
+    return check_text((address or "").strip(), "address", "Adressen", max_length=300)
 
 
 def _unit_name(name: str) -> str:
@@ -194,15 +208,19 @@ def _unit_name(name: str) -> str:
     return name
 
 
-def new_unit(provider: Provider, *, name: str, beds: int, address: str | None = None,
-             facilities: dict[str, object] | None = None, slug: str | None = None,
-             unit_id: UUID | None = None) -> Unit:
-    """Check a unit's details and make it (recording UnitRegistered)."""
+def checked_unit(provider: Provider, *, name: str, beds: int, address: str | None = None,
+                 facilities: dict[str, object] | None = None, slug: str | None = None,
+                 unit_id: UUID | None = None) -> Unit:
+    """A unit's details checked (its address is the provider's unless given)."""
     name = _unit_name(name)
     check_beds(beds)
-    address = check_text((address or "").strip(), "address", "Adressen", max_length=300) or provider.address
-    unit = Unit(unit_id or uuid4(), provider.id, name, beds, address, check_facilities(dict(facilities or {})),
-                slug)
+    return Unit(unit_id or uuid4(), provider.id, name, beds, _address(address) or provider.address,
+                check_facilities(dict(facilities or {})), slug)
+
+
+def new_unit(provider: Provider, **details) -> Unit:
+    """Check a unit's details and make it (recording UnitRegistered)."""
+    unit = checked_unit(provider, **details)
     unit.record(ev.UnitRegistered(replace(unit)))
     return unit
 

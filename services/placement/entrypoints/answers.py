@@ -49,6 +49,7 @@ class ProviderOut(BaseModel):
     municipality: str
     district: str | None
     address: str
+    email: str | None = Field(description="Where requisitions are sent.")
     accommodation: str
     agreement: AgreementOut
     limits: LimitsOut
@@ -59,7 +60,7 @@ class ProviderOut(BaseModel):
         a, lim, i = p.agreement, p.limits, p.inspection
         return cls(
             provider_id=p.id, slug=p.slug, name=p.name, orgnr=p.orgnr, kind=p.kind, municipality=p.municipality,
-            district=p.district, address=p.address, accommodation=p.accommodation,
+            district=p.district, address=p.address, email=p.email, accommodation=p.accommodation,
             agreement=AgreementOut(kind=a.kind, price_per_night=_money(a.price_per_night),
                                    fixed_places=a.fixed_places, valid_from=a.valid_from, valid_to=a.valid_to,
                                    target_groups=list(a.target_groups)),
@@ -69,6 +70,15 @@ class ProviderOut(BaseModel):
             if i else None, **extra)
 
 
+class PlannedMoveOutOut(BaseModel):
+    check_out: date = Field(description="The planned morning of departure.")
+    destination: str
+
+
+def planned_move_out(check_out: date | None, destination: str | None) -> PlannedMoveOutOut | None:
+    return PlannedMoveOutOut(check_out=check_out, destination=destination) if check_out else None
+
+
 class ProviderUnitOut(BaseModel):
     unit_id: UUID
     name: str
@@ -76,6 +86,8 @@ class ProviderUnitOut(BaseModel):
     address: str
     facilities: dict
     occupied: int
+    planned_move_out: PlannedMoveOutOut | None = Field(
+        description="The household in the unit has a planned move-out: the unit is taken until then.")
 
 
 class ProviderWithUnitsOut(ProviderOut):
@@ -136,11 +148,16 @@ class MatchOut(BaseModel):
     flags: list[RuleOut]
     needs_justification: bool
     reasons: list[str]
+    nearness: str = Field(description="`home_district`, `home` (the decision's municipality), `near` (same county "
+                                      "or a listed neighbour) or `elsewhere`.")
 
 
 class MatchesOut(BaseModel):
-    fits: list[MatchOut] = Field(description="The places that fit, best first.")
-    left_out: list[MatchOut] = Field(description="Every other place, with the hard rules it breaks.")
+    fits: list[MatchOut] = Field(description="The places that fit, nearest first, best first within each.")
+    left_out: list[MatchOut] = Field(description="The units that cannot be used, with the hard rules each breaks.")
+    elsewhere: int = Field(description="Places that fit outside the municipality and its neighbours, not listed "
+                                       "(ask with `everywhere=true`).")
+    municipalities: list[str] = Field(description="Every municipality with a place (the filter's choices).")
 
 
 def match_json(m: matching.Match) -> dict:
@@ -151,12 +168,8 @@ def match_json(m: matching.Match) -> dict:
             "agreement_kind": m.provider.agreement_kind, "price_per_night": _money(m.provider.price_per_night),
             "refusals": [{"rule": r.code, "message": r.message} for r in m.refusals],
             "flags": [{"rule": r.code, "message": r.message} for r in m.flags],
-            "needs_justification": m.needs_justification, "reasons": list(m.reasons)}
-
-
-class PlannedMoveOutOut(BaseModel):
-    check_out: date = Field(description="The planned morning of departure.")
-    destination: str
+            "needs_justification": m.needs_justification, "reasons": list(m.reasons),
+            "nearness": m.nearness.name.lower()}
 
 
 class StayOut(BaseModel):
@@ -179,8 +192,7 @@ class StayOut(BaseModel):
 
     @classmethod
     def of(cls, s: model.Stay, **extra) -> StayOut:
-        planned = (PlannedMoveOutOut(check_out=s.planned_check_out, destination=s.planned_destination)
-                   if s.planned_check_out else None)
+        planned = planned_move_out(s.planned_check_out, s.planned_destination)
         return cls(stay_id=s.id, household_id=s.household_id, decision_id=s.decision_id, unit_id=s.unit_id,
                    provider_id=s.provider_id, check_in=s.check_in, authorised_to=s.authorised_to,
                    check_out=s.check_out, destination=s.destination, justification=s.justification,
@@ -273,10 +285,14 @@ class CapacityOut(BaseModel):
     occupied: int = Field(description="Households in the unit now (a unit takes one).")
     free: int
     free_beds: int
+    planned_move_out: PlannedMoveOutOut | None = Field(
+        description="The household in the unit has a planned move-out: the unit stays taken until that day.")
 
     @classmethod
     def of(cls, r: queries.CapacityRow) -> CapacityOut:
-        return cls(**vars(r), free=0 if r.occupied else 1, free_beds=0 if r.occupied else r.beds)
+        fields = {k: v for k, v in vars(r).items() if not k.startswith("planned_")}
+        return cls(**fields, free=0 if r.occupied else 1, free_beds=0 if r.occupied else r.beds,
+                   planned_move_out=planned_move_out(r.planned_check_out, r.planned_destination))
 
 
 class ViewSettingsOut(BaseModel):
@@ -349,44 +365,3 @@ class ViewsOut(BaseModel):
             families_and_young=[ViewStayOut.of(s, show_text=show_text) for s in v.families_and_young],
             outside_agreement=[ViewStayOut.of(s, show_text=show_text) for s in v.outside_agreement],
             inspections_due=[InspectionDueOut(**vars(d.row), overdue=d.overdue) for d in v.inspections_due])
-
-
-class RejectedRowOut(BaseModel):
-    line: int
-    reason: str
-    field: str | None
-    unknown: bool = Field(False, description="The row names an unknown office or provider (listed once in "
-                                             "`unknown`, with its lines).")
-
-
-class UnknownNameOut(BaseModel):
-    field: str = Field(description="`office`, `provider` or `provider_orgnr`.")
-    name: str
-    lines: list[int] = Field(description="The first lines that name it.")
-    count: int = Field(description="How many rows name it.")
-    what_to_do: str
-
-
-class ImportOut(BaseModel):
-    rows: int
-    stays_created: int
-    stays_to_create: int | None = Field(description="A dry run: the stays an import would create.")
-    already_imported: int
-    written: bool
-    dry_run: bool
-    partial: bool
-    rejected: list[RejectedRowOut] = Field(description="The first bad rows, each with its line and reason.")
-    rejected_count: int = Field(description="Every bad row, listed or not.")
-    unknown: list[UnknownNameOut] = Field(description="Each unknown office or provider once, with its lines.")
-    stay_ids: list[UUID] = Field(description="The first new stays' ids.")
-
-
-class FileRejectedOut(BaseModel):
-    """A file that is not in the format at all (line 1, or a line that cannot be read as CSV)."""
-
-    detail: list[dict] = Field(description="One entry: `loc` [\"body\"], `msg` (\"Linje 1: …\"), `type` format.")
-
-
-class ImportRejectedOut(ImportOut):
-    detail: list[dict] = Field(description="One entry per listed bad row: `loc` (line, field) and `msg` "
-                                           "(\"Linje N: …\").")

@@ -12,8 +12,9 @@ from fastapi import Depends, Request
 from kit.auth import Role, User, requires
 from kit.messagebus import MessageBus
 from services.placement.adapters.queries import PlacementQueries
-from services.placement.domain import model
+from services.placement.domain import matching, model
 from services.placement.domain.errors import DECISION_NOT_FOUND, STAY_NOT_FOUND, Forbidden, NotFound
+from services.placement.entrypoints.schemas import KitchenFilter, MinBedsFilter, MunicipalityFilter, TargetGroupFilter
 
 WORKERS = (Role.CASE_WORKER, Role.OFFICE_LEADER)
 VIEWERS = (*WORKERS, Role.OPERATIONS, Role.FINANCE, Role.ADMIN)
@@ -78,6 +79,17 @@ async def stay_for(user: User, stay_id: UUID, queries: PlacementQueries) -> mode
 async def _visible_stay(stay_id: UUID, user: Worker, queries: Queries) -> model.Stay:
     return await stay_for(user, stay_id, queries)
 
+
+def _place_filter(everywhere: bool = False, municipality: MunicipalityFilter = None,
+                  target_group: TargetGroupFilter = None, kitchen: KitchenFilter = None,
+                  min_beds: MinBedsFilter = None) -> matching.PlaceFilter:
+    """`everywhere`: also the places outside the office's municipality and its neighbours."""
+    return matching.PlaceFilter(everywhere, municipality or None, target_group or None, kitchen or None,
+                                int(min_beds) if min_beds else None)
+
+
+PlaceFilters = Annotated[matching.PlaceFilter, Depends(_place_filter)]
+"""Matching's filters from the query (the API's and the places page's)."""
 
 VisibleDecision = Annotated[model.GrantedDecision, Depends(_visible_decision)]
 """The decision in the path, for a case worker or office leader of its office."""

@@ -43,6 +43,13 @@ MunicipalityFilter = Annotated[str | None, Query(pattern=r"^(\d{4})?$", max_leng
 OfficeFilter = Annotated[str | None, Query(pattern=r"^([a-z0-9-]{1,64})?$", max_length=64)]
 DateText = Annotated[str | None, Query(max_length=32, description="YYYY-MM-DD.")]
 Notice = Annotated[int, Query(ge=0, le=1)]
+# Matching's filters, as the places page's form sends them (an empty value: no filter).
+TargetGroupFilter = Annotated[str | None, Query(pattern="^(" + "|".join(model.TARGET_GROUPS) + ")?$", max_length=30,
+                                                description="Only providers whose agreement has this target group.")]
+KitchenFilter = Annotated[str | None, Query(pattern="^(own|shared)?$", max_length=6,
+                                            description="At least this kitchen in the unit: own, or shared (or own).")]
+MinBedsFilter = Annotated[str | None, Query(pattern=r"^\d{0,4}$", max_length=4,
+                                            description="Free beds at least (a free unit's beds).")]
 FirstLine = Annotated[int, Query(ge=2, le=100_000_000, description="Line of the first row in the whole file (for "
                                                                     "a file sent in chunks, each with the header).")]
 
@@ -108,6 +115,7 @@ class ProviderIn(In):
     municipality: Line(4)
     district: Line(100) | None = None
     address: Line(300)
+    email: Line(model.EMAIL_MAX_LENGTH) | None = Field(None, description="Where requisitions are sent.")
     accommodation: Literal["temporary", "night_shelter"] = "temporary"
     agreement: AgreementIn = Field(default_factory=AgreementIn)
     limits: LimitsIn = Field(default_factory=LimitsIn)

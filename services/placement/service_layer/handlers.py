@@ -7,25 +7,33 @@ dependencies — the clock (`today`, `now`) and the municipalities of the refere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 from kit.logging import get_logger
 from services.placement.adapters.rows import facts_from_json
-from services.placement.domain import commands, matching, model, reference
+from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import (
     DECISION_NOT_FOUND,
-    PROVIDER_NOT_FOUND,
     STAY_NOT_FOUND,
-    UNIT_NOT_FOUND,
     NotFound,
     PlacementError,
     RuleBroken,
 )
-from services.placement.domain.offices import check_municipality
 from services.placement.service_layer.imports import import_stays
+from services.placement.service_layer.provider_imports import import_providers
+from services.placement.service_layer.providers import (
+    change_provider,
+    change_unit,
+    find_provider,
+    find_unit,
+    load_reference_providers,
+    record_inspection,
+    register_provider,
+    register_unit,
+)
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork as Uow
 
 log = get_logger(__name__)
@@ -81,28 +89,14 @@ async def _stay(uow: Uow, stay_id: UUID) -> model.Stay:
     return stay
 
 
-async def _provider(uow: Uow, provider_id: UUID, *, for_update: bool = False) -> model.Provider:
-    provider = await uow.providers.get(provider_id, for_update=for_update)
-    if provider is None:
-        raise NotFound(PROVIDER_NOT_FOUND, "provider_id")
-    return provider
-
-
-async def _unit(uow: Uow, unit_id: UUID, *, for_update: bool = False) -> model.Unit:
-    unit = await uow.providers.unit(unit_id, for_update=for_update)
-    if unit is None:
-        raise NotFound(UNIT_NOT_FOUND, "unit_id")
-    return unit
-
-
 # --- the stay's life cycle ----------------------------------------------------------------------------------
 
 async def _place(uow: Uow, decision: model.GrantedDecision, unit_id: UUID, check_in: date,
                  justification: str | None, *, today: date, at: datetime, night_shelter: bool = False,
                  moved_from: model.Stay | None = None) -> Placed:
-    unit = await _unit(uow, unit_id)
+    unit = await find_unit(uow, unit_id)
     await uow.providers.lock_address(unit.address)
-    unit = await _unit(uow, unit_id, for_update=True)
+    unit = await find_unit(uow, unit_id, for_update=True)
     m = matching.check_place(decision, await uow.providers.candidate(unit_id), check_in=check_in, today=today,
                              justification=justification, night_shelter=night_shelter)
     stay = model.place(decision, m.provider, unit, check_in=check_in, at=at, justification=justification,
@@ -130,7 +124,7 @@ async def extend_stay(cmd: commands.ExtendStay, uow: Uow, *, now: Now) -> model.
 
 async def _households_left(uow: Uow, stay: model.Stay) -> tuple[model.Provider, model.Unit, int]:
     """Where the stay is, and the households left in its unit once it ends."""
-    return (await _provider(uow, stay.provider_id), await _unit(uow, stay.unit_id),
+    return (await find_provider(uow, stay.provider_id), await find_unit(uow, stay.unit_id),
             await uow.stays.households_in(stay.unit_id, excluding=stay.id))
 
 
@@ -181,73 +175,6 @@ async def move_to_other_provider(cmd: commands.MoveToOtherProvider, uow: Uow, *,
                         moved_from=stay)
 
 
-# --- providers, units, inspections ---------------------------------------------------------------------------
-
-def _details(cmd: commands.RegisterProvider, provider_id: UUID | None = None, slug: str | None = None) -> dict:
-    return dict(
-        name=cmd.name, orgnr=cmd.orgnr, kind=cmd.kind, municipality=cmd.municipality, district=cmd.district,
-        address=cmd.address, accommodation=cmd.accommodation,
-        agreement=model.Agreement(cmd.agreement_kind, cmd.price_per_night, cmd.fixed_places, cmd.valid_from,
-                                  cmd.valid_to, tuple(cmd.target_groups)),
-        limits=model.Limits(cmd.sex, cmd.min_age, cmd.max_age, cmd.substance_free), slug=slug,
-        provider_id=provider_id)
-
-
-async def register_provider(cmd: commands.RegisterProvider, uow: Uow, *,
-                            municipalities: Mapping[str, str]) -> model.Provider:
-    check_municipality(cmd.municipality, municipalities)
-    provider = model.new_provider(**_details(cmd))
-    await uow.providers.add(provider)  # a taken org number: Conflict on `orgnr`
-    return provider
-
-
-async def change_provider(cmd: commands.ChangeProvider, uow: Uow, *,
-                          municipalities: Mapping[str, str]) -> model.Provider:
-    check_municipality(cmd.details.municipality, municipalities)
-    provider = await _provider(uow, cmd.provider_id, for_update=True)
-    provider.change_to(model.checked_provider(**_details(cmd.details, provider.id, provider.slug)))
-    await uow.providers.save(provider)
-    return provider
-
-
-async def register_unit(cmd: commands.RegisterUnit, uow: Uow, *, now: Now) -> model.Unit:
-    provider = await _provider(uow, cmd.provider_id)
-    unit = model.new_unit(provider, name=cmd.name, beds=cmd.beds, address=cmd.address, facilities=cmd.facilities)
-    unit.record_capacity(provider, 0, now())
-    await uow.providers.add_unit(unit)
-    return unit
-
-
-async def change_unit(cmd: commands.ChangeUnit, uow: Uow, *, now: Now) -> model.Unit:
-    unit = await _unit(uow, cmd.unit_id, for_update=True)
-    unit.change(name=cmd.name, beds=cmd.beds, facilities=cmd.facilities)
-    unit.record_capacity(await _provider(uow, unit.provider_id), await uow.stays.households_in(unit.id), now())
-    await uow.providers.save_unit(unit)
-    return unit
-
-
-async def record_inspection(cmd: commands.RecordInspection, uow: Uow) -> model.Inspection:
-    provider = await _provider(uow, cmd.provider_id)
-    inspection = model.new_inspection(provider, inspected_on=cmd.inspected_on, result=cmd.result,
-                                      next_due=cmd.next_due, checklist=cmd.checklist)
-    await uow.providers.add_inspection(provider.id, inspection)
-    return inspection
-
-
-async def load_reference_providers(cmd: commands.LoadReferenceProviders, uow: Uow) -> int:
-    """Register the reference providers, their units and inspections once, into an empty database."""
-    if await uow.providers.any_registered():
-        return 0
-    found = reference.providers(cmd.reference)
-    for r in found:
-        await uow.providers.add(r.provider)
-        if r.inspection is not None:
-            await uow.providers.add_inspection(r.provider.id, r.inspection)
-        for unit in r.units:
-            await uow.providers.add_unit(unit)
-    return len(found)
-
-
 HANDLERS = {
     commands.RecordDecision: record_decision,
     commands.PlaceHousehold: place_household,
@@ -263,5 +190,6 @@ HANDLERS = {
     commands.RecordInspection: record_inspection,
     commands.LoadReferenceProviders: load_reference_providers,
     commands.ImportStays: import_stays,
+    commands.ImportProviders: import_providers,
 }
 """Command type → handler; `bootstrap.py` binds each handler's dependencies by name."""

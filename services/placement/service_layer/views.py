@@ -13,12 +13,14 @@ INSPECTIONS_DUE_WITHIN_DAYS = 14
 
 
 async def find_places(queries: PlacementQueries, decision: model.GrantedDecision, *, check_in: date, today: date,
-                      night_shelter: bool = False) -> tuple[list[matching.Match], list[matching.Match]]:
-    """The places that fit, best first, and those left out with the reasons (the decision must be placeable on
-    that day)."""
+                      night_shelter: bool = False, filters: matching.PlaceFilter = matching.PlaceFilter(),
+                      ) -> matching.Places:
+    """The places that fit, nearest and best first, and those left out with the reasons, narrowed by the filters
+    (the decision must be placeable on that day)."""
     model.check_placeable(decision, check_in, household_has_open_stay=False)
-    return matching.match(decision, await queries.candidates(), check_in=check_in, today=today,
-                          night_shelter=night_shelter)
+    fits, left_out = matching.match(decision, await queries.candidates(), check_in=check_in, today=today,
+                                    night_shelter=night_shelter)
+    return matching.select(fits, left_out, filters)
 
 
 @dataclass(frozen=True)

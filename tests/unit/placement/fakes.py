@@ -115,6 +115,12 @@ class FakeProviderRepository(_Repository):
         [c] = candidates(self.t, unit_id)
         return c
 
+    async def all_units(self) -> list[Unit]:
+        return [_copy(u) for u in sorted(self.t.units.values(), key=lambda u: (str(u.provider_id), u.name))]
+
+    async def lock_imports(self) -> None:
+        pass
+
     async def units_with_households(self) -> list[tuple[Unit, int]]:
         units = sorted(self.t.units.values(), key=lambda u: (str(u.provider_id), u.name, str(u.id)))
         return [(_copy(u), self.t.households_in(u.id)) for u in units]
@@ -261,9 +267,11 @@ class FakeQueries:
         for u in self.t.units.values():
             p = self.t.providers[u.provider_id]
             if municipality is None or p.municipality == municipality:
+                living = next((s for s in self.t.stays.values() if s.unit_id == u.id and s.check_out is None), None)
                 rows.append(CapacityRow(p.id, p.name, p.municipality, p.district, p.accommodation, p.agreement_kind,
                                         u.id, u.name, u.beds, u.address, dict(u.facilities),
-                                        self.t.households_in(u.id)))
+                                        self.t.households_in(u.id), living and living.planned_check_out,
+                                        living and living.planned_destination))
         return sorted(rows, key=lambda r: (r.municipality, r.provider, r.unit))
 
     async def decision(self, decision_id: UUID) -> GrantedDecision | None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.placement.adapters import stays_csv
+from services.placement.adapters import csv_files
 from services.placement.domain import history
 from services.placement.domain.model import Agreement, Limits, new_provider
 
@@ -33,7 +33,7 @@ PROVIDERS = history.ProviderIndex([provider("Blå Kors bosenter", "916451288"),
 
 def rows(text: str):
     return [history.check_row(line, row, offices=OFFICES, providers=PROVIDERS, today=TODAY)
-            for line, row in stays_csv.read(text.encode())]
+            for line, row in csv_files.read(text.encode())]
 
 
 def test_the_example_reads_as_two_stays():
@@ -101,11 +101,11 @@ def test_provider_matching_by_name_or_org_number():
 
 def test_header_and_file_errors():
     with pytest.raises(history.HeaderError, match="mangler kolonnene check_in"):
-        stays_csv.read(HEADER.replace(",check_in", "").encode())
+        csv_files.read(HEADER.replace(",check_in", "").encode())
     with pytest.raises(history.HeaderError, match="ukjente kolonner"):
-        stays_csv.read((HEADER + ",fnr\n").encode())
+        csv_files.read((HEADER + ",fnr\n").encode())
     with pytest.raises(history.HeaderError, match="UTF-8"):
-        stays_csv.read(EXAMPLE.encode("latin-1"))
+        csv_files.read(EXAMPLE.encode("latin-1"))
 
 
 def test_duplicates_and_overlaps_across_rows():

@@ -216,7 +216,7 @@ def test_adequacy_ranks_a_complete_unit_first():
     d = decision()
     a, b = provider(name="Mangler vask"), provider(name="Komplett")
     assert ranked(d, cand(a, unit(a, laundry=False)), cand(b, unit(b))) == ["Komplett", "Mangler vask"]
-    assert flag_codes(d, cand(a, unit(a, laundry=False))) == {"inadequate_vaskemulighet"}
+    assert flag_codes(d, cand(a, unit(a, laundry=False))) == {"inadequate_laundry"}
 
 
 def test_inspection_current_ranks_before_overdue():

@@ -144,8 +144,8 @@ async def test_the_stay_page_shows_the_plan_and_the_case_worker_cancels_it():
         r = await browser.post(f"/stays/{stay.id}/move-out", data={"check_out": str(day),
                                                                   "destination": "own_home"})
         assert r.status_code == 200
-        assert f"Utflyttingen er planlagt til {day}" in r.text
-        assert f"planlagt {day} (Eid bolig)" in r.text and "Avlys planlagt utflytting" in r.text
+        assert f"Utflyttingen er planlagt til {day:%d.%m.%Y}" in r.text
+        assert f"Planlagt utflytting {day:%d.%m.%Y} (Eid bolig)" in r.text and "Avlys planlagt utflytting" in r.text
         r = await browser.post(f"/stays/{stay.id}/planned-move-out/cancel")
         assert r.status_code == 200 and "Den planlagte utflyttingen er avlyst." in r.text
         assert "bor der nå" in r.text

@@ -7,7 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.placement.domain import commands
-from services.placement.entrypoints.answers import ProviderOut, ProviderUnitOut, ProviderWithUnitsOut
+from services.placement.entrypoints.answers import (
+    ProviderOut,
+    ProviderUnitOut,
+    ProviderWithUnitsOut,
+    planned_move_out,
+)
 from services.placement.entrypoints.deps import Bus, ProviderAdmin, Queries, Viewer
 from services.placement.entrypoints.schemas import ProviderIn
 
@@ -19,7 +24,7 @@ def provider_command(body: ProviderIn) -> commands.RegisterProvider:
     return commands.RegisterProvider(
         body.name, body.orgnr, body.kind, body.municipality, body.district, body.address, body.accommodation,
         a.kind, a.price_per_night, a.fixed_places, a.valid_from, a.valid_to, tuple(a.target_groups), lim.sex,
-        lim.min_age, lim.max_age, lim.substance_free)
+        lim.min_age, lim.max_age, lim.substance_free, body.email)
 
 
 @router.get("", response_model=list[ProviderWithUnitsOut])
@@ -28,7 +33,7 @@ async def list_providers(_user: Viewer, queries: Queries):
     for r in await queries.capacity(None):
         units.setdefault(r.provider_id, []).append(ProviderUnitOut(
             unit_id=r.unit_id, name=r.unit, beds=r.beds, address=r.address, facilities=r.facilities,
-            occupied=r.occupied))
+            occupied=r.occupied, planned_move_out=planned_move_out(r.planned_check_out, r.planned_destination)))
     return [ProviderWithUnitsOut.of(p, units=units.get(p.id, [])) for p in await queries.providers()]
 
 

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kit.auth import User
 from services.placement.adapters.queries import PlacementQueries
-from services.placement.domain import commands, model
+from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import NotFound, PlacementError, RuleBroken
-from services.placement.entrypoints.deps import Bus, Queries, Today, Worker, decision_for
+from services.placement.entrypoints.deps import Bus, PlaceFilters, Queries, Today, Worker, decision_for
 from services.placement.entrypoints.pages.common import LongField, ShortField, form_date, render, safe_date, status_of
 from services.placement.entrypoints.schemas import DateText
 from services.placement.service_layer import views
@@ -38,36 +38,39 @@ async def decisions_page(request: Request, user: Worker, queries: Queries, today
 async def places_page(request: Request, user: User, queries: PlacementQueries, today: date, decision_id: UUID,
                       check_in: date, night_shelter: bool, *, form: dict | None = None,
                       error: PlacementError | None = None, status_code: int = 200,
-                      move_stay: model.Stay | None = None) -> HTMLResponse:
-    """The places for a decision on a day, with the placement (or move) form; a day outside the decision's
-    period is shown as the error and the places of the nearest day in it instead."""
+                      move_stay: model.Stay | None = None,
+                      filters: matching.PlaceFilter = matching.PlaceFilter()) -> HTMLResponse:
+    """The places for a decision on a day, nearest first and narrowed by the filters, with the placement (or
+    move) form; a day outside the decision's period is shown as the error and the places of the nearest day in
+    it instead."""
     decision = await decision_for(user, decision_id, queries)
     try:
-        fits, left_out = await views.find_places(queries, decision, check_in=check_in, today=today,
-                                                 night_shelter=night_shelter)
+        places = await views.find_places(queries, decision, check_in=check_in, today=today,
+                                         night_shelter=night_shelter, filters=filters)
     except RuleBroken as exc:
         if exc.field != "check_in":
             raise
         error, status_code = error or exc, 422 if status_code == 200 else status_code
         form = {**(form or {}), "check_in": check_in.isoformat()}
         check_in = max(decision.period_from, min(today, decision.period_to or decision.period_from))
-        fits, left_out = await views.find_places(queries, decision, check_in=check_in, today=today,
-                                                 night_shelter=night_shelter)
+        places = await views.find_places(queries, decision, check_in=check_in, today=today,
+                                         night_shelter=night_shelter, filters=filters)
     return render(request, "places.html", {
-        "user": user, "decision": decision, "fits": views.group_matches(fits),
-        "left_out": views.group_matches(left_out), "check_in": check_in, "night_shelter": night_shelter,
+        "user": user, "decision": decision, "fits": views.group_matches(places.fits),
+        "left_out": views.group_matches(places.left_out), "places": places, "filters": filters,
+        "target_groups": matching.TARGET_GROUP_NB, "check_in": check_in, "night_shelter": night_shelter,
         "form": form or {}, "error": error, "move_stay": move_stay, "today": today}, status_code=status_code)
 
 
 @router.get("/decisions/{decision_id}/places")
 async def find_places_page(request: Request, decision_id: UUID, user: Worker, queries: Queries, today: Today,
-                           check_in: DateText = None, night_shelter: bool = False):
+                           filters: PlaceFilters, check_in: DateText = None, night_shelter: bool = False):
     day = safe_date(check_in, today)
     if not check_in:  # first visit: today, or the decision's first night if it lies ahead
         d = await queries.decision(decision_id)
         if d is not None and d.period_from and d.period_to:
             day = max(d.period_from, min(day, d.period_to))
-    return await places_page(request, user, queries, today, decision_id, day, night_shelter)
+    return await places_page(request, user, queries, today, decision_id, day, night_shelter, filters=filters)
 
 
 @router.post("/decisions/{decision_id}/place")

@@ -38,10 +38,12 @@ async def capacity_page(request: Request, user: Viewer, queries: Queries, today:
         p = providers.setdefault(str(r.provider_id), {
             "id": str(r.provider_id), "name": r.provider, "municipality": r.municipality, "district": r.district,
             "accommodation": r.accommodation, "agreement": r.agreement_kind, "beds": 0, "occupied": 0, "units": [],
-            "from_office": from_office.get(str(r.provider_id), 0)})
+            "from_office": from_office.get(str(r.provider_id), 0), "planned": []})
         p["beds"] += r.beds
         p["occupied"] += 1 if r.occupied else 0
         p["units"].append(r)
+        if r.planned_check_out:
+            p["planned"] = sorted([*p["planned"], r.planned_check_out])
     return render(request, "capacity.html", {
         "user": user, "providers": list(providers.values()), "municipality": chosen,
         "municipalities": sorted({o["municipality"] for o in offices.values()}), "office": office, "offices": offices,

@@ -1,5 +1,6 @@
-"""Providers' pages: the list and one provider for everyone; registering providers and units and changing beds
-for office leaders and admins; inspections for case workers, office leaders and admins."""
+"""Providers' pages: the list and one provider for everyone; registering providers and units, changing beds and
+importing a providers file (upload, dry run, result) for office leaders and admins; inspections for case
+workers, office leaders and admins."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import UploadFile
 
 from kit.auth import User
+from services.placement.adapters import csv_files
 from services.placement.adapters.queries import PlacementQueries
-from services.placement.domain import commands
-from services.placement.domain.errors import PROVIDER_NOT_FOUND, UNIT_NOT_FOUND, NotFound, PlacementError
+from services.placement.domain import commands, provider_import
+from services.placement.domain.errors import (
+    PROVIDER_NOT_FOUND,
+    UNIT_NOT_FOUND,
+    NotFound,
+    PlacementError,
+    RuleBroken,
+)
+from services.placement.domain.history import HeaderError
+from services.placement.entrypoints.api.imports import PROVIDERS_MAX_BYTES, PROVIDERS_TOO_LARGE_NB, providers_answer
 from services.placement.entrypoints.deps import PROVIDER_ADMINS, Bus, Inspector, ProviderAdmin, Queries, Today, Viewer
 from services.placement.entrypoints.pages.common import (
     ShortField,
@@ -30,9 +41,50 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 CHECKLIST = ("standard", "fire_safety", "surveillance", "visits")
 
 
+ACTIONS_NB = {"register_provider": "Ny tilbyder", "change_provider": "Endret tilbyder", "register_unit": "Ny enhet",
+              "change_unit": "Endret enhet"}
+
+
+async def providers_list(request: Request, user: User, queries: PlacementQueries, today: date, *,
+                         error: PlacementError | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, "providers.html", {"user": user, "providers": await queries.providers(), "today": today,
+                                              "error": error, "limit_mb": PROVIDERS_MAX_BYTES // 2**20},
+                  status_code=status_code)
+
+
 @router.get("/providers")
 async def providers_page(request: Request, user: Viewer, queries: Queries, today: Today):
-    return render(request, "providers.html", {"user": user, "providers": await queries.providers(), "today": today})
+    return await providers_list(request, user, queries, today)
+
+
+@router.post("/providers/import")
+async def import_providers_form(request: Request, user: ProviderAdmin, queries: Queries, bus: Bus, today: Today):
+    """A providers file (../shared/formats/providers-import.md) through the same import as the API: with «bare
+    kontroller» a dry run listing every problem and change; else the import, or its refusal with every problem."""
+    try:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > PROVIDERS_MAX_BYTES + 64 * 1024:
+            raise RuleBroken(PROVIDERS_TOO_LARGE_NB, "file")
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise RuleBroken("Velg en CSV-fil med tilbydere.", "file")
+        data = await upload.read(PROVIDERS_MAX_BYTES + 1)
+        if len(data) > PROVIDERS_MAX_BYTES:
+            raise RuleBroken(PROVIDERS_TOO_LARGE_NB, "file")
+        try:
+            rows = csv_files.read(data, check_header=provider_import.check_header)
+        except HeaderError as exc:
+            raise RuleBroken(str(exc), "file") from None
+        partial, dry_run = form.get("partial") == "true", form.get("dry_run") == "true"
+    except RuleBroken as exc:
+        return await providers_list(request, user, queries, today, error=exc,
+                                    status_code=413 if str(exc) == PROVIDERS_TOO_LARGE_NB else 422)
+    result = await bus.handle(commands.ImportProviders(tuple(rows), partial, dry_run))
+    body = providers_answer(result, partial=partial)
+    return render(request, "provider_import.html", {
+        "user": user, "r": body, "file": upload.filename[:100], "actions": ACTIONS_NB},
+        status_code=422 if body.rejected_count and not partial else 200)
 
 
 @router.get("/providers/new")
@@ -55,7 +107,8 @@ async def new_provider_form(request: Request, user: ProviderAdmin, bus: Bus):
             optional_date(data.get("valid_from"), "agreement.valid_from"),
             optional_date(data.get("valid_to"), "agreement.valid_to"), tuple(groups),
             data.get("sex") or None, form_int(data.get("min_age"), "limits.min_age"),
-            form_int(data.get("max_age"), "limits.max_age"), data.get("substance_free") == "true"))
+            form_int(data.get("max_age"), "limits.max_age"), data.get("substance_free") == "true",
+            data.get("email") or None))
     except PlacementError as exc:
         return render(request, "provider_form.html", {"user": user, "form": data | {"target_groups": groups},
                                                       "error": exc}, status_code=status_of(exc))

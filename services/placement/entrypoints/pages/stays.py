@@ -13,8 +13,25 @@ from kit.auth import User
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands, model
 from services.placement.domain.errors import PlacementError, RuleBroken
-from services.placement.entrypoints.deps import Bus, Queries, Today, VisibleStay, Worker, decision_for, stay_for
-from services.placement.entrypoints.pages.common import LongField, ShortField, form_date, render, safe_date, status_of
+from services.placement.entrypoints.deps import (
+    Bus,
+    PlaceFilters,
+    Queries,
+    Today,
+    VisibleStay,
+    Worker,
+    decision_for,
+    stay_for,
+)
+from services.placement.entrypoints.pages.common import (
+    LongField,
+    ShortField,
+    form_date,
+    nb_date,
+    render,
+    safe_date,
+    status_of,
+)
 from services.placement.entrypoints.pages.decisions import form_unit, places_page
 from services.placement.entrypoints.schemas import DateText, Notice
 
@@ -72,7 +89,7 @@ async def move_out_form(request: Request, stay: VisibleStay, user: Worker, queri
         return await stay_page(request, user, queries, today, stay.id, error=exc, form=form,
                                status_code=status_of(exc))
     notice = ("Utflytting er registrert." if after.check_out else
-              f"Utflyttingen er planlagt til {after.planned_check_out}. Enheten er opptatt til da.")
+              f"Utflyttingen er planlagt til {nb_date(after.planned_check_out)}. Enheten er opptatt til da.")
     return await stay_page(request, user, queries, today, stay.id, notice=notice)
 
 
@@ -88,9 +105,9 @@ async def cancel_planned_move_out_form(request: Request, stay: VisibleStay, user
 
 @router.get("/stays/{stay_id}/move")
 async def move_page(request: Request, stay: VisibleStay, user: Worker, queries: Queries, today: Today,
-                    moved_on: DateText = None):
+                    filters: PlaceFilters, moved_on: DateText = None):
     return await places_page(request, user, queries, today, stay.decision_id, safe_date(moved_on, today), False,
-                             move_stay=stay)
+                             move_stay=stay, filters=filters)
 
 
 @router.post("/stays/{stay_id}/move")

@@ -1,11 +1,14 @@
-"""Reading a stay history file (../shared/formats/stays-import.md): UTF-8, comma separated, header row."""
+"""Reading placement's import files (../shared/formats/stays-import.md, providers-import.md): UTF-8, comma
+separated, a header row that the format's `check_header` judges."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
-from services.placement.domain.history import HeaderError, check_header
+from services.placement.domain import history
+from services.placement.domain.history import HeaderError
 
 
 def _why(exc: csv.Error) -> str:
@@ -14,9 +17,11 @@ def _why(exc: csv.Error) -> str:
             else f"filen kan ikke leses som CSV ({text[:100]})")
 
 
-def read(data: bytes, *, first_line: int = 2) -> list[tuple[int, dict]]:
+def read(data: bytes, *, first_line: int = 2,
+         check_header: Callable[[list[str] | None], None] = history.check_header) -> list[tuple[int, dict]]:
     """The rows with their line numbers in the file (the header is line 1; `first_line` is the line of the
-    first row, for a file sent in chunks). Raises HeaderError when the file as a whole is not in the format."""
+    first row, for a file sent in chunks). Raises HeaderError when the file as a whole is not in the format
+    (the stay history's unless another `check_header` is given)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
