@@ -2,13 +2,13 @@
 rules get proper codes (`inadequate_own_bath` … instead of `inadequate_<Norwegian label>`) in the soft rules a
 stay's justification covers.
 
-Revision ID: placement_0005
+Revision ID: placement_0006
 """
 
 from kit.migrations import execute_script
 
-revision = "placement_0005"
-down_revision = "placement_0004"
+revision = "placement_0006"
+down_revision = "placement_0005"
 branch_labels = None
 depends_on = None
 
