@@ -39,15 +39,19 @@ class Role(StrEnum):
     FINANCE = "finance"
     OPERATIONS = "operations"
     ADMIN = "admin"
+    SERVICE = "service"
+    """A service acting for an office without a logged-in user (billing sending a requisition): never a person,
+    never logged in with a password; its token is made by `service_token`."""
 
 
-OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER})
+OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.SERVICE})
 ROLE_NAMES_NB = {
     Role.CASE_WORKER: "Bostedsløsekonsulent",
     Role.OFFICE_LEADER: "Leder",
     Role.FINANCE: "Økonomi",
     Role.OPERATIONS: "Drift",
     Role.ADMIN: "Administrator",
+    Role.SERVICE: "Tjeneste (automatisk)",
 }
 
 
@@ -76,6 +80,8 @@ class UserDirectory:
     @classmethod
     def load(cls, path: Path) -> UserDirectory:
         raw = json.loads(path.read_text(encoding="utf-8"))
+        if any(u["role"] == Role.SERVICE for u in raw["users"]):
+            raise ValueError(f"{path}: the role «service» is for service credentials, not for a person's login")
         return cls({
             u["username"]: (u["password_hash"], User(u["username"], Role(u["role"]), u.get("office_id"),
                                                      u.get("name", "")))
@@ -212,13 +218,26 @@ class NotLoggedIn(Exception):
     """Raised for a page request without a valid session; the app redirects to the login page."""
 
 
-def user_from_request(request: Request) -> User | None:
-    signer: TokenSigner = request.app.state.signer
+def request_token(request: Request) -> str | None:
+    """The token the request came with: its bearer token, else the session cookie (which holds the same kind).
+    A page passes it on when it asks another service something on the user's behalf."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return signer.read(header[7:].strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return signer.read(cookie) if cookie else None
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def user_from_request(request: Request) -> User | None:
+    signer: TokenSigner = request.app.state.signer
+    token = request_token(request)
+    return signer.read(token) if token else None
+
+
+def service_token(signer: TokenSigner, service: str, office_id: str) -> str:
+    """A credential for `service` acting for one office without a logged-in user (a service's background job):
+    the role SERVICE, scoped to that office like a case worker. Signed like every token, with the shared key;
+    with the municipality's identity provider this is where a client-credentials token would be fetched."""
+    return signer.issue(User(service, Role.SERVICE, office_id, service))
 
 
 def api_user(request: Request) -> User:
