@@ -14,7 +14,7 @@ from uuid import UUID
 
 from kit import clock
 from kit.logging import get_logger
-from services.intake.adapters.queries import Case, HouseholdHistory
+from services.intake.adapters.queries import Case, HouseholdHistory, Person
 from services.intake.adapters.records import ENCRYPTED_COLUMNS
 from services.intake.domain import commands as c
 from services.intake.domain import decisions, model
@@ -76,6 +76,7 @@ async def receive_application(cmd: c.ReceiveApplication, uow: IntakeUnitOfWork, 
     else:
         await uow.repo.save_household(household)
     await uow.repo.add_application(application)
+    await uow.repo.assign_reference(household.id, office.id, clock.today(at).year)
     log.info("application_received", application_id=str(application.id), household_id=str(household.id),
              office_id=office.id, new_household=new, identity_kind=number.kind, synthetic=number.synthetic)
     return Received(application.id, household.id, new)
@@ -123,6 +124,20 @@ async def view_case(cmd: c.ViewCase, uow: IntakeUnitOfWork, *, now: Now = clock.
     return case
 
 
+async def view_people(cmd: c.ViewPeople, uow: IntakeUnitOfWork, *, now: Now = clock.now) -> list[Person]:
+    """Who these households are — name, birth date, the actor's office's reference — for a page or document
+    (another service's, asked over HTTP, or intake's own list). Only those the actor's office may see (its own,
+    or one it worked with before a transfer); unknown ones and another office's alike are left out. Each one
+    shown is audited, with the purpose the asker gave."""
+    purpose = model.check_purpose(cmd.purpose)
+    people = await uow.queries.people(list(dict.fromkeys(cmd.household_ids)), office_id=cmd.actor.office_id)
+    at = now()
+    await uow.repo.add_audits([
+        model.AuditEntry.of(cmd.actor, office_id=cmd.actor.office_id, household_id=p.household_id,
+                            action="view_people", purpose=purpose, at=at) for p in people])
+    return people
+
+
 async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *, allow_synthetic: bool,
                              now: Now = clock.now) -> Transferred:
     """A leader of the receiving office (or an admin) moves a household there (see domain.model.transfer)."""
@@ -144,6 +159,7 @@ async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *,
     moved, entries = model.transfer(household, to, open_at_old_office=still_open, by=cmd.actor, at=at,
                                     reason=cmd.reason)
     await uow.repo.save_household(household)
+    await uow.repo.assign_reference(household.id, to.id, today.year)
     await uow.repo.add_transfer(moved)
     for entry in entries:
         await uow.repo.add_audit(entry)
@@ -229,7 +245,8 @@ async def rotate_encryption_keys(cmd: c.RotateEncryptionKeys, uow: IntakeUnitOfW
 
 HANDLERS = {
     c.ReceiveApplication: receive_application, c.LookupHousehold: lookup_household,
-    c.ViewHousehold: view_household, c.ViewCase: view_case, c.TransferHousehold: transfer_household,
+    c.ViewHousehold: view_household, c.ViewCase: view_case, c.ViewPeople: view_people,
+    c.TransferHousehold: transfer_household,
     c.MakeDecision: make_decision, c.ExtendDecision: extend_decision, c.ApproveDecision: approve_decision,
     c.ReturnDecision: return_decision, c.RotateEncryptionKeys: rotate_encryption_keys,
 }

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from kit.auth import Role
-from services.intake.domain.commands import LookupHousehold, TransferHousehold
+from services.intake.domain.commands import LookupHousehold, TransferHousehold, ViewPeople
 from services.intake.domain.errors import Conflict, RuleBroken
 from services.intake.entrypoints.deps import Bus, Leader, Queries, Worker, actor_of
 from services.intake.entrypoints.mapping import receive_command
@@ -44,11 +44,13 @@ def office_problem(user, office) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def cases_page(request: Request, user: Worker, queries: Queries, alle: bool = False):
+async def cases_page(request: Request, user: Worker, queries: Queries, bus: Bus, alle: bool = False):
     rows = await queries.case_list(user.office_id, open_only=not alle)
     office = await queries.office(user.office_id or "")
+    people = await bus.handle(ViewPeople(actor_of(user), tuple(r.household_id for r in rows), "Saksliste")) \
+        if rows else []
     return render(request, "cases.html", user=user, cases=rows, all_cases=alle, office=office,
-                  office_problem=office_problem(user, office))
+                  people={p.household_id: p for p in people}, office_problem=office_problem(user, office))
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
