@@ -97,7 +97,8 @@ async def place_form(request: Request, decision_id: UUID, user: Worker, queries:
         if not unit_id:
             raise RuleBroken("Velg en plass.", "unit_id")
         placed = await bus.handle(commands.PlaceHousehold(decision_id, form_unit(unit_id), day,
-                                                          justification or None, night_shelter))
+                                                          justification or None, night_shelter, user.username,
+                                                          user.name or None))
     except PlacementError as exc:
         if isinstance(exc, NotFound) and exc.field == "decision_id":
             raise

@@ -120,7 +120,8 @@ async def move_form(request: Request, stay: VisibleStay, user: Worker, queries: 
         if not unit_id:
             raise RuleBroken("Velg en plass.", "unit_id")
         placed = await bus.handle(commands.MoveToOtherProvider(stay.id, form_unit(unit_id), day,
-                                                               justification or None))
+                                                               justification or None, user.username,
+                                                               user.name or None))
     except PlacementError as exc:
         if exc.field == "moved_on":  # the form's field for the day of the move
             exc.field = "check_in"
