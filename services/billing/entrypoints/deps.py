@@ -3,6 +3,7 @@ user may see" (404 when it does not exist, 403 when it is another office's)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -10,8 +11,10 @@ from uuid import UUID
 from fastapi import Depends, Path, Request
 from pydantic import AfterValidator
 
-from kit.auth import OFFICE_SCOPED, Role, User, requires
+from kit.auth import OFFICE_SCOPED, Role, User, request_token, requires
 from kit.messagebus import MessageBus
+from services.billing.adapters.people import People
+from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import BillingQueries, InvoiceView, RequisitionView, StayView
 from services.billing.domain.errors import Forbidden, NotFound
 from services.billing.domain.limits import MAX_LINES
@@ -34,8 +37,20 @@ def _queries(request: Request) -> BillingQueries:
     return request.app.state.queries
 
 
+def _papers(request: Request) -> RequisitionPapers:
+    return request.app.state.papers
+
+
 Bus = Annotated[MessageBus, Depends(_bus)]
 Queries = Annotated[BillingQueries, Depends(_queries)]
+Papers = Annotated[RequisitionPapers, Depends(_papers)]
+"""Makes a requisition's PDF (with the guest as intake names them to the user)."""
+
+
+async def people_of(request: Request, household_ids: Iterable[UUID], purpose: str) -> People:
+    """Who these households are, asked of intake for this page on behalf of the logged-in user (audited there
+    with `purpose`); nothing is kept."""
+    return await request.app.state.people.of(household_ids, token=request_token(request), purpose=purpose)
 RequisitionNumber = Annotated[str, Path(max_length=30, description="The requisition's number, e.g. R2026-000123-4."),
                               bounded_text(30), AfterValidator(str.strip)]
 LinePosition = Annotated[int, Path(ge=1, le=MAX_LINES, description="The line's position on the invoice, from 1.")]
