@@ -58,6 +58,14 @@ class ViewPeople:
 
 
 @dataclass(frozen=True)
+class ViewDecisionLetter:
+    """The decision letter (vedtaksbrev) of a decision that has taken effect."""
+
+    actor: Actor
+    decision_id: UUID
+
+
+@dataclass(frozen=True)
 class TransferHousehold:
     actor: Actor
     identity_number: str = field(repr=False)
