@@ -71,6 +71,12 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/intake/households/transfer"): ("NYNNNNY", "/intake/households/transfer", {"data": {}}),
         ("GET", "/intake/api/households/{household_id}"): (
             "YYNNNOO", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
+        # who households are, for the other services' pages: another office's worker is answered (without the
+        # names of households not theirs); a service credential is tested in tests/integration/test_people.py
+        ("POST", "/intake/api/people"): ("YYNNNYY", "/intake/api/people", {
+            "json": {"household_ids": [h], "purpose": "Tilgangstest"}}),
+        ("GET", "/intake/api/decisions/{decision_id}/letter.pdf"): (
+            "YYNNNOO", f"/intake/api/decisions/{d}/letter.pdf", {}),
         ("GET", "/intake/api/audit"): ("NYNNYNY", "/intake/api/audit", {}),
         ("GET", "/intake/"): ("YYNNNYY", "/intake/", {}),
         ("GET", "/intake/applications/new"): ("YYNNNYY", "/intake/applications/new", {}),
@@ -164,6 +170,13 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         # billing: requisitions for the office and finance; invoices for finance (and admin)
         ("GET", "/billing/api/requisitions"): ("YYYNYYY", "/billing/api/requisitions", {}),
         ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOO", f"/billing/api/requisitions/{req}.pdf", {}),
+        ("GET", "/billing/api/requisitions/{number}/mailings"): (
+            "YYYNYOO", f"/billing/api/requisitions/{req}/mailings", {}),
+        ("POST", "/billing/api/requisitions/{number}/mailings"): (
+            "YYYNYOO", f"/billing/api/requisitions/{req}/mailings", {}),
+        ("GET", "/billing/requisitions/{number}"): ("YYYNYOO", f"/billing/requisitions/{req}", {}),
+        ("POST", "/billing/requisitions/{number}/send"): ("YYYNYOO", f"/billing/requisitions/{req}/send",
+                                                           {"data": {}}),
         ("POST", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {
             "content": ids["csv"](), "headers": {"content-type": "text/csv", "x-filename": "f.csv"}}),
         ("GET", "/billing/api/invoices"): ("NNYNYNN", "/billing/api/invoices", {}),
