@@ -2,51 +2,27 @@
 `botilbud providers import FILE.csv`: providers, agreements and units (../shared/formats/providers-import.md),
 in one request (the server checks the whole file, then writes it in one transaction).
 
-The server does the work. First the whole file goes up once with `dry_run`: placement checks every row
-(format, offices, providers, duplicates and overlaps across the whole file) and writes nothing. By default one
-bad row stops here: each unknown office or provider is printed once with the lines naming it and what to do,
-then the other bad rows with their line numbers and reasons (the first hundred, and how many there are), exit
-code 1, nothing written.
-Then the rows go up in chunks of CHUNK_ROWS (each with the header and the line number of its first row), each
-chunk written in one transaction, with a progress bar on stderr. Importing is idempotent, so a chunked import
-that was interrupted is finished by running the same command again."""
+The server does the work. The stay history goes up once, as an import run: placement checks every row (format,
+offices, providers, duplicates and overlaps across the whole file, free units) before it writes anything. By
+default one bad row stops here: each unknown office or provider is printed once with the lines naming it and
+what to do, each provider short of free units once with how many it lacks, then the other bad rows with their
+line numbers and reasons (the first hundred, and how many there are), exit code 1, nothing written. Otherwise
+placement writes the new stays in the background, a chunk per transaction, and the command prints the stays
+written of the total as they go, until the run is done. Importing is idempotent, so a run that was stopped is
+finished by running the same command again."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
+import time
 from pathlib import Path
 
 import typer
 
 from botilbud.api_client import api_session, error_text
 
-CHUNK_ROWS = 500
-URL = "/placement/api/imports/stays"
-
-
-def _chunks(data: bytes, size: int) -> tuple[int, list[tuple[int, int, bytes]]]:
-    """The rows (count) and the file in chunks: (line of the first row, rows, CSV bytes with the header)."""
-    text = data.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None) or []
-    rows: list[tuple[int, list[str]]] = []
-    previous = reader.line_num
-    for cells in reader:
-        line, previous = previous + 1, reader.line_num
-        if any(c.strip() for c in cells):
-            rows.append((line, cells))
-    chunks = []
-    for start in range(0, len(rows), size):
-        part = rows[start:start + size]
-        out = io.StringIO(newline="")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(cells for _, cells in part)
-        chunks.append((part[0][0], len(part), out.getvalue().encode("utf-8")))
-    return len(rows), chunks
+URL = "/placement/api/imports/stays/runs"
+POLL_SECONDS = 0.5
 
 
 def _fail(message: str, fmt: str, summary: dict | None = None) -> None:
@@ -62,11 +38,16 @@ UNKNOWN_NB = {"office": "ukjent Nav-kontor", "provider": "ukjent tilbyder",
 
 
 def _print_rejected(summary: dict) -> None:
-    """Each unknown office or provider once, with the lines naming it and what to do; then the other bad rows
-    the server listed (the first hundred), and how many more there are."""
+    """Each unknown office or provider once, with the lines naming it and what to do (and each provider short
+    of free units once, with how many it lacks); then the other bad rows the server listed (the first hundred),
+    and how many more there are."""
     for u in summary.get("unknown", []):
         lines = ", ".join(map(str, u["lines"])) + (" …" if u["count"] > len(u["lines"]) else "")
         rows = f"{u['count']} rad" + ("" if u["count"] == 1 else "er")
+        if u["field"] == "units":
+            typer.echo(f"  linje {lines}: tilbyderen «{u['name']}» mangler {u['count']} ledige enheter for "
+                       f"pågående opphold. {u['what_to_do']}", err=True)
+            continue
         typer.echo(f"  linje {lines}: {UNKNOWN_NB.get(u['field'], u['field'])} «{u['name']}» ({rows}). "
                    f"{u['what_to_do']}", err=True)
     for r in summary["rejected"]:
@@ -75,14 +56,6 @@ def _print_rejected(summary: dict) -> None:
     listed = len(summary["rejected"])
     if summary.get("rejected_count", listed) > listed:
         typer.echo(f"  … og flere: {summary['rejected_count']} ugyldige rader i alt.", err=True)
-
-
-def _with_rejections(summary: dict, body: dict) -> None:
-    """The dry run's bad rows (the server lists the first hundred, counts them all, names unknowns once)."""
-    summary["rejected"] = body["rejected"]
-    if body["rejected"]:
-        summary["rejected_count"] = body.get("rejected_count", len(body["rejected"]))
-        summary["unknown"] = body.get("unknown", [])
 
 
 def import_stays(
@@ -96,53 +69,33 @@ def import_stays(
     """Import stay history from a CSV file; one bad row rejects the file unless --partial."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
-    data = file.read_bytes()
     summary = {"file": file.name, "rows": 0, "stays_created": 0, "already_imported": 0, "rejected": [],
                "written": False, "partial": partial}
-    try:
-        total, chunks = _chunks(data, CHUNK_ROWS)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        _fail(f"Filen kan ikke leses som UTF-8 CSV: {exc}", fmt, summary)
-    summary["rows"] = total
     with api_session(address, user, password, timeout=600) as client:
         if fmt == "text":
-            typer.echo(f"Kontrollerer {total} rader i {file.name} …", err=True)
-        checked = client.post(URL, params={"dry_run": "true", "partial": str(partial).lower()}, content=data,
+            typer.echo(f"Kontrollerer {file.name} …", err=True)
+        started = client.post(URL, params={"partial": str(partial).lower()}, content=file.read_bytes(),
                               headers={"Content-Type": "text/csv; charset=utf-8"})
-        if checked.status_code not in (200, 422) or "rows" not in (body := checked.json()):
-            _fail(f"Importen ble avvist: {error_text(checked)}", fmt, summary)
-        _with_rejections(summary, body)
-        if body["rejected"] and not partial:
+        body = started.json() if started.headers.get("content-type", "").startswith("application/json") else {}
+        if started.status_code not in (202, 422) or "rows" not in body:
+            _fail(f"Importen ble avvist: {error_text(started)}", fmt, summary)
+        summary["rows"] = body["rows"]
+        if started.status_code == 422:  # refused: every bad row of the whole file, nothing written
+            summary.update(rejected=body["rejected"], rejected_count=body["rejected_count"],
+                           unknown=body.get("unknown", []))
             if fmt == "text":
-                typer.echo(f"Filen ble avvist: {summary['rejected_count']} ugyldige rader. Ingenting er lagret.",
+                typer.echo(f"Filen ble avvist: {body['rejected_count']} ugyldige rader. Ingenting er lagret.",
                            err=True)
                 _print_rejected(summary)
                 raise typer.Exit(1)
             _fail("rejected: nothing written", fmt, summary)
-        bad_lines = {r["line"] for r in body["rejected"]}
-        all_listed = summary.get("rejected_count", 0) == len(body["rejected"])
-        with typer.progressbar(length=total, label="Importerer", file=sys.stderr,
-                               hidden=fmt == "json" and not sys.stderr.isatty()) as bar:
-            for first_line, count, chunk in chunks:
-                response = client.post(URL, params={"partial": str(partial).lower(), "first_line": first_line},
-                                       content=chunk, headers={"Content-Type": "text/csv; charset=utf-8"})
-                if response.status_code != 200:
-                    summary["written"] = summary["stays_created"] > 0
-                    _fail(f"Import stoppet ved linje {first_line} ({error_text(response)}); rader før den er "
-                          "lagret. Kjør samme kommando igjen: det som alt er importert, endres ikke.", fmt, summary)
-                part = response.json()
-                summary["stays_created"] += part["stays_created"]
-                summary["already_imported"] += part["already_imported"]
-                # Cross-row checks need the whole file: the dry run's answer is the one reported (and what a
-                # chunk refused besides, when the dry run listed every bad row).
-                if all_listed:
-                    more = [r for r in part["rejected"] if r["line"] not in bad_lines]
-                    summary["rejected"] += more
-                    if more:
-                        summary["rejected_count"] = summary.get("rejected_count", 0) + len(more)
-                        summary.setdefault("unknown", [])
-                bar.update(count)
-    summary["written"] = summary["stays_created"] > 0
+        run = _follow(client, body, fmt)
+    summary.update(stays_created=run["written"], already_imported=run["already_imported"],
+                   rejected=run["rejected"], written=run["written"] > 0)
+    if run["rejected_count"]:
+        summary["rejected_count"] = run["rejected_count"]
+    if run["status"] != "done":
+        _fail(run["error"] or "Importen stoppet.", fmt, summary)
     if fmt == "json":
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
@@ -152,6 +105,28 @@ def import_stays(
         _print_rejected(summary)
     if summary["rejected"]:
         raise typer.Exit(1 if not partial else 0)
+
+
+def _follow(client, run: dict, fmt: str) -> dict:
+    """The run, polled until it is done or failed, printing the stays written of the total as they change."""
+    shown = -1
+    while True:
+        if run["written"] != shown and fmt == "text":
+            shown = run["written"]
+            total = run["to_write"]
+            typer.echo(f"Importert {shown} av {total} nye opphold "
+                       f"({shown * 100 // total if total else 100} %).", err=True)
+        if run["status"] != "running":
+            return run
+        if run["stalled"]:
+            return {**run, "status": "failed", "error": "Importen har stoppet (ingen fremdrift på to minutter). "
+                                                         "Kjør samme kommando igjen: det som alt er importert, "
+                                                         "endres ikke."}
+        time.sleep(POLL_SECONDS)
+        response = client.get(f"{URL}/{run['run_id']}")
+        if response.status_code != 200:
+            return {**run, "status": "failed", "error": f"Fant ikke importen: {error_text(response)}"}
+        run = response.json()
 
 
 PROVIDERS_URL = "/placement/api/imports/providers"
@@ -179,7 +154,8 @@ def import_providers(
     with api_session(address, user, password, timeout=600) as client:
         r = client.post(PROVIDERS_URL, params={"dry_run": str(dry_run).lower(), "partial": str(partial).lower()},
                         content=file.read_bytes(), headers={"Content-Type": "text/csv; charset=utf-8"})
-    if r.status_code not in (200, 422) or "rows" not in (body := r.json()):
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    if r.status_code not in (200, 422) or "rows" not in body:
         _fail(f"Importen ble avvist: {error_text(r)}", fmt, summary)
     summary.update({k: v for k, v in body.items() if k != "detail"})
     rejected = body["rejected_count"] and not partial

@@ -50,6 +50,8 @@ class Subscription:
 
     topic: str
     handlers: dict[type[IntegrationEvent], EventHandler] = field(default_factory=dict)
+    batch: Callable[[list[Envelope]], Awaitable[None]] | None = None
+    """Several of these events at once, in one transaction (kit.messagebus); None: one at a time."""
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -73,6 +75,7 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         return
     topics = {sub.topic: sub for sub in subscriptions}
     handlers = {(sub.topic, cls.event_type): handler for sub in subscriptions for cls, handler in sub.handlers.items()}
+    batches = {sub.topic: sub.batch for sub in subscriptions}
     wire_topic = {settings.topic(name): name for name in topics}
     dlt = settings.topic(dead_letter_topic(service))
 
@@ -103,7 +106,7 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         except EnvelopeError as exc:
             await dead_letter(record, topic, headers, exc.reason, exc.detail)
             return None
-        return Delivery(record, topic, headers, envelope, handler)
+        return Delivery(record, topic, headers, envelope, handler, batches.get(topic))
 
     def handled(d: Delivery, started: float) -> None:
         EVENTS_HANDLED.labels(service, d.topic, "handled").inc()
@@ -145,17 +148,16 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
             correlation_id_var.reset(token)
 
     async def handle_together(batch: list[Delivery]) -> bool:
-        """All events of the batch in one shared transaction; False (nothing kept) if any of them failed."""
+        """All events of the batch in one transaction — through their subscriptions' batch entry when they share
+        one, else each in a savepoint of a shared transaction; False (nothing kept) if any of them failed."""
         began: list[float] = []
+        together = {d.batch for d in batch}
         try:
-            async with shared_transaction():
-                for d in batch:
-                    began.append(time.perf_counter())
-                    token = correlation_id_var.set(d.envelope.correlation_id)
-                    try:
-                        await d.handler(d.envelope)
-                    finally:
-                        correlation_id_var.reset(token)
+            if len(together) == 1 and None not in together:
+                began = [time.perf_counter()] * len(batch)
+                await batch[0].batch([d.envelope for d in batch])
+            else:
+                await _in_savepoints(batch, began)
         except Exception as exc:
             log.warning("event_batch_rolled_back", service=service, events=len(batch), error=repr(exc)[:300])
             return False
@@ -163,6 +165,16 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         for d, started in zip(batch, began, strict=True):
             handled(d, started)
         return True
+
+    async def _in_savepoints(batch: list[Delivery], began: list[float]) -> None:
+        async with shared_transaction():
+            for d in batch:
+                began.append(time.perf_counter())
+                token = correlation_id_var.set(d.envelope.correlation_id)
+                try:
+                    await d.handler(d.envelope)
+                finally:
+                    correlation_id_var.reset(token)
 
     async def consume(msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
@@ -213,6 +225,7 @@ class Delivery:
     headers: dict[str, str]
     envelope: Envelope
     handler: EventHandler
+    batch: Callable[[list[Envelope]], Awaitable[None]] | None = None
 
 
 async def ensure_topics(bootstrap: str, settings: Settings, services: tuple[str, ...],

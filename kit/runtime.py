@@ -135,9 +135,11 @@ class Runtime:
             log.info("runtime_migrated", seconds=round(time.perf_counter() - started, 3))
         await ensure_topics(self.bootstrap, self.settings, tuple(s.name for s in self.services))
         log.info("runtime_topics_ready", seconds=round(time.perf_counter() - started, 3))
+        # Batches of up to 512 KiB per partition (aiokafka's default is 16 KiB, some twenty events): a relay
+        # round of hundreds of events goes in a few produce requests, not dozens (bench/RESULTS.md, 14.6).
         self.producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, acks="all",
-            enable_idempotence=self.settings.kafka_idempotent_producer, linger_ms=2)
+            enable_idempotence=self.settings.kafka_idempotent_producer, linger_ms=2, max_batch_size=512 * 1024)
         for svc in self.services:
             pool = await create_pool(self.settings.service_database_url(svc.name))
             self.pools[svc.name] = pool

@@ -59,9 +59,9 @@ class Settings(BaseSettings):
     consumer_retries: int = Field(3, description="Attempts per event before it goes to the dead-letter topic.")
     consumer_retry_backoff_seconds: float = Field(0.2, description="First retry delay; doubles each try.")
     consumer_batch_max_records: int = Field(
-        100, ge=1, le=10_000, description="Most events a consumer handles in one transaction (1: one at a time).")
+        1000, ge=1, le=10_000, description="Most events a consumer handles in one transaction (1: one at a time).")
     outbox_poll_seconds: float = Field(1.0, description="Relay poll interval when no NOTIFY wakes it.")
-    outbox_batch_size: int = Field(500, description="Outbox rows published per relay round.")
+    outbox_batch_size: int = Field(2000, description="Outbox rows published per relay round.")
     # Durability and retention (kit/outbox.py, kit/retention.py; docs/reliability.md).
     outbox_republish_on_start: bool = Field(
         False, description="Publish every outbox row again at start-up, in order, before new ones: for a broker "

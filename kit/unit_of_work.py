@@ -84,6 +84,7 @@ class UnitOfWork:
         self._translate = translate
         self._topic = topic
         self._events: list[Any] = []
+        self._envelopes: list[Envelope] = []
         self.conn: asyncpg.Connection
 
     async def __aenter__(self) -> UnitOfWork:
@@ -97,7 +98,7 @@ class UnitOfWork:
             if self._owns_connection:
                 await self._pool.release(self.conn)
             raise
-        self._events = []
+        self._events, self._envelopes = [], []
         self._done = False
         return self
 
@@ -117,27 +118,37 @@ class UnitOfWork:
         """Inbox: True the first time this consumer sees the event, False on a redelivery."""
         return await inbox.claim(self.conn, consumer, event_id)
 
+    async def claim_events(self, consumer: str, event_ids) -> set:
+        """Inbox for a batch: the ids this consumer sees for the first time (now claimed)."""
+        return await inbox.claim_many(self.conn, consumer, event_ids)
+
     def collect_new_events(self) -> Iterable[Any]:
         """The domain events the aggregates this unit of work loaded or added have recorded (cosmicpython's
         `seen` aggregates); a service's unit of work overrides it to ask its repositories."""
         return ()
 
-    async def commit(self) -> list[Envelope]:
+    def stage_events(self) -> None:
+        """Wrap the events recorded so far as wire events now, under the current correlation id; commit writes
+        them. A unit of work that carries several events' commands (`MessageBus.handle_events`) stages after
+        each, so every event raised carries the correlation id of the event that caused it, in order."""
         self._events.extend(self.collect_new_events())
-        envelopes = []
         for domain_event in self._events:
             # A domain event may name its wire events' ids (`event_ids()`), e.g. imported history derives them
             # from the row, so a repeated import gives the same ids and every consumer's inbox drops it.
             ids = list(domain_event.event_ids()) if hasattr(domain_event, "event_ids") else []
             for i, event in enumerate(self._translate(domain_event)):
-                envelope = Envelope.wrap(event, source=f"/botilbud/{self.service}",
-                                         correlation_id=current_correlation_id())
-                envelopes.append(envelope.model_copy(update={"id": ids[i]}) if i < len(ids) else envelope)
+                self._envelopes.append(Envelope.wrap(event, source=f"/botilbud/{self.service}",
+                                                     correlation_id=current_correlation_id(),
+                                                     event_id=ids[i] if i < len(ids) else None))
+        self._events = []
+
+    async def commit(self) -> list[Envelope]:
+        self.stage_events()
+        envelopes, self._envelopes = self._envelopes, []
         if envelopes:
             await outbox.add(self.conn, self.service, envelopes, self._topic)
         await self._tx.commit()
         self._done = True
-        self._events = []
         return envelopes
 
     async def rollback(self) -> None:

@@ -24,9 +24,12 @@ class FakeUnitOfWork:
         self.inbox: set[tuple[str, Any]] = set()
         self._pending: list[Any] = []
         self._claims: list[tuple[str, Any]] = []
+        self._staged: list[Envelope] = []  # wrapped by stage_events, published at commit
+        self._staged_events: list[Any] = []
 
     async def __aenter__(self):
         self._pending, self._claims, self._done = [], [], False
+        self._staged, self._staged_events = [], []
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -46,17 +49,27 @@ class FakeUnitOfWork:
         self._claims.append(key)
         return True
 
-    async def commit(self) -> list[Envelope]:
+    async def claim_events(self, consumer: str, event_ids) -> set:
+        return {i for i in dict.fromkeys(event_ids) if await self.claim_event(consumer, i)}
+
+    def stage_events(self) -> None:
+        """The events recorded so far wrapped now, as the real unit of work does (`kit.unit_of_work`)."""
         self._pending.extend(self.collect_new_events())
-        envelopes = [Envelope.wrap(event, source=f"/botilbud/{self.service}", correlation_id="test")
-                     for domain_event in self._pending for event in self._translate(domain_event)]
-        self.domain_events += self._pending
+        self._staged += [Envelope.wrap(event, source=f"/botilbud/{self.service}", correlation_id="test")
+                         for domain_event in self._pending for event in self._translate(domain_event)]
+        self._staged_events += self._pending
+        self._pending = []
+
+    async def commit(self) -> list[Envelope]:
+        self.stage_events()
+        envelopes = self._staged
+        self.domain_events += self._staged_events
         self.published += envelopes
         self.inbox.update(self._claims)
-        self._pending, self._claims = [], []
+        self._pending, self._claims, self._staged, self._staged_events = [], [], [], []
         self.committed, self._done = True, True
         self.commits += 1
         return envelopes
 
     async def rollback(self) -> None:
-        self._pending, self._claims, self._done = [], [], True
+        self._pending, self._claims, self._staged, self._staged_events, self._done = [], [], [], [], True

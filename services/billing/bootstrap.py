@@ -24,11 +24,15 @@ from services.billing.config import BillingSettings
 from services.billing.domain import commands
 from services.billing.entrypoints import kafka, metrics
 from services.billing.entrypoints.app import create_app
-from services.billing.service_layer import handlers, jobs
+from services.billing.service_layer import handlers, jobs, stays
 from services.billing.service_layer.unit_of_work import BillingUnitOfWork
 
 NAME = "billing"
 REFERENCE_FILE = Path(__file__).resolve().parents[2] / "demo" / "reference.json"
+
+
+# Placement's stay events a batch at a time (service_layer/stays.py).
+BATCH_HANDLERS = dict.fromkeys(stays.STAY_COMMANDS, stays.stays_together)
 
 
 def bound_handlers(*, price_tolerance: Decimal, today=clock.today, now=clock.now, post=None) -> dict:
@@ -73,7 +77,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     sender = sender_from(settings)
     post = RequisitionPost(papers=papers, credential=partial(service_token, ctx.signer, NAME), sender=sender)
     bus = MessageBus(uow_factory, bound_handlers(price_tolerance=settings.price_tolerance_nok, post=post),
-                     consumer=NAME)
+                     consumer=NAME, batch_handlers=BATCH_HANDLERS)
     queries = BillingQueries(ctx.pool)
     background = {"billing-gauges": every(10, partial(metrics.refresh, queries), "billing-gauges")}
     if sender is not None:  # without a mail server the mailings wait (the requisition page says so)

@@ -36,7 +36,8 @@ def message_bus(uow_factory, now=clock.now) -> MessageBus:
         c.FinishRebuild: partial(handlers.finish_rebuild, now=now),
         c.AbandonRebuild: partial(handlers.abandon_rebuild, now=now),
     }
-    return MessageBus(uow_factory, table, consumer=CONSUMER)
+    return MessageBus(uow_factory, table, consumer=CONSUMER,
+                      batch_handlers={cls: handlers.project_many for cls in handlers.RECORDS})
 
 
 def build(ctx: ServiceContext) -> ServiceParts:

@@ -189,8 +189,9 @@ async def botilbud(stack, *args: str, user: str = "leder-grunerlokka"):
     return await asyncio.to_thread(CliRunner().invoke, app, [*args, "--address", stack.url], env=env)
 
 
-async def test_the_command_line_imports_in_chunks_and_prints_json(stack, settings, tmp_path, monkeypatch):
-    monkeypatch.setattr("botilbud.cli_import.CHUNK_ROWS", 1)  # two chunks for the example's two rows
+async def test_the_command_line_imports_as_a_run_with_progress_and_prints_json(stack, settings, tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setattr("services.placement.service_layer.imports.RUN_CHUNK", 1)  # a chunk per stay
     async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
         await providers_loaded(client, await login(client, "leder-grunerlokka"))
     bad, good = tmp_path / "bad.csv", tmp_path / "stays.csv"
@@ -203,13 +204,14 @@ async def test_the_command_line_imports_in_chunks_and_prints_json(stack, setting
     assert (summary["written"], [r["line"] for r in summary["rejected"]]) == (False, [4])
     assert await scalar(settings.placement_database_url, "SELECT count(*) FROM stays") == 0
 
-    imported = await botilbud(stack, "import-stays", str(good), "--format", "json")
+    imported = await botilbud(stack, "import-stays", str(good))
     assert imported.exit_code == 0, imported.output
-    assert json.loads(imported.stdout) == {"file": "stays.csv", "rows": 2, "stays_created": 2,
-                                           "already_imported": 0, "rejected": [], "written": True,
-                                           "partial": False}
+    assert "Importert 2 av 2 nye opphold (100 %)." in imported.output
+    assert "2 rader: 2 nye opphold, 0 var importert fra før, 0 avvist." in imported.stdout
+    assert await scalar(settings.placement_database_url, "SELECT count(*) FROM stays") == 2
     again = await botilbud(stack, "import-stays", str(good), "--format", "json")
-    assert (json.loads(again.stdout)["stays_created"], json.loads(again.stdout)["already_imported"]) == (0, 2)
+    assert json.loads(again.stdout) == {"file": "stays.csv", "rows": 2, "stays_created": 0, "already_imported": 2,
+                                        "rejected": [], "written": False, "partial": False}
 
     text = await botilbud(stack, "import-stays", str(bad), "--partial")
     assert text.exit_code == 0, text.output
@@ -230,3 +232,27 @@ async def test_the_command_line_names_each_unknown_provider_once_with_its_lines(
     assert "Filen ble avvist: 300 ugyldige rader." in result.output
     [named] = [line for line in result.output.splitlines() if "Hotell Uten Navn" in line]
     assert named.startswith("  linje 2, 3, 4,") and "(300 rader)" in named and "Registrer tilbyderen" in named
+
+
+async def test_ongoing_stays_without_free_units_name_the_provider_once_with_how_many_are_missing(stack, settings,
+                                                                                                  tmp_path):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
+        await providers_loaded(client, await login(client, "leder-grunerlokka"))
+    placement_db = settings.placement_database_url
+    provider = await scalar(placement_db, "SELECT name FROM providers WHERE name LIKE 'Grefsen korttidsboliger%'")
+    free = await scalar(placement_db, "SELECT count(*) FROM units u JOIN providers p ON p.id = u.provider_id "
+                                      "WHERE p.name = $1 AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.unit_id = u.id "
+                                      "AND s.check_out IS NULL)", provider)
+    stays_before = await scalar(placement_db, "SELECT count(*) FROM stays")
+    header, *_ = EXAMPLE.splitlines()
+    rows = [f"GRE-{i},0301,Grünerløkka,Nav Grünerløkka,1990-04-02,,Grefsen korttidsboliger,,temporary,framework,"
+            "2025-03-01,,," for i in range(free + 2)]
+    full = tmp_path / "full.csv"
+    full.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = await botilbud(stack, "import-stays", str(full))
+    assert result.exit_code == 1, result.output
+    assert "Filen ble avvist: 2 ugyldige rader." in result.output
+    [named] = [line for line in result.output.splitlines() if provider in line]
+    assert f"tilbyderen «{provider}» mangler 2 ledige enheter for pågående opphold" in named
+    assert "Registrer flere enheter" in named
+    assert await scalar(placement_db, "SELECT count(*) FROM stays") == stays_before  # nothing written

@@ -36,6 +36,9 @@ HISTORY_CSV = (
     "accommodation,agreement,check_in,check_out,move_out_reason,nightly_price_nok\n"
     "GL-2025-0001,0301,Grünerløkka,Nav Grünerløkka,1990-04-02,,Blå Kors bosenter,,temporary,framework,"
     "2025-01-03,2025-02-14,private_rental,690\n")
+PROVIDERS_CSV = (
+    "provider,provider_orgnr,provider_kind,municipality,district,provider_address,accommodation,agreement,unit,beds\n"
+    "Matrise bosenter,971514043,non_profit,0301,Grünerløkka,Eksempelgata 1,temporary,framework,Rom 1,1\n")
 
 
 def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
@@ -118,6 +121,15 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         # admin; a dry run, so the table changes nothing
         ("POST", "/placement/api/imports/stays"): ("NYNNYNY", "/placement/api/imports/stays?dry_run=true", {
             "content": HISTORY_CSV.encode(), "headers": {"content-type": "text/csv"}}),
+        # a run of a file with a bad row is refused whole (422), so the table starts no run; no such run is a 404
+        ("POST", "/placement/api/imports/stays/runs"): ("NYNNYNY", "/placement/api/imports/stays/runs", {
+            "content": (HISTORY_CSV + HISTORY_CSV.splitlines()[1].replace("Blå Kors bosenter", "Ukjent Hotell")
+                        + "\n").encode(), "headers": {"content-type": "text/csv"}}),
+        ("GET", "/placement/api/imports/stays/runs/{run_id}"): (
+            "NYNNYNY", "/placement/api/imports/stays/runs/00000000-0000-4000-8000-000000000000", {}),
+        # the providers import: leaders and admin (providers are no office's), a dry run
+        ("POST", "/placement/api/imports/providers"): ("NYNNYNY", "/placement/api/imports/providers?dry_run=true", {
+            "content": PROVIDERS_CSV.encode(), "headers": {"content-type": "text/csv"}}),
         ("PUT", "/placement/api/providers/{provider_id}"): ("NYNNYNY", f"/placement/api/providers/{pr}",
                                                              {"json": provider}),
         ("POST", "/placement/api/providers/{provider_id}/units"): (
@@ -167,6 +179,11 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/placement/providers/{provider_id}/inspections"): (
             "YYNNYYY", f"/placement/providers/{pr}/inspections", {"data": {}}),
         ("GET", "/placement/providers"): ("YYYYYYY", "/placement/providers", {}),
+        ("POST", "/placement/providers/import"): ("NYNNYNY", "/placement/providers/import", {"data": {}}),
+        ("GET", "/placement/imports"): ("NYNNYNY", "/placement/imports", {}),
+        ("POST", "/placement/imports/stays"): ("NYNNYNY", "/placement/imports/stays", {"data": {}}),
+        ("GET", "/placement/imports/stays/{run_id}"): (
+            "NYNNYNY", "/placement/imports/stays/00000000-0000-4000-8000-000000000000", {}),
         # billing: requisitions for the office and finance; invoices for finance (and admin)
         ("GET", "/billing/api/requisitions"): ("YYYNYYY", "/billing/api/requisitions", {}),
         ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOO", f"/billing/api/requisitions/{req}.pdf", {}),

@@ -126,6 +126,28 @@ class BillingRepository:
     async def save_stay(self, stay: Stay) -> None:
         await self.conn.execute("UPDATE stays SET check_out = $2 WHERE stay_id = $1", stay.stay_id, stay.check_out)
 
+    # --- a batch of stays at once (service_layer/stays.py) ----------------------------------------------------
+    async def stays_with_requisition(self, stay_ids: list[UUID]) -> set[UUID]:
+        return {r["stay_id"] for r in await self.conn.fetch(
+            "SELECT DISTINCT stay_id FROM requisitions WHERE stay_id = ANY($1::uuid[])", stay_ids)}
+
+    async def stays_of(self, stay_ids: list[UUID]) -> list[Stay]:
+        return [Stay(**dict(r)) for r in await self.conn.fetch(
+            "SELECT stay_id, household_id, check_in, check_out FROM stays WHERE stay_id = ANY($1::uuid[]) "
+            "FOR UPDATE", stay_ids)]
+
+    async def add_stays(self, stays: list[Stay]) -> None:
+        if stays:
+            await self.conn.executemany(
+                "INSERT INTO stays (stay_id, household_id, check_in, check_out) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (stay_id) DO NOTHING", [(s.stay_id, s.household_id, s.check_in, s.check_out)
+                                                      for s in stays])
+
+    async def save_stays(self, stays: list[Stay]) -> None:
+        if stays:
+            await self.conn.executemany("UPDATE stays SET check_out = $2 WHERE stay_id = $1",
+                                        [(s.stay_id, s.check_out) for s in stays])
+
     async def save_provider(self, p: ProviderAgreement) -> None:
         """The provider's newest state; its mailings still waiting are tried again now (it may have an e-mail
         address at last)."""

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from kit import clock
 from services.billing.adapters import documents
 from services.billing.domain import commands, finance, model, papers
 from services.billing.domain.errors import NotFound
@@ -29,7 +30,8 @@ Today = Callable[[], date]
 Now = Callable[[], datetime]
 
 
-async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWork, *, now: Now) -> None:
+async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWork, *,
+                            now: Now = clock.now) -> None:
     """The requisition, and its mailing to the provider asked for in the same transaction (sent by the job)."""
     if not model.requisition_due(imported=cmd.imported, imported_on=cmd.imported_on,
                                  check_out=cmd.imported_check_out):
@@ -62,7 +64,8 @@ async def _without_requisition(uow: BillingUnitOfWork, stay_id: UUID) -> model.S
     return stay
 
 
-async def extend_requisition(cmd: commands.ExtendRequisition, uow: BillingUnitOfWork, *, now: Now) -> None:
+async def extend_requisition(cmd: commands.ExtendRequisition, uow: BillingUnitOfWork, *,
+                             now: Now = clock.now) -> None:
     requisition = await uow.repo.open_for_stay(cmd.stay_id)
     if requisition is None:
         await _without_requisition(uow, cmd.stay_id)

@@ -77,6 +77,24 @@ class InspectionDueRow:
     households: int  # living there now
 
 
+@dataclass(frozen=True)
+class ImportRunRow:
+    id: UUID
+    office_id: str | None
+    file_name: str
+    rows: int
+    to_write: int
+    written: int
+    already_imported: int
+    rejected_count: int
+    rejected: list
+    status: str  # running | done | failed
+    error: str | None
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
 class PlacementQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -185,6 +203,16 @@ class PlacementQueries:
             f"AND (ins.next_due IS NULL OR ins.next_due <= $1::date + $2::int OR ins.result = 'failed') "
             f"ORDER BY ins.next_due NULLS FIRST, p.name", today, within_days)
         return [InspectionDueRow(**dict(r)) for r in found]
+
+    async def import_run(self, run_id: UUID) -> ImportRunRow | None:
+        row = await self._fetchrow("SELECT * FROM import_runs WHERE id = $1", run_id)
+        return ImportRunRow(**dict(row)) if row else None
+
+    async def import_runs(self, office_id: str | None, limit: int = 10) -> list[ImportRunRow]:
+        """The latest runs (an office leader's: their office's)."""
+        return [ImportRunRow(**dict(r)) for r in await self._fetch(
+            "SELECT * FROM import_runs WHERE ($1::text IS NULL OR office_id = $1) ORDER BY started_at DESC LIMIT $2",
+            office_id, limit)]
 
     async def planned_move_outs_due(self, today: date) -> list[UUID]:
         return [r["id"] for r in await self._fetch(

@@ -35,9 +35,9 @@ class _Repository:
             self.seen.append(aggregate)
         return aggregate
 
-    async def _write(self, sql: str, *args) -> None:
+    async def _write(self, sql: str, *args, many: list[tuple] | None = None) -> None:
         try:
-            await self.conn.execute(sql, *args)
+            await (self.conn.executemany(sql, many) if many is not None else self.conn.execute(sql, *args))
         except asyncpg.UniqueViolationError as exc:
             message, field = CONFLICTS.get(exc.constraint_name or "", ("Finnes allerede.", None))
             raise Conflict(message, field) from exc
@@ -197,14 +197,51 @@ class StayRepository(_Repository):
             out.setdefault(r["household_id"], []).append((r["id"], r["check_in"], r["check_out"]))
         return out
 
-    async def add_imported(self, s: Stay, d: GrantedDecision) -> None:
-        await self.conn.execute(
+    async def add_imported(self, imported: list[tuple[Stay, GrantedDecision]]) -> None:
+        """Imported stays with their synthetic decisions: two statements for the lot (a chunk of a history file
+        is thousands of stays; one round trip each was most of an import's time)."""
+        await self.conn.executemany(
             "INSERT INTO decisions (decision_id, household_id, office_id, municipality, district, outcome, "
             "period_from, period_to, household, imported) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,true) "
             "ON CONFLICT (decision_id) DO NOTHING",
-            d.decision_id, d.household_id, d.office_id, d.municipality, d.district, d.outcome, d.period_from,
-            d.period_to, rows.facts_json(d.household))
-        await self.add(s, imported=True)
+            [(d.decision_id, d.household_id, d.office_id, d.municipality, d.district, d.outcome, d.period_from,
+              d.period_to, rows.facts_json(d.household)) for _, d in imported])
+        await self._write(
+            "INSERT INTO stays (id, household_id, decision_id, unit_id, provider_id, check_in, authorised_to, "
+            "check_out, destination, office_id, municipality, imported) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,true)",
+            many=[(s.id, s.household_id, s.decision_id, s.unit_id, s.provider_id, s.check_in, s.authorised_to,
+              s.check_out, s.destination, s.office_id, s.municipality) for s, _ in imported])
+        self.seen.extend(s for s, _ in imported)  # new aggregates: none of them seen before
+
+
+class ImportRunRepository(_Repository):
+    """The progress of history import runs (operational state: no aggregate, no events)."""
+
+    async def start(self, run_id: UUID, *, office_id: str | None, file_name: str, rows: int, to_write: int,
+                    already_imported: int, rejected: list[dict], rejected_count: int, done: bool) -> None:
+        await self.conn.execute(
+            "INSERT INTO import_runs (id, office_id, file_name, rows, to_write, already_imported, rejected, "
+            "rejected_count, status, finished_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9, CASE WHEN $10 THEN now() END)",
+            run_id, office_id, file_name, rows, to_write, already_imported, rejected, rejected_count,
+            "done" if done else "running", done)
+
+    async def progress(self, run_id: UUID, *, written: int, already_imported: int, rejected: list[dict],
+                       rejected_count: int) -> None:
+        await self.conn.execute(
+            "UPDATE import_runs SET written = written + $2, already_imported = already_imported + $3, "
+            "rejected = CASE WHEN $5 > 0 THEN rejected || $4::jsonb ELSE rejected END, "
+            "rejected_count = rejected_count + $5, updated_at = now() WHERE id = $1",
+            run_id, written, already_imported, rejected, rejected_count)
+
+    async def stop(self, run_id: UUID, rejected: list[dict], rejected_count: int, error: str) -> None:
+        await self.progress(run_id, written=0, already_imported=0, rejected=rejected, rejected_count=rejected_count)
+        await self.finish(run_id, error)
+
+    async def finish(self, run_id: UUID, error: str | None) -> None:
+        await self.conn.execute(
+            "UPDATE import_runs SET status = $2, error = $3, finished_at = now(), updated_at = now() "
+            "WHERE id = $1 AND status = 'running'", run_id, "failed" if error else "done", error)
 
 
 class DecisionRepository(_Repository):

@@ -149,3 +149,30 @@ class ImportProviders:
     rows: tuple[tuple[int, dict], ...]
     partial: bool = False
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class StartImportRun:
+    """A whole stay history file checked once (as a dry run checks it); unless refused, a run is recorded whose
+    stays a background writer then writes in chunks (`WriteImportRun`), its progress readable by every process."""
+    run_id: UUID
+    rows: tuple[tuple[int, dict], ...]
+    partial: bool = False
+    only_office: str | None = None
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class WriteImportRun:
+    """A chunk of a run's checked stays (history.ImportedStay), checked again against what placement holds now
+    (stays written since, units taken since) and written with their events; the run's progress in the same
+    transaction."""
+    run_id: UUID
+    stays: tuple
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class FinishImportRun:
+    run_id: UUID
+    error: str | None = None  # why it stopped (None: done)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import IntEnum
+from functools import lru_cache
 
 # Oslo's districts (bydeler) with their numbers (SSB: 0301 + two digits).
 OSLO = "0301"
@@ -64,6 +65,7 @@ def nearness(home_municipality: str, home_district: str | None, municipality: st
     return Nearness.NEAR if near(home_municipality, municipality) else Nearness.ELSEWHERE
 
 
+@lru_cache(maxsize=512)
 def oslo_district(value: str) -> str | None:
     """An Oslo district by name (any case, with or without "Bydel") or number (`2`, `02` or `030102`), as Oslo
     spells it; None when there is no such district."""

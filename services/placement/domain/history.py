@@ -34,6 +34,11 @@ REQUIRED = ("household_ref", "municipality", "office", "applicant_birth_date", "
 MOVE_OUT_REASONS = ("municipal_rental", "private_rental", "own_home", "institution", "other_municipality", "other",
                     "unknown")
 MAX_CHILDREN = 20
+# Compiled once: a history file is tens of thousands of rows.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FOUR_DIGITS = re.compile(r"\d{4}")
+ELEVEN_DIGITS = re.compile(r"\d{11}")
+SEPARATORS = re.compile(r"[\s.\-]")
 SHOWN_CHARS = 40  # a cell quoted in a reason is cut here: answers never echo large inputs
 
 
@@ -46,7 +51,7 @@ class RowError:
     line: int
     reason: str
     field: str | None = None
-    unknown: str | None = None  # the office or provider the row names that placement does not know
+    unknown: str | None = None  # the office or provider the row names that placement lacks (or lacks units of)
 
 
 def shown(value: str) -> str:
@@ -150,7 +155,7 @@ def _date(row: dict, name: str, *, required: bool) -> date | None:
         if required:
             raise _Bad(f"{name} mangler", name)
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not ISO_DATE.fullmatch(value):
         raise _Bad(f"{name} «{shown(value)}» er ikke en dato på formen ÅÅÅÅ-MM-DD", name)
     try:
         return date.fromisoformat(value)
@@ -199,12 +204,12 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
         if not (row.get(name) or "").strip():
             raise _Bad(f"{name} mangler", name)
     ref = row["household_ref"].strip()
-    if re.search(r"\d{11}", re.sub(r"[\s.\-]", "", ref)):
+    if ELEVEN_DIGITS.search(SEPARATORS.sub("", ref)):
         # Never an identity number: the household id is a hash of the reference, and 11 digits are guessable.
         raise _Bad("household_ref ser ut som et fødselsnummer eller D-nummer (11 siffer); bruk kontorets egen "
                    "referanse", "household_ref")
     municipality = row["municipality"].strip()
-    if not re.fullmatch(r"\d{4}", municipality):
+    if not FOUR_DIGITS.fullmatch(municipality):
         raise _Bad(f"municipality «{shown(municipality)}» må være et kommunenummer med fire siffer", "municipality")
     office = offices.get(key(row["office"]))
     if office is None:
@@ -238,7 +243,7 @@ def _row(line: int, row: dict, offices: dict[str, Office], providers: ProviderIn
         raise _Bad("move_out_reason er fylt ut, men check_out mangler", "move_out_reason")
     orgnr = (row.get("provider_orgnr") or "").strip()
     if orgnr:
-        orgnr = orgnr_number.compact(orgnr)
+        orgnr = orgnr if len(orgnr) == 9 and orgnr.isdigit() else orgnr_number.compact(orgnr)
         if not orgnr_number.is_valid(orgnr):
             raise _Bad(f"provider_orgnr «{shown(row['provider_orgnr'].strip())}» er ikke et gyldig organisasjonsnummer "
                        "(9 siffer med kontrollsiffer)", "provider_orgnr")
@@ -331,7 +336,7 @@ def allocate_units(stays: list[ImportedStay], units: list[tuple[Unit, int]]) -> 
         free = next((o for o in options if o[1] == 0), None)
         if free is None:
             errors.append(RowError(stay.line, f"ingen ledig enhet hos {stay.provider.name} for et pågående "
-                                              "opphold", "provider"))
+                                              "opphold", "units", unknown=stay.provider.name))
             continue
         free[1] = 1
         stay.unit_id = free[0].id
@@ -344,14 +349,18 @@ WHAT_TO_DO = {
     "provider": "Registrer tilbyderen i plassering først (Tilbydere → Registrer tilbyder), eller oppgi "
                 "provider_orgnr for en tilbyder som er registrert.",
     "provider_orgnr": "Kontroller organisasjonsnummeret, eller registrer tilbyderen med dette nummeret først.",
+    "units": "Registrer flere enheter hos tilbyderen (Tilbydere → tilbyderen → Ny enhet), eller registrer "
+             "utflytting for husstander som har flyttet derfra.",
 }
 
 
 @dataclass(frozen=True)
 class Unknown:
-    """An office or provider the file names that placement does not know: once, with the lines naming it."""
+    """An office or provider the file names that placement does not know — or a provider with fewer free units
+    than the file's ongoing stays there (`units`: `count` is how many units are missing) —: once, with the lines
+    naming it."""
 
-    field: str  # office | provider | provider_orgnr
+    field: str  # office | provider | provider_orgnr | units
     name: str  # as the first such row writes it (cut short)
     lines: tuple[int, ...]  # the first `max_lines` of them
     count: int  # rows naming it

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("6f1d3f9e-4a8e-5b7c-9d2e-b0711b0d0001")  # fixed: never change it, ids depend on it
 
 
+@lru_cache(maxsize=4096)  # the same office and provider names on thousands of rows
 def key(text: str) -> str:
     """A name for comparison: Unicode-normalised, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

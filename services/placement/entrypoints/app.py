@@ -27,11 +27,12 @@ from services.placement.entrypoints.api import (
 )
 from services.placement.entrypoints.pages import common, overview
 from services.placement.entrypoints.pages import decisions as decision_pages
+from services.placement.entrypoints.pages import imports as import_pages
 from services.placement.entrypoints.pages import providers as provider_pages
 from services.placement.entrypoints.pages import stays as stay_pages
 
 ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, capacity, views,
-           overview, decision_pages, stay_pages, provider_pages)
+           overview, decision_pages, stay_pages, provider_pages, import_pages)
 
 
 def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date], people: PeopleLookup,
@@ -49,6 +50,7 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     pages.env.filters["nbdate"] = common.nb_date
     app.state.bus, app.state.queries, app.state.today, app.state.people = bus, queries, today, people
     app.state.pages = pages
+    app.state.import_runs = set()  # the history import runs this process writes (api/imports.start_run)
     for module in ROUTERS:
         app.include_router(module.router)
     return app

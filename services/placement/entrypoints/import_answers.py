@@ -3,11 +3,15 @@ unknown name once, and what was (or would be) done — a bounded number of each,
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from services.placement.adapters.queries import ImportRunRow
 from services.placement.domain.history import RowError
+
+STALLED_AFTER = timedelta(minutes=2)  # a running import without progress this long has lost its writer
 
 
 class RejectedRowOut(BaseModel):
@@ -91,3 +95,31 @@ class ProvidersImportOut(BaseModel):
 class ProvidersImportRejectedOut(ProvidersImportOut):
     detail: list[dict] = Field(description="One entry per listed problem: `loc` (line, column) and `msg` "
                                            "(\"Linje N: …\").")
+
+
+class ImportRunOut(BaseModel):
+    """A history import run: checked once, written in chunks in the background."""
+
+    run_id: UUID
+    status: str = Field(description="`running`, `done` or `failed`.")
+    stalled: bool = Field(description="Running, but without progress for two minutes: its process stopped. "
+                                      "Import the same file again; what is imported stays as it is.")
+    file_name: str
+    rows: int
+    to_write: int = Field(description="New stays the check found.")
+    written: int = Field(description="Of them, written so far.")
+    already_imported: int
+    rejected_count: int
+    rejected: list[RejectedRowOut] = Field(description="The first bad rows (partial runs skip them).")
+    error: str | None
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, r: ImportRunRow, *, now: datetime) -> ImportRunOut:
+        return cls(run_id=r.id, status=r.status, stalled=r.status == "running" and now - r.updated_at > STALLED_AFTER,
+                   file_name=r.file_name, rows=r.rows, to_write=r.to_write, written=r.written,
+                   already_imported=r.already_imported,
+                   rejected_count=r.rejected_count, rejected=[RejectedRowOut(**p) for p in r.rejected],
+                   error=r.error, started_at=r.started_at, updated_at=r.updated_at, finished_at=r.finished_at)

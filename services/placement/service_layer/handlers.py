@@ -22,7 +22,12 @@ from services.placement.domain.errors import (
     PlacementError,
     RuleBroken,
 )
-from services.placement.service_layer.imports import import_stays
+from services.placement.service_layer.imports import (
+    finish_import_run,
+    import_stays,
+    start_import_run,
+    write_import_run,
+)
 from services.placement.service_layer.provider_imports import import_providers
 from services.placement.service_layer.providers import (
     change_provider,
@@ -192,5 +197,8 @@ HANDLERS = {
     commands.LoadReferenceProviders: load_reference_providers,
     commands.ImportStays: import_stays,
     commands.ImportProviders: import_providers,
+    commands.StartImportRun: start_import_run,
+    commands.WriteImportRun: write_import_run,
+    commands.FinishImportRun: finish_import_run,
 }
 """Command type → handler; `bootstrap.py` binds each handler's dependencies by name."""

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from kit.unit_of_work import UnitOfWork
 from services.placement.adapters.offices import OfficeRepository
-from services.placement.adapters.repository import DecisionRepository, ProviderRepository, StayRepository
+from services.placement.adapters.repository import (
+    DecisionRepository,
+    ImportRunRepository,
+    ProviderRepository,
+    StayRepository,
+)
 from services.placement.domain.events import Aggregate
 
 
@@ -15,6 +20,7 @@ class PlacementUnitOfWork(UnitOfWork):
     stays: StayRepository
     decisions: DecisionRepository
     offices: OfficeRepository
+    imports: ImportRunRepository
 
     async def __aenter__(self) -> PlacementUnitOfWork:
         await super().__aenter__()
@@ -23,6 +29,7 @@ class PlacementUnitOfWork(UnitOfWork):
         self.stays = StayRepository(self.conn, self.seen)
         self.decisions = DecisionRepository(self.conn, self.seen)
         self.offices = OfficeRepository(self.conn)
+        self.imports = ImportRunRepository(self.conn, self.seen)
         return self
 
     def collect_new_events(self) -> Iterator[object]:

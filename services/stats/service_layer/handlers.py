@@ -27,6 +27,16 @@ async def project(cmd: c.Command, uow: StatsUnitOfWork) -> bool:
     return True
 
 
+async def project_many(cmds: list[c.Command], uow: StatsUnitOfWork) -> None:
+    """A batch of live events (claimed together by the bus) into the projections at once: the projections are
+    order-tolerant, so one bulk upsert per kind of event does what `project` does one event at a time."""
+    building = await uow.projections.lock_writers()
+    await uow.projections.apply(cmds)
+    if building:
+        new = await uow.shadow.claim([cmd.event_id for cmd in cmds])
+        await uow.shadow.apply([cmd for cmd in cmds if cmd.event_id in new])
+
+
 async def begin_rebuild(cmd: c.BeginRebuild, uow: StatsUnitOfWork, now: Now) -> None:
     await uow.projections.lock_writers(exclusive=True)
     await uow.rebuilds.make_shadow()

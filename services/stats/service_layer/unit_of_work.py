@@ -22,3 +22,7 @@ class StatsUnitOfWork(UnitOfWork):
         # each wait for the other).
         await self.projections.lock_writers()
         return await super().claim_event(consumer, event_id)
+
+    async def claim_events(self, consumer: str, event_ids) -> set:
+        await self.projections.lock_writers()  # as above
+        return await super().claim_events(consumer, event_ids)

@@ -28,7 +28,7 @@ from services.billing.adapters.queries import (
     StayView,
     invoice_view,
 )
-from services.billing.bootstrap import bound_handlers
+from services.billing.bootstrap import BATCH_HANDLERS, bound_handlers
 from services.billing.domain.finance import Invoice
 from services.billing.domain.model import ProviderAgreement, Requisition, Stay
 from services.billing.domain.papers import Mailing
@@ -104,6 +104,20 @@ class FakeRepository:
 
     async def save_stay(self, stay: Stay) -> None:
         self.store.stays[stay.stay_id] = stay
+
+    async def stays_with_requisition(self, stay_ids: list[UUID]) -> set[UUID]:
+        return {r.stay_id for r in self.store.requisitions.values() if r.stay_id in set(stay_ids)}
+
+    async def stays_of(self, stay_ids: list[UUID]) -> list[Stay]:
+        return [copy.copy(self.store.stays[i]) for i in stay_ids if i in self.store.stays]
+
+    async def add_stays(self, stays: list[Stay]) -> None:
+        for stay in stays:
+            await self.add_stay(stay)
+
+    async def save_stays(self, stays: list[Stay]) -> None:
+        for stay in stays:
+            await self.save_stay(stay)
 
     async def save_provider(self, p: ProviderAgreement) -> None:
         self.store.providers[p.provider_id] = p
@@ -311,7 +325,8 @@ class Billing:
         self.store, self.uows, self.inbox = Store(), [], set()
         self.today, self.now = today, now
         self.bus = MessageBus(self._uow, bound_handlers(price_tolerance=price_tolerance, today=lambda: self.today,
-                                                        now=lambda: self.now, post=post), consumer="billing")
+                                                        now=lambda: self.now, post=post), consumer="billing",
+                              batch_handlers=BATCH_HANDLERS)
         self.queries = FakeQueries(self.store)
         self.people = PeopleLookup(no_intake)
         self.papers = RequisitionPapers(people=self.people, recipients={}, municipalities=MUNICIPALITIES,

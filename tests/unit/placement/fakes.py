@@ -5,7 +5,7 @@ into wire events at commit (tests/fakes.py)."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
@@ -13,6 +13,7 @@ from services.placement.adapters import events
 from services.placement.adapters.queries import (
     CapacityRow,
     ExtensionRow,
+    ImportRunRow,
     InspectionDueRow,
     OpenStayRow,
     StayRow,
@@ -48,6 +49,7 @@ class Tables:
     imported_stays: set[UUID] = field(default_factory=set)
     extensions: list[ExtensionRow] = field(default_factory=list)
     offices: dict[str, tuple[Office, bool]] = field(default_factory=dict)  # id → (office, closed)
+    import_runs: dict[UUID, ImportRunRow] = field(default_factory=dict)
 
     def provider(self, provider_id: UUID) -> Provider | None:
         p = self.providers.get(provider_id)
@@ -175,10 +177,38 @@ class FakeStayRepository(_Repository):
                 out.setdefault(s.household_id, []).append((s.id, s.check_in, s.check_out))
         return out
 
-    async def add_imported(self, s: Stay, d: GrantedDecision) -> None:
-        self.t.decisions.setdefault(d.decision_id, copy.deepcopy(d))
-        self.t.imported_decisions.add(d.decision_id)
-        await self.add(s, imported=True)
+    async def add_imported(self, imported: list[tuple[Stay, GrantedDecision]]) -> None:
+        for s, d in imported:
+            self.t.decisions.setdefault(d.decision_id, copy.deepcopy(d))
+            self.t.imported_decisions.add(d.decision_id)
+            await self.add(s, imported=True)
+
+
+class FakeImportRunRepository(_Repository):
+    async def start(self, run_id: UUID, *, office_id, file_name, rows, to_write, already_imported, rejected,
+                    rejected_count, done) -> None:
+        at = datetime.now(UTC)
+        self.t.import_runs[run_id] = ImportRunRow(run_id, office_id, file_name, rows, to_write, 0, already_imported,
+                                                  rejected_count, list(rejected), "done" if done else "running",
+                                                  None, at, at, at if done else None)
+
+    async def progress(self, run_id: UUID, *, written, already_imported, rejected, rejected_count) -> None:
+        r = self.t.import_runs[run_id]
+        self.t.import_runs[run_id] = replace(r, written=r.written + written,
+                                             already_imported=r.already_imported + already_imported,
+                                             rejected=r.rejected + list(rejected),
+                                             rejected_count=r.rejected_count + rejected_count,
+                                             updated_at=datetime.now(UTC))
+
+    async def stop(self, run_id: UUID, rejected, rejected_count, error) -> None:
+        await self.progress(run_id, written=0, already_imported=0, rejected=rejected, rejected_count=rejected_count)
+        await self.finish(run_id, error)
+
+    async def finish(self, run_id: UUID, error) -> None:
+        r = self.t.import_runs[run_id]
+        if r.status == "running":
+            self.t.import_runs[run_id] = replace(r, status="failed" if error else "done", error=error,
+                                                 finished_at=datetime.now(UTC))
 
 
 class FakeDecisionRepository(_Repository):
@@ -214,6 +244,7 @@ class FakePlacementUnitOfWork(FakeUnitOfWork):
         self.stays = FakeStayRepository(self.tables, self.seen)
         self.decisions = FakeDecisionRepository(self.tables, self.seen)
         self.offices = FakeOfficeRepository(self.tables)
+        self.imports = FakeImportRunRepository(self.tables, self.seen)
         return self
 
     def collect_new_events(self):
@@ -331,6 +362,13 @@ class FakeQueries:
                                             i and i.next_due, sum(1 for s in self.t.stays.values()
                                                                   if s.provider_id == p.id and s.check_out is None)))
         return sorted(out, key=lambda r: (r.next_due is not None, r.next_due or date.min, r.name))
+
+    async def import_run(self, run_id: UUID) -> ImportRunRow | None:
+        return self.t.import_runs.get(run_id)
+
+    async def import_runs(self, office_id: str | None, limit: int = 10) -> list[ImportRunRow]:
+        runs = [r for r in self.t.import_runs.values() if office_id is None or r.office_id == office_id]
+        return sorted(runs, key=lambda r: r.started_at, reverse=True)[:limit]
 
     async def planned_move_outs_due(self, today: date) -> list[UUID]:
         return [s.id for s in sorted(self.t.stays.values(), key=lambda s: s.planned_check_out or date.max)

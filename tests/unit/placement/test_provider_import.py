@@ -181,6 +181,22 @@ async def test_a_changed_unit_is_a_unit_changed_event_with_its_capacity():
     assert types == [contracts.UnitChanged.event_type, contracts.CapacityChanged.event_type]
 
 
+async def test_the_handler_refuses_a_municipality_ssb_does_not_know_when_the_known_ones_are_bound():
+    """bootstrap binds the known kommunenummer as `municipalities` (by name, as every dependency): then a
+    four-digit number that is none of them is a bad row, listed with the file's other problems."""
+    from services.placement.service_layer.provider_imports import import_providers
+
+    world = World()
+    text = EXAMPLE + csv_line(provider_orgnr="974760673", provider="Annen", municipality="0399", district="",
+                              unit="Rom 1", beds="0")
+    rows = csv_files.read(text.encode(), check_header=provider_import.check_header)
+    async with world.uow as uow:
+        result = await import_providers(commands.ImportProviders(tuple(rows), dry_run=True), uow,
+                                        now=world.now, municipalities={"0301": "Oslo", "1103": "Stavanger"})
+    assert [(e.line, e.field) for e in result.rejected] == [(4, "municipality"), (4, "beds")]
+    assert "SSB" in result.rejected[0].reason and not result.written and world.tables.providers == {}
+
+
 async def test_one_bad_row_writes_nothing_unless_partial():
     world = World()
     text = EXAMPLE + csv_line(provider_orgnr="974760673", provider="Annen", unit="Rom 1", beds="0")

@@ -5,18 +5,26 @@ reasons, a bounded number of them, never the input."""
 
 from __future__ import annotations
 
+import asyncio
+from uuid import UUID, uuid4
+
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from kit.auth import Role
+from kit import clock
+from kit.auth import Role, User
+from kit.messagebus import MessageBus
 from kit.problems import FieldProblem, answer
 from services.placement.adapters import csv_files
+from services.placement.adapters.queries import ImportRunRow, PlacementQueries
 from services.placement.domain import commands, history, provider_import
-from services.placement.entrypoints.deps import Bus, ProviderAdmin
+from services.placement.domain.errors import NotFound
+from services.placement.entrypoints.deps import Bus, ProviderAdmin, Queries, may_see
 from services.placement.entrypoints.import_answers import (
     FileRejectedOut,
     ImportOut,
     ImportRejectedOut,
+    ImportRunOut,
     ProvidersImportOut,
     ProvidersImportRejectedOut,
     ProviderStepOut,
@@ -25,7 +33,8 @@ from services.placement.entrypoints.import_answers import (
     rejected_rows,
 )
 from services.placement.entrypoints.schemas import FirstLine
-from services.placement.service_layer.imports import ImportResult
+from services.placement.service_layer import imports
+from services.placement.service_layer.imports import ImportResult, StartedRun
 from services.placement.service_layer.provider_imports import ProvidersImportResult
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
@@ -64,7 +73,8 @@ def document_answers(app: FastAPI) -> None:
 
     def openapi() -> dict:
         schema = generate()
-        for path, rejected in (("/stays", ImportRejectedOut), ("/providers", ProvidersImportRejectedOut)):
+        for path, rejected in (("/stays", ImportRejectedOut), ("/stays/runs", ImportRejectedOut),
+                               ("/providers", ProvidersImportRejectedOut)):
             response = schema["paths"][router.prefix + path]["post"]["responses"]["422"]
             response["content"].setdefault("application/json", {"schema": {"anyOf": [
                 {"$ref": f"#/components/schemas/{model.__name__}"} for model in (rejected, FileRejectedOut)]}})
@@ -73,9 +83,9 @@ def document_answers(app: FastAPI) -> None:
     app.openapi = openapi
 
 
-def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOut:
+def import_body(result: ImportResult, *, partial: bool) -> ImportOut:
     listed = result.rejected[:LISTED_ROWS]
-    body = ImportOut(
+    return ImportOut(
         rows=result.rows, stays_created=0 if result.dry_run else len(result.created),
         stays_to_create=len(result.created) if result.dry_run else None, already_imported=result.already_imported,
         written=result.written, dry_run=result.dry_run, partial=partial, rejected=rejected_rows(listed),
@@ -83,9 +93,14 @@ def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOu
         unknown=[UnknownNameOut(field=u.field, name=u.name, lines=list(u.lines), count=u.count,
                                 what_to_do=u.what_to_do) for u in result.unknown[:LISTED_NAMES]],
         stay_ids=result.created[:LISTED_STAY_IDS])
+
+
+def import_answer(result: ImportResult, *, partial: bool) -> Response | ImportOut:
+    """The result as the API says it: a bad row (unless partial) is a 422 with `detail` besides."""
+    body = import_body(result, partial=partial)
     if result.rejected and not partial:
-        return JSONResponse(ImportRejectedOut(**body.model_dump(), detail=rejected_detail(listed))
-                            .model_dump(mode="json"), status_code=422)
+        return JSONResponse(ImportRejectedOut(**body.model_dump(), detail=rejected_detail(
+            result.rejected[:LISTED_ROWS])).model_dump(mode="json"), status_code=422)
     return body
 
 
@@ -135,9 +150,68 @@ async def import_stays(request: Request, user: ProviderAdmin, bus: Bus, partial:
         rows = csv_files.read(data, first_line=first_line)
     except history.HeaderError as exc:
         return file_rejected(exc)
-    result = await bus.handle(commands.ImportStays(
-        tuple(rows), partial, dry_run, user.office_id if user.role == Role.OFFICE_LEADER else None))
+    result = await bus.handle(commands.ImportStays(tuple(rows), partial, dry_run, leader_office(user)))
     return import_answer(result, partial=partial)
+
+
+RUN_NOT_FOUND = "Fant ikke importen."
+
+
+def leader_office(user: User) -> str | None:
+    """An office leader imports their own office's rows only (an admin: every office's)."""
+    return user.office_id if user.role == Role.OFFICE_LEADER else None
+
+
+async def start_run(request: Request, bus: MessageBus, rows: list[tuple[int, dict]], *, partial: bool, user: User,
+                    file_name: str = "") -> StartedRun:
+    """Check the whole file; unless refused, start its background writer in this process (the run's progress is
+    in the database, for every process to read)."""
+    started = await bus.handle(commands.StartImportRun(uuid4(), tuple(rows), partial, leader_office(user),
+                                                       file_name[:200]))
+    if started.run_id is not None and started.stays:
+        task = asyncio.create_task(imports.run_import(bus, started.run_id, started.stays, partial=partial))
+        request.app.state.import_runs.add(task)  # held until done (the loop keeps only weak references)
+        task.add_done_callback(request.app.state.import_runs.discard)
+    return started
+
+
+async def run_for(user: User, run_id: UUID, queries: PlacementQueries) -> ImportRunRow:
+    """The run, when this user may see it: an admin every run, an office leader their office's."""
+    run = await queries.import_run(run_id)
+    if run is None or (user.role != Role.ADMIN and run.office_id is None):
+        raise NotFound(RUN_NOT_FOUND, "run_id")
+    if run.office_id is not None:
+        may_see(user, run.office_id, "run_id")
+    return run
+
+
+@router.post("/stays/runs", status_code=202, response_model=ImportRunOut, responses={
+    413: {"description": "Over 50 MB."},
+    422: {"model": ImportRejectedOut | FileRejectedOut,
+          "description": "A bad row (nothing written) or not the format at all (JSON), or a bad query parameter "
+                         "(a problem)."}}, openapi_extra=CSV_BODY)
+async def start_stays_run(request: Request, user: ProviderAdmin, bus: Bus, queries: Queries,
+                          partial: bool = PARTIAL):
+    """Import a whole stay history file as a run: every row is checked at once (a bad row refuses the file as
+    `POST /stays` does, unless `partial`), then the new stays are written in the background in chunks, each in
+    its own transaction; `GET /stays/runs/{run_id}` tells how far it has come."""
+    data = await read_capped(request, IMPORT_MAX_BYTES)
+    if data is None:
+        return answer(request, 413, TOO_LARGE_NB, [FieldProblem(loc=["body"], msg=TOO_LARGE_NB, type="too_large")])
+    try:
+        rows = csv_files.read(data)
+    except history.HeaderError as exc:
+        return file_rejected(exc)
+    started = await start_run(request, bus, rows, partial=partial, user=user)
+    if started.run_id is None:
+        return import_answer(started.check, partial=partial)
+    return ImportRunOut.of(await queries.import_run(started.run_id), now=clock.now())
+
+
+@router.get("/stays/runs/{run_id}", response_model=ImportRunOut)
+async def stays_run(run_id: UUID, user: ProviderAdmin, queries: Queries):
+    """How far a history import run has come."""
+    return ImportRunOut.of(await run_for(user, run_id, queries), now=clock.now())
 
 
 @router.post("/providers", response_model=ProvidersImportOut, responses={
