@@ -92,6 +92,10 @@ class BillingRepository:
             "ON CONFLICT DO NOTHING", m.id, m.requisition_id, m.reason, m.period_from, m.period_to, m.max_amount,
             m.requested_at, m.requested_by, m.next_attempt_at)
 
+    async def mailing_pending(self, requisition_id: UUID) -> bool:
+        return await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM requisition_mailings WHERE requisition_id = $1 "
+                                        "AND status = 'pending')", requisition_id)
+
     async def claim_mailing(self, mailing_id: UUID) -> Mailing | None:
         """The mailing if it is still to be sent and no one else is sending it (then it stays locked until this
         transaction ends: two senders never send one mailing)."""

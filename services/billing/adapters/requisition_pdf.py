@@ -114,7 +114,8 @@ def _rows(paper: RequisitionPaper) -> list[tuple[str, list[tuple[str, str]] | li
     p = paper
     guest = [("Navn", p.guest.name if p.guest else p.guest_missing),
              ("Fødselsdato", _d(p.guest.birth_date) if p.guest else "–"),
-             ("Antall personer", f"{p.persons} (gjesten og dem som bor sammen med gjesten)" if p.persons else "–")]
+             ("Antall personer", ("1 (gjesten alene)" if p.persons == 1 else
+                                  f"{p.persons} (gjesten og de som bor sammen med gjesten)") if p.persons else "–")]
     place = [("Tilbyder", f"{p.provider_name} (org.nr. {orgnr_nb(p.provider_orgnr)})"),
              ("Enhet", p.unit_name or "–"), ("Adresse", p.unit_address or "–"),
              ("Avtale", AGREEMENT_NB.get(p.agreement_kind, p.agreement_kind))]

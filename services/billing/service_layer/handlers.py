@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from kit import clock
 from services.billing.adapters import documents
 from services.billing.domain import commands, finance, model, papers
-from services.billing.domain.errors import NotFound
+from services.billing.domain.errors import Conflict, NotFound
 from services.billing.domain.invoice import CREDIT_NOTE
 from services.billing.domain.reconciliation import (
     DISPUTED,
@@ -77,10 +77,14 @@ async def extend_requisition(cmd: commands.ExtendRequisition, uow: BillingUnitOf
 
 async def send_requisition_again(cmd: commands.SendRequisitionAgain, uow: BillingUnitOfWork, *,
                                  now: Now) -> papers.Mailing:
-    """A user asks for the requisition (as it is now) to be sent to the provider again."""
+    """A user asks for the requisition (as it is now) to be sent to the provider again; not while a sending of
+    it still waits (that one goes as the requisition is then, and a second would send it twice)."""
     requisition = await uow.repo.by_number(cmd.number)
     if requisition is None:
         raise NotFound("Rekvisisjonen finnes ikke.", field="number")
+    if await uow.repo.mailing_pending(requisition.id):
+        raise Conflict("En sending av rekvisisjonen venter allerede; den går til tilbyderen så snart den kan, "
+                       "slik rekvisisjonen er da.", field="number")
     mailing = papers.request_mailing(requisition, "reissued", at=now(), by=cmd.by)
     await uow.repo.add_mailing(mailing)
     return mailing

@@ -140,6 +140,9 @@ class FakeRepository:
                              for x in self.store.mailings.values())):
             self.store.mailings[m.id] = m
 
+    async def mailing_pending(self, requisition_id: UUID) -> bool:
+        return any(m.requisition_id == requisition_id and m.status == "pending" for m in self.store.mailings.values())
+
     async def claim_mailing(self, mailing_id: UUID) -> Mailing | None:
         m = self.store.mailings.get(mailing_id)
         return m if m is not None and m.status == "pending" else None

@@ -4,8 +4,11 @@ failure after a growing pause. The real mail server and intake: tests/billing/te
 
 from datetime import date, timedelta
 
+import pytest
+
 import contracts
 from services.billing.domain.commands import SendRequisitionAgain
+from services.billing.domain.errors import Conflict
 from services.billing.domain.papers import NotSent, pause
 from services.billing.service_layer.jobs import send_due_mailings
 from tests.unit.billing.events import deliver, envelope, extended, placed
@@ -94,5 +97,7 @@ async def test_a_user_sends_it_again_and_a_provider_with_a_new_address_is_tried_
     [r] = b.store.requisitions.values()
     again = await b.bus.handle(SendRequisitionAgain(r.number, "veileder-grunerlokka"))
     assert (again.reason, again.requested_by, again.status) == ("reissued", "veileder-grunerlokka", "pending")
+    with pytest.raises(Conflict):  # one waits already: a second would send it twice
+        await b.bus.handle(SendRequisitionAgain(r.number, "leder-grunerlokka"))
     assert await send_due_mailings(b.bus, b.queries, lambda: b.now) == 1
     assert [s[0] for s in post.sent] == ["issued", "reissued"]

@@ -48,8 +48,10 @@ async def requisition_mailings(found: VisibleRequisition, queries: Queries) -> l
     return [MailingOut.model_validate(m) for m in await queries.mailings(found.requisition.id)]
 
 
-@router.post("/{number}/mailings", status_code=202, response_model=MailingOut)
+@router.post("/{number}/mailings", status_code=202, response_model=MailingOut,
+             responses={409: {"description": "A sending of it still waits."}})
 async def send_again(found: VisibleRequisition, user: Reader, bus: Bus) -> MailingOut:
-    """Send the requisition, as it is now, to the provider again (the sender takes it within seconds)."""
+    """Send the requisition, as it is now, to the provider again (the sender takes it within seconds); 409
+    while a sending of it still waits."""
     mailing = await bus.handle(SendRequisitionAgain(found.requisition.number, user.username))
     return MailingOut.model_validate(mailing)

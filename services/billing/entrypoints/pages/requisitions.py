@@ -5,9 +5,21 @@ send it again."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from kit.auth import User
+from services.billing.adapters.queries import BillingQueries
 from services.billing.domain.commands import SendRequisitionAgain
+from services.billing.domain.errors import Conflict
 from services.billing.domain.papers import REASON_NB
-from services.billing.entrypoints.deps import FINANCE, Bus, Queries, Reader, VisibleRequisition, office_of, people_of
+from services.billing.entrypoints.deps import (
+    FINANCE,
+    Bus,
+    Queries,
+    Reader,
+    RequisitionWithStay,
+    VisibleRequisition,
+    office_of,
+    people_of,
+)
 from services.billing.entrypoints.pages.common import pages
 
 router = APIRouter(include_in_schema=False)
@@ -21,18 +33,26 @@ async def requisitions_page(request: Request, user: Reader, queries: Queries):
         "user": user, "requisitions": requisitions, "finance": user.role in FINANCE, "people": people})
 
 
-@router.get("/requisitions/{number}", response_class=HTMLResponse)
-async def requisition_page(request: Request, found: VisibleRequisition, user: Reader, queries: Queries,
-                           sendt: bool = False):
+async def _requisition_page(request: Request, found: RequisitionWithStay, user: User, queries: BillingQueries, *,
+                            sent_again: bool = False, error: str | None = None, status_code: int = 200):
     r = found.requisition
-    return pages.TemplateResponse(request, "requisition.html", {
+    return pages.TemplateResponse(request, "requisition.html", status_code=status_code, context={
         "user": user, "r": r, "stay": found.stay, "paper": await queries.paper(r.number),
-        "mailings": await queries.mailings(r.id), "reasons": REASON_NB, "sent_again": sendt,
+        "mailings": await queries.mailings(r.id), "reasons": REASON_NB, "sent_again": sent_again, "error": error,
         "mail_configured": request.app.state.mail_configured,
         "people": await people_of(request, [r.household_id], f"Rekvisisjon {r.number}")})
 
 
+@router.get("/requisitions/{number}", response_class=HTMLResponse)
+async def requisition_page(request: Request, found: VisibleRequisition, user: Reader, queries: Queries,
+                           sendt: bool = False):
+    return await _requisition_page(request, found, user, queries, sent_again=sendt)
+
+
 @router.post("/requisitions/{number}/send", response_class=HTMLResponse)
-async def send_again_form(found: VisibleRequisition, user: Reader, bus: Bus):
-    await bus.handle(SendRequisitionAgain(found.requisition.number, user.username))
+async def send_again_form(request: Request, found: VisibleRequisition, user: Reader, bus: Bus, queries: Queries):
+    try:
+        await bus.handle(SendRequisitionAgain(found.requisition.number, user.username))
+    except Conflict as exc:
+        return await _requisition_page(request, found, user, queries, error=str(exc), status_code=409)
     return RedirectResponse(f"/billing/requisitions/{found.requisition.number}?sendt=1", status_code=303)
