@@ -73,7 +73,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
                           topic=ctx.settings.topic)
     people = PeopleLookup(lambda: ctx.service_url("intake"))
     papers = RequisitionPapers(people=people, recipients=invoice_recipients(settings, demo=ctx.settings.demo_data),
-                               municipalities=reference.municipalities(), today=clock.today)
+                               municipalities=reference.municipalities(),
+                               today=lambda: clock.today())  # looked up when asked: the one clock, as set then
     sender = sender_from(settings)
     post = RequisitionPost(papers=papers, credential=partial(service_token, ctx.signer, NAME), sender=sender)
     bus = MessageBus(uow_factory, bound_handlers(price_tolerance=settings.price_tolerance_nok, post=post),
