@@ -19,6 +19,9 @@ class Settings(RuntimeSettings):
         None, description="Database URL of the billing service (overrides the above).")
     stats_database_url: str | None = Field(
         None, description="Database URL of the stats service (overrides the above).")
+    intake_url: str | None = Field(
+        None, description="Base URL of intake's HTTP app (e.g. `http://intake:8080/intake`), where placement's "
+        "and billing's pages ask who a household is. Empty = this process's own address, when intake runs in it.")
 
 
 def settings_table() -> str:

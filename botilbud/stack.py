@@ -53,6 +53,7 @@ def run_file(settings: Settings) -> Path:
 # knows its users; intake also encrypts and hashes personal data. The embedded stack makes these itself.
 EVERY_SERVICE_NEEDS = ("secret_key", "users_file")
 SERVICE_NEEDS = {"intake": ("encryption_keys", "identity_hash_key")}
+ASKS_INTAKE = ("placement", "billing")
 PLACEHOLDER = "change-me"  # deploy/botilbud.env.example's value
 
 
@@ -69,6 +70,11 @@ def missing_settings(settings: Settings, services: list[str]) -> list[str]:
     missing = [f"BOTILBUD_{name.upper()} (every service)" for name in needs if unset(name)]
     for service in services:
         missing += [f"BOTILBUD_{name.upper()} ({service})" for name in SERVICE_NEEDS.get(service, ()) if unset(name)]
+    # Placement's and billing's pages (and billing's requisitions) ask intake who a household is: a process
+    # without intake must know where it is.
+    askers = [s for s in services if s in ASKS_INTAKE]
+    if askers and "intake" not in services and unset("intake_url"):
+        missing.append(f"BOTILBUD_INTAKE_URL ({', '.join(askers)})")
     return missing
 
 

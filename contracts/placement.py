@@ -46,6 +46,8 @@ class ProviderRegistered(IntegrationEvent):
     district: str | None = None
     accommodation: Accommodation
     agreement: Agreement
+    email: str | None = Field(None, max_length=254, description="The provider's address for requisitions (billing "
+                              "sends them there).", examples=["booking@bosenter.example"])
 
 
 class ProviderChanged(ProviderRegistered):
@@ -127,6 +129,13 @@ class HouseholdPlaced(IntegrationEvent):
     imported_check_out: date | None = Field(
         None, description="Imported history: the known check-out (a HouseholdMovedOut follows); null = open. "
         "Billing issues no requisition for an imported stay that ended before the day of import.")
+    placed_by: str | None = Field(None, max_length=100, description="Username of the case worker who placed the "
+                                  "household (the requisition's contact person); null for imported history.",
+                                  examples=["veileder-grunerlokka"])
+    placed_by_name: str | None = Field(None, max_length=200, description="That case worker's name as the login "
+                                       "gives it (staff, not the household).", examples=["Veileder, Nav Grünerløkka"])
+    conditions: list[str] = Field(default_factory=list, max_length=10, description="The decision's conditions "
+                                  "(codes), printed on the requisition.", examples=[["boligskole"]])
 
 
 class StayExtended(IntegrationEvent):
@@ -141,6 +150,8 @@ class StayExtended(IntegrationEvent):
     decision_id: UUID
     authorised_to: date = Field(description="New last night covered, included.")
     extended_at: datetime
+    conditions: list[str] | None = Field(None, max_length=10, description="The new decision's conditions (codes); "
+                                         "null from producers before this field.", examples=[["boligskole"]])
 
 
 class HouseholdMovedOut(IntegrationEvent):

@@ -43,9 +43,12 @@ class Role(StrEnum):
     MUNICIPALITY_STAFF = "municipality_staff"
     """The municipality's own staff (Oslo's Velferdsetaten): statistics of its municipality only, no personal
     data and no case work."""
+    SERVICE = "service"
+    """A service acting for an office without a logged-in user (billing sending a requisition): never a person,
+    never logged in with a password; its token is made by `service_token`."""
 
 
-OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER})
+OFFICE_SCOPED = frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.SERVICE})
 MUNICIPALITY_SCOPED = frozenset({Role.MUNICIPALITY_STAFF})
 ROLE_NAMES_NB = {
     Role.CASE_WORKER: "Bostedsløsekonsulent",
@@ -54,6 +57,7 @@ ROLE_NAMES_NB = {
     Role.OPERATIONS: "Drift",
     Role.ADMIN: "Administrator",
     Role.MUNICIPALITY_STAFF: "Kommunens stab",
+    Role.SERVICE: "Tjeneste (automatisk)",
 }
 
 
@@ -94,6 +98,8 @@ class UserDirectory:
     @classmethod
     def load(cls, path: Path) -> UserDirectory:
         raw = json.loads(path.read_text(encoding="utf-8"))
+        if any(u["role"] == Role.SERVICE for u in raw["users"]):
+            raise ValueError(f"{path}: the role «service» is for service credentials, not for a person's login")
         return cls({
             u["username"]: (u["password_hash"], User(u["username"], Role(u["role"]), u.get("office_id"),
                                                      u.get("name", ""), u.get("municipality")))
@@ -249,14 +255,24 @@ def bearer_token(request: Request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
+def request_token(request: Request) -> str | None:
+    """The token the request came with: its bearer token, else the session cookie (which holds the same kind).
+    A page passes it on when it asks another service something on the user's behalf."""
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE) or None
+
+
 def user_from_request(request: Request) -> User | None:
     """The user of our own session cookie or bearer token (a page's header, an error page)."""
     signer: TokenSigner = request.app.state.signer
-    token = bearer_token(request)
-    if token is not None:
-        return signer.read(token)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return signer.read(cookie) if cookie else None
+    token = request_token(request)
+    return signer.read(token) if token else None
+
+
+def service_token(signer: TokenSigner, service: str, office_id: str) -> str:
+    """A credential for `service` acting for one office without a logged-in user (a service's background job):
+    the role SERVICE, scoped to that office like a case worker. Signed like every token, with the shared key;
+    with the municipality's identity provider this is where a client-credentials token would be fetched."""
+    return signer.issue(User(service, Role.SERVICE, office_id, service))
 
 
 class AccessTokens:

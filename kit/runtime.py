@@ -32,6 +32,13 @@ from kit.web import create_ops_app, create_root_app
 log = get_logger(__name__)
 
 
+def _configured_url(settings: Settings, service: str) -> str:
+    url = settings.service_url(service)
+    if not url:
+        raise LookupError(f"no address for {service}: set BOTILBUD_{service.upper()}_URL")
+    return url
+
+
 @dataclass
 class ServiceContext:
     """What the runtime hands a service's composition root."""
@@ -39,6 +46,16 @@ class ServiceContext:
     name: str
     settings: Settings
     pool: asyncpg.Pool
+    service_url: Callable[[str], str] | None = None
+    """Where another service's HTTP app is (its base URL, e.g. `http://intake:8080/intake`), asked when it is
+    needed: the setting `BOTILBUD_<SERVICE>_URL`, else this process's own address when the service runs here
+    (known only once the server listens). LookupError when neither."""
+    signer: TokenSigner | None = None
+    """The runtime's token signer, for a service credential (`kit.auth.service_token`)."""
+
+    def __post_init__(self):
+        if self.service_url is None:
+            self.service_url = lambda service: _configured_url(self.settings, service)
 
 
 @dataclass
@@ -93,6 +110,14 @@ class Runtime:
     def url(self) -> str:
         return f"http://{self.settings.http_host}:{self.port}"
 
+    def service_url(self, service: str) -> str:
+        """A service's base URL: its setting, else this process's mount of it (`<url>/<service>`) once serving."""
+        if self.settings.service_url(service) or service not in {s.name for s in self.services} or not self.port:
+            return _configured_url(self.settings, service)
+        host = self.settings.http_host
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a wildcard is no address to call
+        return f"http://{host}:{self.port}/{service}"
+
     @property
     def ops_url(self) -> str:
         """Where /metrics and the readiness reasons are: the operations port if there is one."""
@@ -121,7 +146,7 @@ class Runtime:
         for svc in self.services:
             pool = await create_pool(self.settings.service_database_url(svc.name))
             self.pools[svc.name] = pool
-            parts = svc.build(ServiceContext(svc.name, self.settings, pool))
+            parts = svc.build(ServiceContext(svc.name, self.settings, pool, self.service_url, self.signer))
             self.parts[svc.name] = parts
             # A broker client per service: each consumer group joins at the same time as the others.
             broker = KafkaBroker(

@@ -147,6 +147,11 @@ class Settings(BaseSettings):
                 " (or use `botilbud run`, which starts an embedded PostgreSQL).")
         return f"{self.database_url.rstrip('/')}/botilbud_{service}"
 
+    def service_url(self, service: str) -> str | None:
+        """The base URL of a service's HTTP app (`BOTILBUD_<SERVICE>_URL`, declared by the system's composition),
+        None when not set: then a runtime that runs the service itself uses its own address."""
+        return getattr(self, f"{service}_url", None) or None
+
     def topic(self, name: str) -> str:
         return f"{self.topic_namespace}{name}"
 

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
+import mailbox
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -91,6 +99,54 @@ async def running(settings: Settings, target: str = "all") -> AsyncIterator[Runt
 
 @pytest.fixture
 async def stack(settings) -> AsyncIterator[Runtime]:
+    async with running(settings) as runtime:
+        yield runtime
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """A real SMTP server (aiosmtpd) in a process of its own; what it receives lands in a Maildir."""
+
+    port: int
+    maildir: Path
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        box = mailbox.Maildir(self.maildir, factory=None, create=False)
+        return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+                for key in sorted(box.keys())]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def mail_server(tmp_path) -> MailServer:
+    port, maildir = free_port(), tmp_path / "maildir"
+    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                                "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            if process.poll() is not None:
+                pytest.fail("the SMTP server (aiosmtpd) did not start")
+            time.sleep(0.05)
+        yield MailServer(port, maildir)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+async def mail_stack(settings, mail_server, monkeypatch) -> AsyncIterator[Runtime]:
+    """The whole system with billing sending requisitions to `mail_server`."""
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_server.port), "SMTP_SECURITY": "none",
+                        "MAIL_FROM": "rekvisisjon@nav.example", "MAIL_INTERVAL_SECONDS": "0.2"}.items():
+        monkeypatch.setenv(f"BOTILBUD_BILLING_{name}", value)
     async with running(settings) as runtime:
         yield runtime
 

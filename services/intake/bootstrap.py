@@ -59,6 +59,8 @@ def make_bus(uow_factory: Callable, *, rules: WarningRules, allow_synthetic: boo
         c.LookupHousehold: partial(h.lookup_household, allow_synthetic=allow_synthetic, now=now),
         c.ViewHousehold: partial(h.view_household, now=now),
         c.ViewCase: partial(h.view_case, now=now),
+        c.ViewPeople: partial(h.view_people, now=now),
+        c.ViewDecisionLetter: partial(h.view_decision_letter, now=now),
         c.TransferHousehold: partial(h.transfer_household, allow_synthetic=allow_synthetic, now=now),
         c.MakeDecision: partial(h.make_decision, rules=rules, now=now),
         c.ExtendDecision: partial(h.extend_decision, rules=rules, now=now),

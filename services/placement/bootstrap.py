@@ -16,6 +16,7 @@ from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
+from services.placement.adapters.people import PeopleLookup
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands
 from services.placement.entrypoints import kafka, metrics
@@ -49,7 +50,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
                           topic=ctx.settings.topic)
     bus = make_bus(uow_factory)
     queries = PlacementQueries(ctx.pool)
-    app = create_app(bus, queries, today=clock.today, municipality_names=reference.municipalities())
+    people = PeopleLookup(lambda: ctx.service_url("intake"))
+    app = create_app(bus, queries, today=clock.today, people=people, municipality_names=reference.municipalities())
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:

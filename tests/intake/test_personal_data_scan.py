@@ -1,10 +1,12 @@
 """After a run through the whole stack, no identity number or name is found in clear in any service's
 database (every table, every column, bytes included), in any event on the broker (values and headers), or
-in the logs."""
+in the logs. The run goes past intake: the households are placed and extended, placement's and billing's pages
+show who they are (intake's people lookup), billing sends the requisitions with the guests' names to a real
+mail server, and the decision letters are downloaded — and still placement, billing and stats keep no name."""
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from contracts.topics import dead_letter_topic
 from services.intake.domain.identity import synthetic_identity_number
 from tests.conftest import eventually, login
 from tests.intake.helpers import TODAY, application, granted, number
+from tests.placement.helpers import extend_in_intake, orgnr
 
 pytestmark = [pytest.mark.integration]
 
@@ -63,12 +66,56 @@ def _scan_text(text: str, where: str, words: list[str], hits: list[str]) -> None
     hits += [f"{w!r} in {where}" for w in words if w.lower() in lowered]
 
 
-async def test_no_personal_data_in_databases_events_or_logs(log_lines, stack):
+async def placed_and_shown(client: httpx.AsyncClient, worker: dict, decisions: list[str], mail_server) -> None:
+    """The households placed, one extended; every page that shows who they are, opened; the requisitions sent
+    (with the names, to the mail server) and the decision letters downloaded."""
+    leader = await login(client, "leder-grunerlokka")
+    provider = await client.post("/placement/api/providers", headers=leader, json={
+        "name": "Skanneveien familiebolig", "orgnr": orgnr(), "kind": "non_profit", "municipality": "0301",
+        "district": "Grünerløkka", "address": "Skanneveien 2, 0555 Oslo", "email": "booking@skanneveien.example",
+        "agreement": {"kind": "framework", "price_per_night": "900", "target_groups": ["families"]}})
+    assert provider.status_code == 201, provider.text
+    units = []
+    for name in ("Leilighet 1", "Leilighet 2"):
+        r = await client.post(f"/placement/api/providers/{provider.json()['provider_id']}/units", headers=leader,
+                              json={"name": name, "beds": 4, "facilities": {
+                                  "own_bath": True, "kitchen": "own", "laundry": True, "visits_allowed": True}})
+        assert r.status_code == 201, r.text
+        units.append(r.json()["unit_id"])
+    stays = []
+    for decision, unit in zip(decisions, units, strict=True):
+        r = await client.post("/placement/api/stays", headers=worker, json={
+            "decision_id": decision, "unit_id": unit, "check_in": str(TODAY)})
+        assert r.status_code == 201, r.text
+        stays.append(r.json()["stay_id"])
+    await extend_in_intake(client, worker, decisions[0], TODAY + timedelta(days=60))
+
+    async def sent() -> list[str] | None:
+        numbers = [r["number"] for r in (await client.get("/billing/api/requisitions", headers=worker)).json()]
+        mailings = [m for n in numbers
+                    for m in (await client.get(f"/billing/api/requisitions/{n}/mailings", headers=worker)).json()]
+        return numbers if len(mailings) == 3 and all(m["status"] == "sent" for m in mailings) else None
+    numbers = await eventually(sent, within=60)
+    assert len(mail_server.messages()) == 3
+
+    pages = [f"/placement/stays/{stays[0]}", "/placement/decisions", "/placement/views",
+             "/placement/?office=nav-grunerlokka&hvem=1", "/billing/", f"/billing/requisitions/{numbers[0]}"]
+    for page in pages:
+        r = await client.get(page, headers=worker)
+        assert r.status_code == 200 and any(name in r.text for name in NAMES[:2]), page
+    for number_ in numbers:
+        assert (await client.get(f"/billing/api/requisitions/{number_}.pdf", headers=worker)).status_code == 200
+    for decision in decisions:
+        assert (await client.get(f"/intake/api/decisions/{decision}/letter.pdf", headers=worker)).status_code == 200
+
+
+async def test_no_personal_data_in_databases_events_or_logs(log_lines, mail_stack, mail_server):
+    stack = mail_stack
     numbers = [number(201), number(202), synthetic_identity_number(date(1991, 8, 13), kind="d_number")]
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker = await login(client, "veileder-grunerlokka")
         leader = await login(client, "leder-grunerlokka")
-        household_ids = []
+        household_ids, decisions = [], []
         for fnr, name in zip(numbers[:2], NAMES[:2], strict=True):
             r = await client.post("/intake/api/applications", headers=worker, json=application(
                 fnr, office="nav-grunerlokka", name=name, notes=f"Snakket med {name} ({fnr}).",
@@ -81,6 +128,7 @@ async def test_no_personal_data_in_databases_events_or_logs(log_lines, stack):
             assert d.status_code == 201
             a = await client.post(f"/intake/api/decisions/{d.json()['decision_id']}/approval", headers=leader)
             assert a.status_code == 200
+            decisions.append(d.json()["decision_id"])
             await client.post("/intake/api/households/lookup", headers=worker,
                               json={"identity_number": fnr, "purpose": "Kontroll"})
             await client.get(f"/intake/api/applications/{r.json()['application_id']}?purpose=kontroll",
@@ -102,6 +150,7 @@ async def test_no_personal_data_in_databases_events_or_logs(log_lines, stack):
             r = await client.get("/placement/api/decisions/awaiting-place", headers=worker)
             return len({d["household_id"] for d in r.json()} & set(household_ids)) == 2
         await eventually(placement_has_both)
+        await placed_and_shown(client, worker, decisions, mail_server)
 
     words = needles(numbers)
     hits: list[str] = []

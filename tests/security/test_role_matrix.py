@@ -76,6 +76,12 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/intake/households/transfer"): ("NYNNNNYN", "/intake/households/transfer", {"data": {}}),
         ("GET", "/intake/api/households/{household_id}"): (
             "YYNNNOON", f"/intake/api/households/{h}?purpose=Tilgangstest", {}),
+        # who households are, for the other services' pages: another office's worker is answered (without the
+        # names of households not theirs); a service credential is tested in tests/integration/test_people.py
+        ("POST", "/intake/api/people"): ("YYNNNYYN", "/intake/api/people", {
+            "json": {"household_ids": [h], "purpose": "Tilgangstest"}}),
+        ("GET", "/intake/api/decisions/{decision_id}/letter.pdf"): (
+            "YYNNNOON", f"/intake/api/decisions/{d}/letter.pdf", {}),
         ("GET", "/intake/api/audit"): ("NYNNYNYN", "/intake/api/audit", {}),
         ("GET", "/intake/"): ("YYNNYYYN", "/intake/", {}),  # admin: sent on to the office registry
         ("GET", "/intake/applications/new"): ("YYNNNYYN", "/intake/applications/new", {}),
@@ -184,6 +190,13 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         # billing: requisitions for the office and finance; invoices for finance (and admin)
         ("GET", "/billing/api/requisitions"): ("YYYNYYYN", "/billing/api/requisitions", {}),
         ("GET", "/billing/api/requisitions/{number}.pdf"): ("YYYNYOON", f"/billing/api/requisitions/{req}.pdf", {}),
+        ("GET", "/billing/api/requisitions/{number}/mailings"): (
+            "YYYNYOON", f"/billing/api/requisitions/{req}/mailings", {}),
+        ("POST", "/billing/api/requisitions/{number}/mailings"): (
+            "YYYNYOON", f"/billing/api/requisitions/{req}/mailings", {}),
+        ("GET", "/billing/requisitions/{number}"): ("YYYNYOON", f"/billing/requisitions/{req}", {}),
+        ("POST", "/billing/requisitions/{number}/send"): ("YYYNYOON", f"/billing/requisitions/{req}/send",
+                                                           {"data": {}}),
         ("POST", "/billing/api/invoices"): ("NNYNYNNN", "/billing/api/invoices", {
             "content": ids["csv"](), "headers": {"content-type": "text/csv", "x-filename": "f.csv"}}),
         ("GET", "/billing/api/invoices"): ("NNYNYNNN", "/billing/api/invoices", {}),

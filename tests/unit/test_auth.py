@@ -2,7 +2,11 @@
 
 import time
 
-from kit.auth import Role, TokenSigner, User, UserDirectory
+import pytest
+
+from kit.auth import Role, TokenSigner, User, UserDirectory, service_token
+from kit.runtime import ServiceContext
+from kit.settings import Settings
 
 WORKER = User("veileder-bodo", Role.CASE_WORKER, "nav-bodo", "Veileder")
 
@@ -29,6 +33,27 @@ def test_office_scoping():
     assert WORKER.may_see_office("nav-bodo")
     assert not WORKER.may_see_office("nav-asker")
     assert User("okonomi", Role.FINANCE).may_see_office("nav-asker")
+
+
+def test_a_service_credential_is_scoped_to_its_office_and_no_person_may_hold_the_role(tmp_path):
+    signer = TokenSigner("secret", 60)
+    billing = signer.read(service_token(signer, "billing", "nav-bodo"))
+    assert (billing.username, billing.role, billing.office_id) == ("billing", Role.SERVICE, "nav-bodo")
+    assert billing.may_see_office("nav-bodo") and not billing.may_see_office("nav-asker")
+    path = tmp_path / "users.json"
+    UserDirectory.write(path, [(User("maskin", Role.SERVICE, "nav-bodo"), "passord")])
+    with pytest.raises(ValueError, match="service"):
+        UserDirectory.load(path)
+
+
+def test_another_services_address_comes_from_its_setting():
+    class WithIntake(Settings):
+        intake_url: str | None = None
+
+    assert ServiceContext("placement", WithIntake(_env_file=None, intake_url="http://intake:8080/intake"),
+                          pool=None).service_url("intake") == "http://intake:8080/intake"
+    with pytest.raises(LookupError, match="BOTILBUD_INTAKE_URL"):
+        ServiceContext("placement", WithIntake(_env_file=None), pool=None).service_url("intake")
 
 
 def test_user_directory_checks_passwords(tmp_path):

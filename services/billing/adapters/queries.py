@@ -10,54 +10,18 @@ from uuid import UUID
 
 import asyncpg
 
-from services.billing.adapters.repository import INVOICE_COLUMNS, LINE_COLUMNS, REQUISITION_COLUMNS
-
-
-@dataclass(frozen=True)
-class RequisitionView:
-    id: UUID
-    number: str
-    stay_id: UUID
-    household_id: UUID
-    office_id: str
-    provider_id: UUID
-    provider_name: str
-    provider_orgnr: str
-    unit_id: UUID
-    agreement_kind: str
-    period_from: date
-    period_to: date
-    price_per_night: Decimal
-    status: str
-    closed_from: date | None
-    office_name: str | None = None  # billing's copy of the office (intake's events); None before it came
-
-    @property
-    def nights(self) -> int:
-        return (self.period_to - self.period_from).days + 1
-
-    @property
-    def max_amount(self) -> Decimal:
-        return self.price_per_night * self.nights
-
-
-@dataclass(frozen=True)
-class OfficeView:
-    """Billing's copy of a Nav office (intake's office events): what a requisition prints of it."""
-
-    id: str
-    name: str
-    address: str | None
-    phone: str | None
-    email: str | None
-
-
-@dataclass(frozen=True)
-class StayView:
-    stay_id: UUID
-    household_id: UUID
-    check_in: date
-    check_out: date | None
+from services.billing.adapters.papers import (
+    MAILING_COLUMNS,
+    OFFICE_NAME,
+    REQUISITION_COLUMNS,
+    PaperContext,
+    RequisitionView,
+    StayView,
+    mailing_of,
+    paper_context,
+)
+from services.billing.adapters.repository import INVOICE_COLUMNS, LINE_COLUMNS
+from services.billing.domain.papers import Mailing
 
 
 @dataclass(frozen=True)
@@ -208,9 +172,6 @@ def line_view(x) -> LineView:
         findings=tuple(FindingView(f["code"], f["message"]) for f in x["findings"]), comment=x["comment"])
 
 
-OFFICE_NAME = "(SELECT o.name FROM offices o WHERE o.id = requisitions.office_id) AS office_name"
-
-
 class BillingQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -224,7 +185,7 @@ class BillingQueries:
                 "WHERE ($1::text IS NULL OR office_id = $1) "
                 "AND ($2::uuid IS NULL OR stay_id = $2) AND ($3::text IS NULL OR status = $3) "
                 "ORDER BY number DESC LIMIT $4 OFFSET $5", office_id, stay_id, status, limit, offset)
-        return [RequisitionView(**dict(r)) for r in rows]
+        return [RequisitionView.of(r) for r in rows]
 
     async def requisition(self, number: str) -> tuple[RequisitionView, StayView | None] | None:
         async with self._pool.acquire() as conn:
@@ -234,13 +195,29 @@ class BillingQueries:
                 return None
             stay = await conn.fetchrow("SELECT stay_id, household_id, check_in, check_out FROM stays "
                                        "WHERE stay_id = $1", row["stay_id"])
-        return RequisitionView(**dict(row)), StayView(**dict(stay)) if stay else None
+        return RequisitionView.of(row), StayView(**dict(stay)) if stay else None
 
-    async def office(self, office_id: str) -> OfficeView | None:
-        """The office as intake's events last told it; None before its first event came."""
+    async def paper(self, number: str) -> PaperContext | None:
+        """What the requisition's PDF is made of (but the guest's name: intake's)."""
         async with self._pool.acquire() as conn:
-            row = await conn.fetchrow("SELECT id, name, address, phone, email FROM offices WHERE id = $1", office_id)
-        return OfficeView(**dict(row)) if row else None
+            return await paper_context(conn, number=number)
+
+    async def mailings(self, requisition_id: UUID) -> list[Mailing]:
+        """Each sending of the requisition to its provider, oldest first."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(f"SELECT {MAILING_COLUMNS} FROM requisition_mailings "  # noqa: S608 (constant columns)
+                                    "WHERE requisition_id = $1 ORDER BY requested_at, id", requisition_id)
+        return [mailing_of(r) for r in rows]
+
+    async def due_mailings(self, now: datetime, limit: int = 20) -> list[UUID]:
+        async with self._pool.acquire() as conn:
+            return [r["id"] for r in await conn.fetch(
+                "SELECT id FROM requisition_mailings WHERE status = 'pending' AND next_attempt_at <= $1 "
+                "ORDER BY next_attempt_at, id LIMIT $2", now, limit)]
+
+    async def pending_mailings(self) -> int:
+        async with self._pool.acquire() as conn:
+            return await conn.fetchval("SELECT count(*) FROM requisition_mailings WHERE status = 'pending'")
 
     async def invoices(self, limit: int = 500) -> list[InvoiceView]:
         """The newest invoices, each with every finding code of its lines (the lines themselves left out)."""
@@ -274,7 +251,7 @@ class BillingQueries:
             decisions = await conn.fetch("SELECT position, action, amount, comment, decided_by, decided_at "
                                          "FROM invoice_decisions WHERE invoice_id = $1 ORDER BY id", invoice.id)
         return InvoiceContext(
-            {r["id"]: RequisitionView(**dict(r)) for r in requisitions},
+            {r["id"]: RequisitionView.of(r) for r in requisitions},
             {s["requisition_id"]: StayView(s["stay_id"], s["household_id"], s["check_in"], s["check_out"])
              for s in stays},
             tuple(DecisionView(**dict(d)) for d in decisions))

@@ -11,12 +11,12 @@ from uuid import UUID
 
 import asyncpg
 
+from services.billing.adapters.papers import MAILING_COLUMNS, REQUISITION_COLUMNS, PaperContext, paper_context
 from services.billing.domain.finance import Invoice, InvoiceLine
 from services.billing.domain.model import ProviderAgreement, Requisition, Stay
+from services.billing.domain.papers import Mailing
 from services.billing.domain.terms import FixedPlaces, RequisitionTerms
 
-REQUISITION_COLUMNS = ("id, number, stay_id, household_id, office_id, provider_id, provider_name, provider_orgnr, "
-                       "unit_id, agreement_kind, period_from, period_to, price_per_night, status, closed_from")
 INVOICE_COLUMNS = ("id, kind, format, supplier_orgnr, supplier_name, invoice_number, issue_date, currency, "
                    "order_reference, line_total, claimed, payable, status, findings, failed_rules, received_at, "
                    "received_by, duplicate_of, decision, decided_at, decided_by, approved_amount, comment")
@@ -25,6 +25,11 @@ LINE_COLUMNS = ("position, line_id, requisition_number, requisition_id, provider
                 "payable_amount, status, findings, comment")
 # Imports are matched one at a time: nights billed twice and duplicate invoices are decided in order.
 IMPORT_LOCK = 0x0B111_0005
+
+
+def _requisition(row) -> Requisition:
+    values = dict(row)
+    return Requisition(**{**values, "conditions": tuple(values["conditions"] or ())})
 
 
 class BillingRepository:
@@ -55,10 +60,10 @@ class BillingRepository:
     async def add(self, r: Requisition) -> None:
         await self.conn.execute(
             f"INSERT INTO requisitions ({REQUISITION_COLUMNS}) "
-            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
             r.id, r.number, r.stay_id, r.household_id, r.office_id, r.provider_id, r.provider_name,
             r.provider_orgnr, r.unit_id, r.agreement_kind, r.period_from, r.period_to, r.price_per_night,
-            r.status, r.closed_from)
+            r.status, r.closed_from, r.persons, list(r.conditions), r.contact_username, r.contact_name)
         self._seen(r)
 
     async def open_for_stay(self, stay_id: UUID) -> Requisition | None:
@@ -66,12 +71,48 @@ class BillingRepository:
         row = await self.conn.fetchrow(
             f"SELECT {REQUISITION_COLUMNS} FROM requisitions WHERE stay_id = $1 ORDER BY period_from DESC "
             "LIMIT 1 FOR UPDATE", stay_id)
-        return self._seen(Requisition(**dict(row))) if row else None
+        return self._seen(_requisition(row)) if row else None
+
+    async def by_number(self, number: str) -> Requisition | None:
+        row = await self.conn.fetchrow(f"SELECT {REQUISITION_COLUMNS} FROM requisitions WHERE number = $1",  # noqa: S608
+                                       number)
+        return _requisition(row) if row else None
 
     async def save(self, r: Requisition) -> None:
         await self.conn.execute(
-            "UPDATE requisitions SET status = $2, closed_from = $3, period_to = $4 WHERE id = $1",
-            r.id, r.status, r.closed_from, r.period_to)
+            "UPDATE requisitions SET status = $2, closed_from = $3, period_to = $4, conditions = $5 WHERE id = $1",
+            r.id, r.status, r.closed_from, r.period_to, list(r.conditions))
+
+    # --- mailings: each sending of a requisition to its provider ----------------------------------------
+    async def add_mailing(self, m: Mailing) -> None:
+        """Asked for once per issue and per extension (a unique index): a second ask for the same is a no-op."""
+        await self.conn.execute(
+            "INSERT INTO requisition_mailings (id, requisition_id, reason, period_from, period_to, max_amount, "
+            "requested_at, requested_by, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) "
+            "ON CONFLICT DO NOTHING", m.id, m.requisition_id, m.reason, m.period_from, m.period_to, m.max_amount,
+            m.requested_at, m.requested_by, m.next_attempt_at)
+
+    async def mailing_pending(self, requisition_id: UUID) -> bool:
+        return await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM requisition_mailings WHERE requisition_id = $1 "
+                                        "AND status = 'pending')", requisition_id)
+
+    async def claim_mailing(self, mailing_id: UUID) -> Mailing | None:
+        """The mailing if it is still to be sent and no one else is sending it (then it stays locked until this
+        transaction ends: two senders never send one mailing)."""
+        row = await self.conn.fetchrow(
+            f"SELECT {MAILING_COLUMNS} FROM requisition_mailings WHERE id = $1 AND status = 'pending' "  # noqa: S608
+            "FOR UPDATE SKIP LOCKED", mailing_id)
+        return Mailing(**dict(row)) if row else None
+
+    async def save_mailing(self, m: Mailing) -> None:
+        await self.conn.execute(
+            "UPDATE requisition_mailings SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, "
+            "sent_at = $6, recipient = $7, subject = $8, attachment = $9, pdf_sha256 = $10, pdf_bytes = $11, "
+            "message_id = $12 WHERE id = $1", m.id, m.status, m.attempts, m.next_attempt_at, m.last_error,
+            m.sent_at, m.recipient, m.subject, m.attachment, m.pdf_sha256, m.pdf_bytes, m.message_id)
+
+    async def paper_context(self, requisition_id: UUID) -> PaperContext | None:
+        return await paper_context(self.conn, requisition_id=requisition_id)
 
     async def has_requisition(self, stay_id: UUID) -> bool:
         return await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM requisitions WHERE stay_id = $1)", stay_id)
@@ -112,11 +153,24 @@ class BillingRepository:
                                         [(s.stay_id, s.check_out) for s in stays])
 
     async def save_provider(self, p: ProviderAgreement) -> None:
+        """The provider's newest state; its mailings still waiting are tried again now (it may have an e-mail
+        address at last)."""
         await self.conn.execute(
-            "INSERT INTO providers (provider_id, orgnr, name, agreement_kind, price_per_night, fixed_places) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider_id) DO UPDATE SET orgnr = $2, name = $3, "
-            "agreement_kind = $4, price_per_night = $5, fixed_places = $6",
-            p.provider_id, p.orgnr, p.name, p.agreement_kind, p.price_per_night, p.fixed_places)
+            "INSERT INTO providers (provider_id, orgnr, name, agreement_kind, price_per_night, fixed_places, email) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (provider_id) DO UPDATE SET orgnr = $2, name = $3, "
+            "agreement_kind = $4, price_per_night = $5, fixed_places = $6, email = $7",
+            p.provider_id, p.orgnr, p.name, p.agreement_kind, p.price_per_night, p.fixed_places, p.email)
+        await self.conn.execute(
+            "UPDATE requisition_mailings m SET next_attempt_at = least(m.next_attempt_at, now()) FROM requisitions r "
+            "WHERE r.id = m.requisition_id AND r.provider_id = $1 AND m.status = 'pending'", p.provider_id)
+
+    async def record_unit(self, u) -> None:
+        """Upsert a unit's full state; a late or republished event never overwrites a newer one."""
+        await self.conn.execute(
+            "INSERT INTO units (unit_id, provider_id, name, address, version_time) VALUES ($1,$2,$3,$4,$5) "
+            "ON CONFLICT (unit_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, name = EXCLUDED.name, "
+            "address = EXCLUDED.address, version_time = EXCLUDED.version_time "
+            "WHERE EXCLUDED.version_time >= units.version_time", u.unit_id, u.provider_id, u.name, u.address, u.at)
 
     # --- what reconciliation decides on -----------------------------------------------------------------
     async def lock_imports(self) -> None:

@@ -24,6 +24,10 @@ class IssueRequisition:
     imported: bool = False
     imported_on: date | None = None
     imported_check_out: date | None = None
+    persons: int | None = None
+    conditions: tuple[str, ...] = ()
+    placed_by: str | None = None
+    placed_by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class CloseRequisition:
 class ExtendRequisition:
     stay_id: UUID
     authorised_to: date
+    conditions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,33 @@ class RecordProvider:
     agreement_kind: str
     price_per_night: Decimal | None
     fixed_places: int
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordUnit:
+    """A unit's full state from placement's unit events (`at`: the event's time; the newest wins)."""
+
+    unit_id: UUID
+    provider_id: UUID
+    name: str
+    address: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SendRequisitionAgain:
+    """A user asks for the requisition to be sent to the provider again."""
+
+    number: str
+    by: str
+
+
+@dataclass(frozen=True)
+class SendMailing:
+    """The background job sends one mailing that is due."""
+
+    mailing_id: UUID
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class Requisition:
     price_per_night: Decimal
     status: str = "open"
     closed_from: date | None = None
+    persons: int | None = None  # in the household (from placement's facts); None before billing kept it
+    conditions: tuple[str, ...] = ()  # the decision's (boligskole …), printed for the provider
+    contact_username: str | None = None  # the case worker who placed: the contact person, and whom intake
+    contact_name: str | None = None  # records as the one the guest's name was looked up for
     events: list = field(default_factory=list, repr=False, compare=False)  # recorded, not yet published
 
     @property
@@ -91,27 +95,34 @@ def period_problem(period_from: date, period_to: date, price_per_night: Decimal)
 
 def issue(*, sequence: int, stay_id: UUID, household_id: UUID, office_id: str, provider_id: UUID,
           provider_name: str, provider_orgnr: str, unit_id: UUID, agreement_kind: str, check_in: date,
-          authorised_to: date, price_per_night: Decimal) -> Requisition:
+          authorised_to: date, price_per_night: Decimal, persons: int | None = None,
+          conditions: tuple[str, ...] = (), contact_username: str | None = None,
+          contact_name: str | None = None) -> Requisition:
     problem = period_problem(check_in, authorised_to, price_per_night)
     if problem:
         raise RuleBroken(f"Rekvisisjonen kan ikke utstedes: {problem}.", field="authorised_to")
     requisition = Requisition(uuid4(), requisition_number(check_in.year, sequence), stay_id, household_id,
                               office_id, provider_id, provider_name, provider_orgnr, unit_id, agreement_kind,
-                              check_in, authorised_to, price_per_night)
+                              check_in, authorised_to, price_per_night, persons=persons,
+                              conditions=tuple(conditions), contact_username=contact_username,
+                              contact_name=contact_name)
     requisition.events.append(RequisitionIssued(requisition))
     return requisition
 
 
-def extend(requisition: Requisition, authorised_to: date) -> RequisitionExtended | None:
-    """Extension (forlengelse) moves the requisition's last night and records the event. A closed requisition is
-    not reopened, and an extension that does not lengthen the period changes nothing (None: redelivery or an
-    out-of-date event)."""
+def extend(requisition: Requisition, authorised_to: date,
+           conditions: tuple[str, ...] | None = None) -> RequisitionExtended | None:
+    """Extension (forlengelse) moves the requisition's last night (and takes the new decision's conditions, when
+    known) and records the event. A closed requisition is not reopened, and an extension that does not lengthen
+    the period changes nothing (None: redelivery or an out-of-date event)."""
     if requisition.status == "closed" or authorised_to <= requisition.period_to:
         return None
     problem = period_problem(requisition.period_from, authorised_to, requisition.price_per_night)
     if problem:
         raise RuleBroken(f"Rekvisisjonen kan ikke forlenges: {problem}.", field="authorised_to")
     requisition.period_to = authorised_to
+    if conditions is not None:
+        requisition.conditions = tuple(conditions)
     event = RequisitionExtended(requisition)
     requisition.events.append(event)
     return event
@@ -149,3 +160,4 @@ class ProviderAgreement:
     agreement_kind: str
     price_per_night: Decimal | None
     fixed_places: int
+    email: str | None = None  # where requisitions are sent

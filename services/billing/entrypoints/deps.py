@@ -3,6 +3,7 @@ user may see" (404 when it does not exist, 403 when it is another office's)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -10,9 +11,11 @@ from uuid import UUID
 from fastapi import Depends, Path, Request
 from pydantic import AfterValidator
 
-from kit.auth import OFFICE_SCOPED, Role, User, requires
+from kit.auth import OFFICE_SCOPED, Role, User, request_token, requires
 from kit.messagebus import MessageBus
-from services.billing.adapters.queries import BillingQueries, InvoiceView, OfficeView, RequisitionView, StayView
+from services.billing.adapters.people import People
+from services.billing.adapters.post import RequisitionPapers
+from services.billing.adapters.queries import BillingQueries, InvoiceView, RequisitionView, StayView
 from services.billing.domain.errors import Forbidden, NotFound
 from services.billing.domain.limits import MAX_LINES
 from services.billing.entrypoints.schemas import bounded_text
@@ -34,8 +37,20 @@ def _queries(request: Request) -> BillingQueries:
     return request.app.state.queries
 
 
+def _papers(request: Request) -> RequisitionPapers:
+    return request.app.state.papers
+
+
 Bus = Annotated[MessageBus, Depends(_bus)]
 Queries = Annotated[BillingQueries, Depends(_queries)]
+Papers = Annotated[RequisitionPapers, Depends(_papers)]
+"""Makes a requisition's PDF (with the guest as intake names them to the user)."""
+
+
+async def people_of(request: Request, household_ids: Iterable[UUID], purpose: str) -> People:
+    """Who these households are, asked of intake for this page on behalf of the logged-in user (audited there
+    with `purpose`); nothing is kept."""
+    return await request.app.state.people.of(household_ids, token=request_token(request), purpose=purpose)
 RequisitionNumber = Annotated[str, Path(max_length=30, description="The requisition's number, e.g. R2026-000123-4."),
                               bounded_text(30), AfterValidator(str.strip)]
 LinePosition = Annotated[int, Path(ge=1, le=MAX_LINES, description="The line's position on the invoice, from 1.")]
@@ -50,7 +65,6 @@ def office_of(user: User) -> str | None:
 class RequisitionWithStay:
     requisition: RequisitionView
     stay: StayView | None
-    office: OfficeView | None
 
 
 async def _visible_requisition(number: RequisitionNumber, user: Reader, queries: Queries) -> RequisitionWithStay:
@@ -60,7 +74,7 @@ async def _visible_requisition(number: RequisitionNumber, user: Reader, queries:
     requisition, stay = found
     if not user.may_see_office(requisition.office_id):
         raise Forbidden("Du har bare tilgang til ditt eget Nav-kontors rekvisisjoner.")
-    return RequisitionWithStay(requisition, stay, await queries.office(requisition.office_id))
+    return RequisitionWithStay(requisition, stay)
 
 
 async def _finance_invoice(invoice_id: UUID, user: Finance, queries: Queries) -> InvoiceView:

@@ -20,6 +20,8 @@ from contracts import (
     ProviderChanged,
     ProviderRegistered,
     StayExtended,
+    UnitChanged,
+    UnitRegistered,
 )
 from kit.logging import get_logger
 from kit.messagebus import EventTable, MessageBus
@@ -61,7 +63,8 @@ def on_placed(envelope: Envelope) -> commands.IssueRequisition | commands.Refuse
         provider_name=e.provider_name, provider_orgnr=e.provider_orgnr, unit_id=e.unit_id,
         agreement_kind=e.agreement_kind, check_in=e.check_in, authorised_to=e.authorised_to,
         price_per_night=e.price_per_night, imported=e.imported, imported_on=e.imported_on,
-        imported_check_out=e.imported_check_out)
+        imported_check_out=e.imported_check_out, persons=e.household.adults + len(e.household.children_birth_dates),
+        conditions=tuple(e.conditions), placed_by=e.placed_by, placed_by_name=e.placed_by_name)
 
 
 def on_extended(envelope: Envelope) -> commands.ExtendRequisition | None:
@@ -72,7 +75,8 @@ def on_extended(envelope: Envelope) -> commands.ExtendRequisition | None:
         log.error("event_refused", event_id=str(envelope.id), event_type=envelope.type,
                   reason=f"authorised_to {problem}")
         return None
-    return commands.ExtendRequisition(e.stay_id, e.authorised_to)
+    return commands.ExtendRequisition(e.stay_id, e.authorised_to,
+                                      tuple(e.conditions) if e.conditions is not None else None)
 
 
 def on_moved_out(envelope: Envelope) -> commands.CloseRequisition:
@@ -84,7 +88,12 @@ def on_provider(envelope: Envelope) -> commands.RecordProvider:
     e: ProviderRegistered = envelope.data
     return commands.RecordProvider(provider_id=e.provider_id, orgnr=e.orgnr, name=e.name,
                                    agreement_kind=e.agreement.kind, price_per_night=e.agreement.price_per_night,
-                                   fixed_places=e.agreement.fixed_places)
+                                   fixed_places=e.agreement.fixed_places, email=e.email)
+
+
+def on_unit(envelope: Envelope) -> commands.RecordUnit:
+    e: UnitRegistered = envelope.data
+    return commands.RecordUnit(e.unit_id, e.provider_id, e.name, e.address, envelope.time)
 
 
 def on_office(envelope: Envelope) -> commands.RecordOffice:
@@ -99,6 +108,8 @@ EVENT_TABLE: EventTable = {
     HouseholdMovedOut: on_moved_out,
     ProviderRegistered: on_provider,
     ProviderChanged: on_provider,
+    UnitRegistered: on_unit,
+    UnitChanged: on_unit,
     OfficeRegistered: on_office,
     OfficeChanged: on_office,
     OfficeClosed: on_office,

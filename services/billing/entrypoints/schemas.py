@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
@@ -79,10 +79,41 @@ class RequisitionOut(BaseModel):
     nights: int
     max_amount: Money
     office_name: str | None = Field(None, description="The office's name (from intake's office events).")
+    persons: int | None = Field(None, description="Persons in the household (null for requisitions from before "
+                                "billing kept it).")
+    conditions: list[str] = Field(default_factory=list, description="The decision's conditions, printed on the "
+                                  "requisition.", examples=[["boligskole"]])
 
     @classmethod
     def of(cls, r: RequisitionView) -> RequisitionOut:
         return cls.model_validate(r)
+
+
+class MailingOut(BaseModel):
+    """One sending of a requisition to its provider: asked for when it was issued, extended or sent again, and
+    what was sent when (the PDF itself is not kept: it names the guest)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    reason: Literal["issued", "extended", "reissued"]
+    period_from: date
+    period_to: date
+    max_amount: Money
+    requested_at: datetime
+    requested_by: str | None = Field(description="Who asked to send it again; null: the event that issued or "
+                                     "extended it.")
+    status: Literal["pending", "sent"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None = Field(description="Why the last try did not send it (Norwegian).")
+    sent_at: datetime | None
+    recipient: str | None
+    subject: str | None
+    attachment: str | None
+    pdf_sha256: str | None
+    pdf_bytes: int | None
+    message_id: str | None
 
 
 class DocumentFinding(BaseModel):

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from kit import clock
 from services.billing.adapters import documents
-from services.billing.domain import commands, finance, model
-from services.billing.domain.errors import NotFound
+from services.billing.domain import commands, finance, model, papers
+from services.billing.domain.errors import Conflict, NotFound
 from services.billing.domain.invoice import CREDIT_NOTE
 from services.billing.domain.reconciliation import (
     DISPUTED,
@@ -29,7 +30,9 @@ Today = Callable[[], date]
 Now = Callable[[], datetime]
 
 
-async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWork) -> None:
+async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWork, *,
+                            now: Now = clock.now) -> None:
+    """The requisition, and its mailing to the provider asked for in the same transaction (sent by the job)."""
     if not model.requisition_due(imported=cmd.imported, imported_on=cmd.imported_on,
                                  check_out=cmd.imported_check_out):
         # Imported history that ended before the import: known to billing, but no requisition.
@@ -39,9 +42,12 @@ async def issue_requisition(cmd: commands.IssueRequisition, uow: BillingUnitOfWo
         sequence=await uow.repo.next_sequence(), stay_id=cmd.stay_id, household_id=cmd.household_id,
         office_id=cmd.office_id, provider_id=cmd.provider_id, provider_name=cmd.provider_name,
         provider_orgnr=cmd.provider_orgnr, unit_id=cmd.unit_id, agreement_kind=cmd.agreement_kind,
-        check_in=cmd.check_in, authorised_to=cmd.authorised_to, price_per_night=cmd.price_per_night)
+        check_in=cmd.check_in, authorised_to=cmd.authorised_to, price_per_night=cmd.price_per_night,
+        persons=cmd.persons, conditions=cmd.conditions, contact_username=cmd.placed_by,
+        contact_name=cmd.placed_by_name)
     await uow.repo.add(requisition)
     await uow.repo.add_stay(model.Stay(cmd.stay_id, cmd.household_id, cmd.check_in))
+    await uow.repo.add_mailing(papers.request_mailing(requisition, "issued", at=now()))
 
 
 async def refuse_placement(cmd: commands.RefusePlacement, uow: BillingUnitOfWork) -> None:
@@ -58,13 +64,48 @@ async def _without_requisition(uow: BillingUnitOfWork, stay_id: UUID) -> model.S
     return stay
 
 
-async def extend_requisition(cmd: commands.ExtendRequisition, uow: BillingUnitOfWork) -> None:
+async def extend_requisition(cmd: commands.ExtendRequisition, uow: BillingUnitOfWork, *,
+                             now: Now = clock.now) -> None:
     requisition = await uow.repo.open_for_stay(cmd.stay_id)
     if requisition is None:
         await _without_requisition(uow, cmd.stay_id)
         return
-    if model.extend(requisition, cmd.authorised_to):
+    if model.extend(requisition, cmd.authorised_to, cmd.conditions):
         await uow.repo.save(requisition)
+        await uow.repo.add_mailing(papers.request_mailing(requisition, "extended", at=now()))
+
+
+async def send_requisition_again(cmd: commands.SendRequisitionAgain, uow: BillingUnitOfWork, *,
+                                 now: Now) -> papers.Mailing:
+    """A user asks for the requisition (as it is now) to be sent to the provider again; not while a sending of
+    it still waits (that one goes as the requisition is then, and a second would send it twice)."""
+    requisition = await uow.repo.by_number(cmd.number)
+    if requisition is None:
+        raise NotFound("Rekvisisjonen finnes ikke.", field="number")
+    if await uow.repo.mailing_pending(requisition.id):
+        raise Conflict("En sending av rekvisisjonen venter allerede; den går til tilbyderen så snart den kan, "
+                       "slik rekvisisjonen er da.", field="number")
+    mailing = papers.request_mailing(requisition, "reissued", at=now(), by=cmd.by)
+    await uow.repo.add_mailing(mailing)
+    return mailing
+
+
+async def send_mailing(cmd: commands.SendMailing, uow: BillingUnitOfWork, *, post, now: Now) -> bool:
+    """Send one mailing that is due, unless another sender has it or it went already: `post` makes the PDF
+    (asking intake for the guest) and sends it. What was sent is recorded; a failure is recorded with its
+    reason and tried again after a pause. True when it was sent."""
+    mailing = await uow.repo.claim_mailing(cmd.mailing_id)
+    if mailing is None:
+        return False
+    context = await uow.repo.paper_context(mailing.requisition_id)
+    try:
+        sent = await post.send(mailing, context)
+    except papers.NotSent as exc:
+        mailing.failed(str(exc), at=now())
+    else:
+        mailing.sent(at=now(), **sent)
+    await uow.repo.save_mailing(mailing)
+    return mailing.status == "sent"
 
 
 async def close_requisition(cmd: commands.CloseRequisition, uow: BillingUnitOfWork) -> None:
@@ -79,7 +120,12 @@ async def close_requisition(cmd: commands.CloseRequisition, uow: BillingUnitOfWo
 
 async def record_provider(cmd: commands.RecordProvider, uow: BillingUnitOfWork) -> None:
     await uow.repo.save_provider(model.ProviderAgreement(cmd.provider_id, cmd.orgnr, cmd.name, cmd.agreement_kind,
-                                                         cmd.price_per_night, cmd.fixed_places))
+                                                         cmd.price_per_night, cmd.fixed_places, cmd.email))
+
+
+async def record_unit(cmd: commands.RecordUnit, uow: BillingUnitOfWork) -> None:
+    """Billing's copy of a unit (the requisition names it and its address)."""
+    await uow.repo.record_unit(cmd)
 
 
 async def record_office(cmd: commands.RecordOffice, uow: BillingUnitOfWork) -> None:
@@ -151,6 +197,8 @@ HANDLERS = {
     commands.IssueRequisition: issue_requisition, commands.RefusePlacement: refuse_placement,
     commands.ExtendRequisition: extend_requisition, commands.CloseRequisition: close_requisition,
     commands.RecordProvider: record_provider, commands.RecordOffice: record_office,
+    commands.RecordUnit: record_unit, commands.SendRequisitionAgain: send_requisition_again,
+    commands.SendMailing: send_mailing,
     commands.ImportDocuments: import_documents,
     commands.AdjustLine: adjust_line, commands.ApproveInvoice: approve_invoice,
     commands.DisputeInvoice: dispute_invoice,

@@ -38,6 +38,7 @@ class CaseRow:
     decision_status: str | None
     warnings: list[str] | None
     decided_by: str | None
+    reference: str | None = None  # the office's own reference for the household
 
     @property
     def id(self) -> UUID:
@@ -54,6 +55,17 @@ class AuditRow:
     household_id: UUID | None
     action: str
     purpose: str
+    reference: str | None = None  # the entry's office's reference for the household
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a household is, for a page: the applicant's name and birth date and the asking office's reference."""
+
+    household_id: UUID
+    name: str = field(repr=False)
+    birth_date: date
+    reference: str | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class Case:
     application: Application
     household: Household
     decisions: list[Decision]
+    reference: str | None = None  # the application's office's reference for the household
 
 
 @dataclass
@@ -78,6 +91,7 @@ class HouseholdHistory:
     household: Household
     applications: list[Application] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    reference: str | None = None
 
 
 # The column lists are constants of records.py, never input.
@@ -95,8 +109,9 @@ class IntakeQueries:
             "SELECT a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
             "a.status, h.applicant_birth_date, h.adults, cardinality(h.children_birth_dates) AS children, "
             "d.id AS decision_id, d.outcome, d.period_from, d.period_to, d.status AS decision_status, "
-            "d.warnings, d.decided_by "
+            "d.warnings, d.decided_by, r.reference "
             "FROM applications a JOIN households h ON h.id = a.household_id "
+            "LEFT JOIN household_references r ON r.household_id = a.household_id AND r.office_id = a.office_id "
             "LEFT JOIN LATERAL (SELECT * FROM decisions x WHERE x.application_id = a.id "
             "  ORDER BY x.decided_at DESC LIMIT 1) d ON true "
             "WHERE ($1::text IS NULL OR a.office_id = $1) "
@@ -106,8 +121,10 @@ class IntakeQueries:
 
     async def audit_entries(self, office_id: str | None, limit: int = 500) -> list[AuditRow]:
         rows = await self.conn.fetch(
-            "SELECT id, at, username, role, office_id, household_id, action, purpose FROM audit_log "
-            "WHERE ($1::text IS NULL OR office_id = $1) ORDER BY at DESC, id DESC LIMIT $2", office_id, limit)
+            "SELECT l.id, l.at, l.username, l.role, l.office_id, l.household_id, l.action, l.purpose, r.reference "
+            "FROM audit_log l LEFT JOIN household_references r "
+            "ON r.household_id = l.household_id AND r.office_id = l.office_id "
+            "WHERE ($1::text IS NULL OR l.office_id = $1) ORDER BY l.at DESC, l.id DESC LIMIT $2", office_id, limit)
         return [AuditRow(**dict(r)) for r in rows]
 
     # -- owners (for the web layer's 404/403) -------------------------------------------------------------
@@ -136,7 +153,8 @@ class IntakeQueries:
         household = await self._household(application.household_id)
         rows = await self.conn.fetch(
             _DECISIONS + " WHERE application_id = $1 ORDER BY decided_at", application.id)
-        return Case(application, household, [self.records.decision(r) for r in rows])
+        return Case(application, household, [self.records.decision(r) for r in rows],
+                    await self.reference(household.id, application.office_id))
 
     async def household_history(self, household_id: UUID, *, office_id: str | None) -> HouseholdHistory | None:
         """The household with the applications and decisions of `office_id` (None: of every office). An office
@@ -151,7 +169,25 @@ class IntakeQueries:
             _DECISIONS + " WHERE household_id = $1 "
             "AND ($2::text IS NULL OR office_id = $2) ORDER BY decided_at", household_id, office_id)
         return HouseholdHistory(household, [self.records.application(r) for r in applications],
-                                [self.records.decision(r) for r in decisions])
+                                [self.records.decision(r) for r in decisions],
+                                await self.reference(household.id, office_id or household.office_id))
+
+    async def people(self, household_ids: list[UUID], *, office_id: str | None) -> list[Person]:
+        """Who these households are, for `office_id` (None: every office): the households it may see — its own,
+        and those it worked with before a transfer — with its reference for them; the others are left out."""
+        rows = await self.conn.fetch(
+            "SELECT h.id, h.name_encrypted, h.applicant_birth_date, r.reference FROM households h "
+            "LEFT JOIN household_references r ON r.household_id = h.id AND r.office_id = coalesce($2, h.office_id) "
+            "WHERE h.id = ANY($1::uuid[]) AND ($2::text IS NULL OR h.office_id = $2 OR EXISTS "
+            "(SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.office_id = $2)) ORDER BY h.id",
+            list(household_ids), office_id)
+        return [Person(r["id"], self.records.dec(r["name_encrypted"]) or "", r["applicant_birth_date"], r["reference"])
+                for r in rows]
+
+    async def reference(self, household_id: UUID, office_id: str) -> str | None:
+        return await self.conn.fetchval(
+            "SELECT reference FROM household_references WHERE household_id = $1 AND office_id = $2",
+            household_id, office_id)
 
     async def _household(self, household_id: UUID) -> Household | None:
         row = await self.conn.fetchrow("SELECT * FROM households WHERE id = $1", household_id)

@@ -12,7 +12,7 @@ import asyncpg
 from services.intake.adapters.records import APPLICATION_COLUMNS, DECISION_COLUMNS, Records
 from services.intake.domain.decisions import Decision
 from services.intake.domain.errors import Conflict
-from services.intake.domain.model import Application, AuditEntry, Household, Transfer
+from services.intake.domain.model import Application, AuditEntry, Household, Transfer, reference_text
 
 
 class IntakeRepository:
@@ -59,6 +59,23 @@ class IntakeRepository:
             "children_birth_dates = $5, adults = $6, needs = $7, preferred_language = $8 WHERE id = $1",
             h.id, h.office_id, self.records.enc(h.name), self.records.contact(h), h.children_birth_dates, h.adults,
             h.needs, h.preferred_language)
+
+    async def assign_reference(self, household_id: UUID, office_id: str, year: int) -> str:
+        """The office's own reference for the household: the one it has, or the office's next of `year`."""
+        known = await self.conn.fetchval(
+            "SELECT reference FROM household_references WHERE household_id = $1 AND office_id = $2",
+            household_id, office_id)
+        if known:
+            return known
+        number = await self.conn.fetchval(
+            "INSERT INTO office_reference_counters (office_id, year, last) VALUES ($1, $2, 1) "
+            "ON CONFLICT (office_id, year) DO UPDATE SET last = office_reference_counters.last + 1 RETURNING last",
+            office_id, year)
+        reference = reference_text(year, number)
+        await self.conn.execute(
+            "INSERT INTO household_references (household_id, office_id, reference) VALUES ($1, $2, $3)",
+            household_id, office_id, reference)
+        return reference
 
     # -- applications -------------------------------------------------------------------------------------
     async def add_application(self, a: Application) -> None:
@@ -122,6 +139,12 @@ class IntakeRepository:
             "INSERT INTO audit_log (at, username, role, office_id, household_id, action, purpose) "
             "VALUES ($1,$2,$3,$4,$5,$6,$7)", e.at, e.username, e.role, e.office_id, e.household_id, e.action,
             e.purpose)
+
+    async def add_audits(self, entries: list[AuditEntry]) -> None:
+        await self.conn.executemany(
+            "INSERT INTO audit_log (at, username, role, office_id, household_id, action, purpose) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7)",
+            [(e.at, e.username, e.role, e.office_id, e.household_id, e.action, e.purpose) for e in entries])
 
     async def add_transfer(self, t: Transfer) -> None:
         await self.conn.execute(

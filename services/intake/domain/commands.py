@@ -49,6 +49,23 @@ class ViewCase:
 
 
 @dataclass(frozen=True)
+class ViewPeople:
+    """Who these households are, for a page or document of another service (or intake's own list)."""
+
+    actor: Actor
+    household_ids: tuple[UUID, ...]
+    purpose: str
+
+
+@dataclass(frozen=True)
+class ViewDecisionLetter:
+    """The decision letter (vedtaksbrev) of a decision that has taken effect."""
+
+    actor: Actor
+    decision_id: UUID
+
+
+@dataclass(frozen=True)
 class TransferHousehold:
     actor: Actor
     identity_number: str = field(repr=False)

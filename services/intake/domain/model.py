@@ -156,7 +156,7 @@ class AuditEntry:
     role: str
     office_id: str | None
     household_id: UUID | None
-    action: str  # search | view_case | view_household | transfer
+    action: str  # search | view_case | view_household | view_people | view_letter | transfer
     purpose: str
     at: datetime
 
@@ -211,3 +211,7 @@ def transfer(household: Household, to: Office, *, open_at_old_office: bool, by: 
     return moved, entries
 
 
+def reference_text(year: int, number: int) -> str:
+    """The office's own reference for a household: the year the office took its case and its running number at
+    the office that year (2026-0042). Each office that takes the case gives its own; it never changes."""
+    return f"{year}-{number:04d}"

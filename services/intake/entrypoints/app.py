@@ -11,14 +11,14 @@ from fastapi import FastAPI
 from kit.messagebus import MessageBus
 from kit.problems import install_error_handlers
 from services.intake.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
-from services.intake.entrypoints.api import applications, audit, decisions, households, offices
+from services.intake.entrypoints.api import applications, audit, decisions, households, offices, people
 from services.intake.entrypoints.pages import applications as application_pages
 from services.intake.entrypoints.pages import cases as case_pages
 from services.intake.entrypoints.pages import households as household_pages
 from services.intake.entrypoints.pages import offices as office_pages
 
 ERRORS = {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422}
-ROUTERS = (applications.router, decisions.router, households.router, audit.router,
+ROUTERS = (applications.router, decisions.router, households.router, people.router, audit.router,
            offices.router,  # last of the API: its paths come after the case work's in the OpenAPI document
            application_pages.router,  # before the case pages: /applications/new is not an application id
            case_pages.router, household_pages.router, office_pages.router)

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from kit.auth import CurrentUser, Role, User, requires
 from kit.messagebus import MessageBus
 from services.intake.adapters.queries import IntakeQueries, Owner
-from services.intake.domain.errors import Forbidden, NotFound
+from services.intake.domain.errors import Forbidden, NotFound, RuleBroken
 from services.intake.domain.model import OTHER_OFFICE_NB, Actor
 
 WORKER_ROLES = (Role.CASE_WORKER, Role.OFFICE_LEADER)
@@ -30,10 +30,27 @@ Admin = Annotated[User, Depends(requires(Role.ADMIN))]
 """Administrators: the office registry."""
 Anyone = CurrentUser
 """Every logged-in user: the list of offices (no personal data)."""
+PeopleAsker = Annotated[User, Depends(requires(*WORKER_ROLES, Role.SERVICE))]
+"""Who may ask who households are: case workers and leaders (their office's households), and a service acting
+for an office (billing's requisitions), which names the case worker it acts for."""
 
 
 def actor_of(user: User) -> Actor:
     return Actor(user.username, user.role.value, user.office_id)
+
+
+def asker_of(user: User, on_behalf_of: str | None) -> Actor:
+    """The actor of a people lookup. A service acts for its office and for the case worker it names (audited as
+    theirs, with the service's role); a person acts for themselves."""
+    if user.role != Role.SERVICE:
+        if on_behalf_of:
+            raise RuleBroken("Bare en tjeneste kan slå opp på vegne av en annen.", "on_behalf_of")
+        return actor_of(user)
+    if not on_behalf_of:
+        raise RuleBroken("Oppgi saksbehandleren oppslaget gjøres for.", "on_behalf_of")
+    if not user.office_id:
+        raise Forbidden(OTHER_OFFICE_NB)
+    return Actor(on_behalf_of, Role.SERVICE.value, user.office_id)
 
 
 def _bus(request: Request) -> MessageBus:

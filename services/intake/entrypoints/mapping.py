@@ -76,13 +76,13 @@ def application_out(a: Application) -> ApplicationDetailOut:
 
 def case_out(case: Case) -> CaseOut:
     return CaseOut(application=application_out(case.application), household=household_out(case.household),
-                   decisions=[decision_out(d) for d in case.decisions])
+                   decisions=[decision_out(d) for d in case.decisions], reference=case.reference)
 
 
 def history_out(history: HouseholdHistory) -> HistoryOut:
     return HistoryOut(household=household_out(history.household),
                       applications=[application_out(a) for a in history.applications],
-                      decisions=[decision_out(d) for d in history.decisions])
+                      decisions=[decision_out(d) for d in history.decisions], reference=history.reference)
 
 
 def office_details(body: OfficeIn) -> OfficeDetails:

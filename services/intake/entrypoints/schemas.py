@@ -73,6 +73,28 @@ class LookupIn(In):
     purpose: Line(200, min_length=1) = Field(description="Why the person is looked up (audit log).")
 
 
+class PeopleIn(In):
+    household_ids: list[UUID] = Field(min_length=1, max_length=500, description="The households to name (in the "
+                                      "body: ids never go in a URL of a request about a person).")
+    purpose: Line(200, min_length=1) = Field(description="Why they are looked up: the page or document that shows "
+                                             "them (audit log).", examples=["Plassering: oppholdet"])
+    on_behalf_of: Line(100) | None = Field(None, description="A service only: the case worker it acts for (the "
+                                           "audit log records the view as theirs).")
+
+
+class PersonOut(BaseModel):
+    household_id: UUID
+    name: str = Field(description="The applicant's name.")
+    birth_date: date = Field(description="The applicant's birth date.")
+    reference: str | None = Field(description="The asking office's own reference for the household.",
+                                  examples=["2026-0042"])
+
+
+class PeopleOut(BaseModel):
+    people: list[PersonOut]
+    not_shown: list[UUID] = Field(description="Asked for but not shown: unknown, or not the asking office's.")
+
+
 class TransferIn(In):
     identity_number: IdentityNumberText = Field(description="The household's identity number (never in a URL).")
     reason: Text(2000) = Field(min_length=1, description="Why the household moves to this office.")
@@ -175,12 +197,14 @@ class CaseOut(BaseModel):
     application: ApplicationDetailOut
     household: HouseholdOut
     decisions: list[DecisionOut]
+    reference: str | None = Field(None, description="The application's office's own reference for the household.")
 
 
 class HistoryOut(BaseModel):
     household: HouseholdOut
     applications: list[ApplicationDetailOut]
     decisions: list[DecisionOut]
+    reference: str | None = Field(None, description="The caller's office's own reference for the household.")
 
 
 class AuditOut(BaseModel):

@@ -14,11 +14,11 @@ from uuid import UUID
 
 from kit import clock
 from kit.logging import get_logger
-from services.intake.adapters.queries import Case, HouseholdHistory
+from services.intake.adapters.queries import Case, HouseholdHistory, Person
 from services.intake.adapters.records import ENCRYPTED_COLUMNS
 from services.intake.domain import commands as c
 from services.intake.domain import decisions, model
-from services.intake.domain.errors import Forbidden, NotFound, RuleBroken
+from services.intake.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
 from services.intake.domain.identity import parse_identity_number, parse_org_number
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
@@ -31,6 +31,20 @@ class Received:
     application_id: UUID
     household_id: UUID
     new_household: bool
+
+
+@dataclass(frozen=True)
+class DecisionLetter:
+    """What the decision letter says: the decision, its case (application, household), the office and its
+    reference for the household, and the day the decision took effect (its date)."""
+
+    decision: decisions.Decision
+    case: Case
+    office: model.Office
+
+    @property
+    def dated(self):
+        return clock.today(self.decision.approved_at or self.decision.decided_at)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ async def receive_application(cmd: c.ReceiveApplication, uow: IntakeUnitOfWork, 
     else:
         await uow.repo.save_household(household)
     await uow.repo.add_application(application)
+    await uow.repo.assign_reference(household.id, office.id, clock.today(at).year)
     log.info("application_received", application_id=str(application.id), household_id=str(household.id),
              office_id=office.id, new_household=new, identity_kind=number.kind, synthetic=number.synthetic)
     return Received(application.id, household.id, new)
@@ -123,6 +138,38 @@ async def view_case(cmd: c.ViewCase, uow: IntakeUnitOfWork, *, now: Now = clock.
     return case
 
 
+async def view_people(cmd: c.ViewPeople, uow: IntakeUnitOfWork, *, now: Now = clock.now) -> list[Person]:
+    """Who these households are — name, birth date, the actor's office's reference — for a page or document
+    (another service's, asked over HTTP, or intake's own list). Only those the actor's office may see (its own,
+    or one it worked with before a transfer); unknown ones and another office's alike are left out. Each one
+    shown is audited, with the purpose the asker gave."""
+    purpose = model.check_purpose(cmd.purpose)
+    people = await uow.queries.people(list(dict.fromkeys(cmd.household_ids)), office_id=cmd.actor.office_id)
+    at = now()
+    await uow.repo.add_audits([
+        model.AuditEntry.of(cmd.actor, office_id=cmd.actor.office_id, household_id=p.household_id,
+                            action="view_people", purpose=purpose, at=at) for p in people])
+    return people
+
+
+async def view_decision_letter(cmd: c.ViewDecisionLetter, uow: IntakeUnitOfWork, *,
+                               now: Now = clock.now) -> DecisionLetter:
+    """The letter of a decision that has taken effect (a decision waiting for its approval, or sent back, has
+    none yet). It names the person: audited as a view of the case."""
+    decision = await uow.repo.decision(cmd.decision_id)
+    if decision is None:
+        raise NotFound("Fant ikke vedtaket.", "decision_id")
+    cmd.actor.check_office(decision.office_id)
+    if decision.status != "in_effect":
+        raise Conflict("Vedtaket har ikke trådt i kraft (det venter på godkjenning eller er sendt tilbake), så det "
+                       "har ikke noe vedtaksbrev ennå.", "decision_id")
+    case = await uow.queries.case(decision.application_id)
+    await uow.repo.add_audit(model.AuditEntry.of(
+        cmd.actor, office_id=decision.office_id, household_id=decision.household_id, action="view_letter",
+        purpose="Vedtaksbrev", at=now()))
+    return DecisionLetter(decision, case, await _office(uow, decision.office_id))
+
+
 async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *, allow_synthetic: bool,
                              now: Now = clock.now) -> Transferred:
     """A leader of the receiving office (or an admin) moves a household there (see domain.model.transfer)."""
@@ -144,6 +191,7 @@ async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *,
     moved, entries = model.transfer(household, to, open_at_old_office=still_open, by=cmd.actor, at=at,
                                     reason=cmd.reason)
     await uow.repo.save_household(household)
+    await uow.repo.assign_reference(household.id, to.id, today.year)
     await uow.repo.add_transfer(moved)
     for entry in entries:
         await uow.repo.add_audit(entry)
@@ -229,7 +277,9 @@ async def rotate_encryption_keys(cmd: c.RotateEncryptionKeys, uow: IntakeUnitOfW
 
 HANDLERS = {
     c.ReceiveApplication: receive_application, c.LookupHousehold: lookup_household,
-    c.ViewHousehold: view_household, c.ViewCase: view_case, c.TransferHousehold: transfer_household,
+    c.ViewHousehold: view_household, c.ViewCase: view_case, c.ViewPeople: view_people,
+    c.ViewDecisionLetter: view_decision_letter,
+    c.TransferHousehold: transfer_household,
     c.MakeDecision: make_decision, c.ExtendDecision: extend_decision, c.ApproveDecision: approve_decision,
     c.ReturnDecision: return_decision, c.RotateEncryptionKeys: rotate_encryption_keys,
 }

@@ -16,7 +16,7 @@ def _agreement(p: model.Provider) -> Agreement:
 
 def _provider_fields(p: model.Provider) -> dict:
     return dict(provider_id=p.id, name=p.name, orgnr=p.orgnr, kind=p.kind, municipality=p.municipality,
-                district=p.district, accommodation=p.accommodation, agreement=_agreement(p))
+                district=p.district, accommodation=p.accommodation, agreement=_agreement(p), email=p.email)
 
 
 def _unit_fields(u: model.Unit) -> dict:
@@ -35,13 +35,14 @@ def translate(event: object) -> Iterable[contracts.IntegrationEvent]:
                 # that a justification is on record and for which soft rules, never its text (BRIEF: free text
                 # stays where it was written)
                 justified=s.justification is not None, justified_rules=list(s.justified_rules),
+                placed_by=s.placed_by, placed_by_name=s.placed_by_name, conditions=list(d.conditions),
                 household=contracts.HouseholdFacts(
                     applicant_birth_date=d.household.applicant_birth_date,
                     children_birth_dates=list(d.household.children_birth_dates), adults=d.household.adults,
                     needs=contracts.PlacementNeeds(**d.household.needs)))
-        case ev.StayExtended(stay=s, at=at):
+        case ev.StayExtended(stay=s, at=at, conditions=conditions):
             yield contracts.StayExtended(stay_id=s.id, household_id=s.household_id, decision_id=s.decision_id,
-                                         authorised_to=s.authorised_to, extended_at=at)
+                                         authorised_to=s.authorised_to, extended_at=at, conditions=list(conditions))
         case ev.HouseholdMovedOut(stay=s):
             yield contracts.HouseholdMovedOut(stay_id=s.id, household_id=s.household_id, check_out=s.check_out,
                                               destination=s.destination)

@@ -133,11 +133,11 @@ class StayRepository(_Repository):
         await self._write(
             "INSERT INTO stays (id, household_id, decision_id, unit_id, provider_id, check_in, authorised_to, "
             "check_out, destination, justification, office_id, municipality, substance_group, moved_from_stay_id, "
-            "warnings, justified_rules, imported) "
-            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+            "warnings, justified_rules, imported, placed_by, placed_by_name) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
             s.id, s.household_id, s.decision_id, s.unit_id, s.provider_id, s.check_in, s.authorised_to, s.check_out,
             s.destination, s.justification, s.office_id, s.municipality, s.substance_group, s.moved_from_stay_id,
-            list(s.warnings), list(s.justified_rules), imported)
+            list(s.warnings), list(s.justified_rules), imported, s.placed_by, s.placed_by_name)
         self._seen(s)
 
     async def save(self, s: Stay) -> None:

@@ -85,7 +85,7 @@ def stay(row) -> Stay:
                 row["check_in"], row["authorised_to"], row["check_out"], row["destination"], row["justification"],
                 row["office_id"], row["municipality"], row["substance_group"], row["moved_from_stay_id"],
                 tuple(row["warnings"] or ()), tuple(row["justified_rules"] or ()), row["planned_check_out"],
-                row["planned_destination"])
+                row["planned_destination"], row["placed_by"], row["placed_by_name"])
 
 
 def decision(row) -> GrantedDecision:

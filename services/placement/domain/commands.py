@@ -32,6 +32,8 @@ class PlaceHousehold:
     check_in: date
     justification: str | None = None
     night_shelter: bool = False
+    by: str | None = None  # the case worker's username and name (the requisition's contact person)
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class MoveToOtherProvider:
     unit_id: UUID
     moved_on: date
     justification: str | None = None
+    by: str | None = None
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)

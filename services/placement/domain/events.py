@@ -39,6 +39,7 @@ class StayExtended:
     stay: Stay
     previous_authorised_to: date
     at: datetime
+    conditions: tuple[str, ...] = ()  # the new decision's
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,8 @@ class Stay(Aggregate):
     justified_rules: tuple[str, ...] = ()  # the soft rules the justification covers (the match's flags)
     planned_check_out: date | None = None  # a move-out registered ahead of its day (BRIEF §4: planned)
     planned_destination: str | None = None
+    placed_by: str | None = None  # the case worker (username, and name as the login gives it)
+    placed_by_name: str | None = None
     events: list[object] = recorded()
 
     def nights_until(self, day: date) -> int:
@@ -155,7 +157,7 @@ class Stay(Aggregate):
         self.authorised_to = new.period_to
         self.warnings = stay_warnings(new.household, check_in=self.check_in, authorised_to=self.authorised_to,
                                       earlier_nights=earlier_nights)
-        event = ev.StayExtended(replace(self), previous, at)
+        event = ev.StayExtended(replace(self), previous, at, tuple(new.conditions))
         self.record(event)
         return event
 
@@ -267,7 +269,8 @@ def check_justification(justification: str | None) -> str | None:
 
 def place(decision: GrantedDecision, provider: Provider, unit: Unit, *, check_in: date, at: datetime,
           justification: str | None = None, justified_rules: tuple[str, ...] = (), earlier_nights: int = 0,
-          moved_from: UUID | None = None, authorised_to: date | None = None) -> Stay:
+          moved_from: UUID | None = None, authorised_to: date | None = None, placed_by: str | None = None,
+          placed_by_name: str | None = None) -> Stay:
     """Make the stay (recording HouseholdPlaced and the unit taken). The caller has checked the hard rules
     (matching.check_place); `justified_rules` are the soft rules the justification covers."""
     justification = check_justification(justification)
@@ -278,7 +281,8 @@ def place(decision: GrantedDecision, provider: Provider, unit: Unit, *, check_in
                 moved_from_stay_id=moved_from,
                 warnings=stay_warnings(decision.household, check_in=check_in, authorised_to=authorised_to,
                                        earlier_nights=earlier_nights),
-                justified_rules=tuple(justified_rules) if justification else ())
+                justified_rules=tuple(justified_rules) if justification else (), placed_by=placed_by,
+                placed_by_name=placed_by_name)
     stay.record(ev.HouseholdPlaced(replace(stay), decision, provider, unit))
     stay.record(ev.CapacityChanged(provider, unit, 1, at))
     return stay

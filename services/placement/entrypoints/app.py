@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from kit.messagebus import MessageBus
 from kit.problems import install_error_handlers
 from kit.templating import templates
+from services.placement.adapters.people import PeopleLookup
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
 from services.placement.entrypoints.api import (
@@ -34,10 +35,11 @@ ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, ca
            overview, decision_pages, stay_pages, provider_pages, import_pages)
 
 
-def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date],
+def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date], people: PeopleLookup,
                municipality_names: Mapping[str, str] | None = None) -> FastAPI:
     """`municipality_names`: kommunenummer → name (the reference data). The offices the pages name are
-    placement's projection of intake's office events (`queries.offices()`)."""
+    placement's projection of intake's office events (`queries.offices()`); who a household is, intake's
+    answer when a page is drawn (`people`)."""
     app = FastAPI(title="Botilbud placement", version="1",
                   description="Plassering og kapasitet: tilbydere, enheter, matching, opphold og levende oversikter.")
     install_error_handlers(app, {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422})
@@ -46,7 +48,7 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
                              accommodations=common.ACCOMMODATION_NB, municipality_names=municipality_names or {})
     pages.env.filters["nbdate"] = common.nb_date
-    app.state.bus, app.state.queries, app.state.today = bus, queries, today
+    app.state.bus, app.state.queries, app.state.today, app.state.people = bus, queries, today, people
     app.state.pages = pages
     app.state.import_runs = set()  # the history import runs this process writes (api/imports.start_run)
     for module in ROUTERS:

@@ -98,7 +98,7 @@ async def _stay(uow: Uow, stay_id: UUID) -> model.Stay:
 
 async def _place(uow: Uow, decision: model.GrantedDecision, unit_id: UUID, check_in: date,
                  justification: str | None, *, today: date, at: datetime, night_shelter: bool = False,
-                 moved_from: model.Stay | None = None) -> Placed:
+                 moved_from: model.Stay | None = None, by: str | None = None, by_name: str | None = None) -> Placed:
     unit = await find_unit(uow, unit_id)
     await uow.providers.lock_address(unit.address)
     unit = await find_unit(uow, unit_id, for_update=True)
@@ -108,7 +108,8 @@ async def _place(uow: Uow, decision: model.GrantedDecision, unit_id: UUID, check
                        justified_rules=m.flag_codes,
                        earlier_nights=await uow.stays.earlier_nights(decision.household_id),
                        moved_from=moved_from.id if moved_from else None,
-                       authorised_to=moved_from.authorised_to if moved_from else None)
+                       authorised_to=moved_from.authorised_to if moved_from else None, placed_by=by,
+                       placed_by_name=by_name)
     await uow.stays.add(stay)
     return Placed(stay, m)
 
@@ -118,7 +119,7 @@ async def place_household(cmd: commands.PlaceHousehold, uow: Uow, *, today: Toda
     model.check_placeable(decision, cmd.check_in,
                           household_has_open_stay=await uow.stays.household_has_open_stay(decision.household_id))
     return await _place(uow, decision, cmd.unit_id, cmd.check_in, cmd.justification, today=today(), at=now(),
-                        night_shelter=cmd.night_shelter)
+                        night_shelter=cmd.night_shelter, by=cmd.by, by_name=cmd.by_name)
 
 
 async def extend_stay(cmd: commands.ExtendStay, uow: Uow, *, now: Now) -> model.Stay:
@@ -177,7 +178,7 @@ async def move_to_other_provider(cmd: commands.MoveToOtherProvider, uow: Uow, *,
                               at=at)
     await uow.stays.save(stay)
     return await _place(uow, decision, cmd.unit_id, cmd.moved_on, cmd.justification, today=day, at=at,
-                        moved_from=stay)
+                        moved_from=stay, by=cmd.by, by_name=cmd.by_name)
 
 
 HANDLERS = {

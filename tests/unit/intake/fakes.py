@@ -13,11 +13,11 @@ from uuid import UUID
 
 from contracts import reference
 from services.intake.adapters import events
-from services.intake.adapters.queries import AuditRow, Case, CaseRow, HouseholdHistory, Owner
+from services.intake.adapters.queries import AuditRow, Case, CaseRow, HouseholdHistory, Owner, Person
 from services.intake.bootstrap import make_bus
 from services.intake.domain.decisions import Decision, WarningRules
 from services.intake.domain.errors import Conflict
-from services.intake.domain.model import Application, AuditEntry, Household, Transfer
+from services.intake.domain.model import Application, AuditEntry, Household, Transfer, reference_text
 from services.intake.domain.offices import Office, key
 from services.intake.service_layer.unit_of_work import collect_events
 from tests.fakes import FakeUnitOfWork
@@ -40,6 +40,8 @@ class Store:
     audit: list[AuditEntry] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
     offices: dict[str, Office] = field(default_factory=lambda: copy.deepcopy(OFFICES))
+    references: dict[tuple[UUID, str], str] = field(default_factory=dict)  # (household, office) → reference
+    counters: dict[tuple[str, int], int] = field(default_factory=dict)  # (office, year) → last number
 
     def household_by_number(self, number: str) -> Household | None:
         return next((h for h in self.households.values() if h.identity_number == number), None)
@@ -112,6 +114,15 @@ class FakeRepository:
     async def add_audit(self, e: AuditEntry) -> None:
         self.store.audit.append(e)
 
+    async def add_audits(self, entries: list[AuditEntry]) -> None:
+        self.store.audit.extend(entries)
+
+    async def assign_reference(self, household_id: UUID, office_id: str, year: int) -> str:
+        if (household_id, office_id) not in self.store.references:
+            number = self.store.counters[office_id, year] = self.store.counters.get((office_id, year), 0) + 1
+            self.store.references[household_id, office_id] = reference_text(year, number)
+        return self.store.references[household_id, office_id]
+
     async def add_transfer(self, t: Transfer) -> None:
         self.store.transfers.append(t)
 
@@ -171,7 +182,8 @@ class FakeQueries:
             rows.append(CaseRow(a.id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, a.status,
                                 h.applicant_birth_date, h.adults, len(h.children_birth_dates), d and d.id,
                                 d and d.outcome, d and d.period_from, d and d.period_to, d and d.status,
-                                d and d.warnings, d and d.decided_by))
+                                d and d.warnings, d and d.decided_by,
+                                self.store.references.get((a.household_id, a.office_id))))
         return sorted(rows, key=lambda r: (not r.urgent, -r.received_at.timestamp()))[:limit]
 
     async def audit_entries(self, office_id, limit=500) -> list[AuditRow]:
@@ -198,7 +210,8 @@ class FakeQueries:
             return None
         decisions = sorted((d for d in self.store.decisions.values() if d.application_id == a.id),
                            key=lambda d: d.decided_at)
-        return _copy(Case(a, self.store.households[a.household_id], decisions))
+        return _copy(Case(a, self.store.households[a.household_id], decisions,
+                          self.store.references.get((a.household_id, a.office_id))))
 
     async def household_history(self, household_id, *, office_id):
         h = self.store.households.get(household_id)
@@ -209,6 +222,20 @@ class FakeQueries:
             h, [a for a in self.store.applications.values() if a.household_id == h.id and mine(a)],
             sorted((d for d in self.store.decisions.values() if d.household_id == h.id and mine(d)),
                    key=lambda d: d.decided_at)))
+
+    async def people(self, household_ids, *, office_id) -> list[Person]:
+        found = []
+        for h in sorted((self.store.households[i] for i in household_ids if i in self.store.households),
+                        key=lambda h: h.id):
+            worked_with = any(a.household_id == h.id and a.office_id == office_id
+                              for a in self.store.applications.values())
+            if office_id is None or h.office_id == office_id or worked_with:
+                found.append(Person(h.id, h.name or "", h.applicant_birth_date,
+                                    self.store.references.get((h.id, office_id or h.office_id))))
+        return found
+
+    async def reference(self, household_id, office_id):
+        return self.store.references.get((household_id, office_id))
 
     async def granted_nights(self, household_id) -> int:
         return sum(d.nights for d in self.store.decisions.values()

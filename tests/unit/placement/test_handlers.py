@@ -30,6 +30,19 @@ async def test_placing_takes_the_unit_and_announces_the_stay():
     assert world.published(contracts.CapacityChanged)[-1]["households"] == 1
 
 
+async def test_the_placement_names_the_case_worker_and_the_decisions_conditions_for_the_requisition():
+    world = World()
+    _, [unit] = await world.provider()
+    d = await world.decision()
+    world.tables.decisions[d.decision_id].conditions = ("boligskole",)
+    placed = await world.bus.handle(commands.PlaceHousehold(d.decision_id, unit.id, world.today, None, False,
+                                                            "veileder-grunerlokka", "Kari Veileder"))
+    assert (placed.stay.placed_by, placed.stay.placed_by_name) == ("veileder-grunerlokka", "Kari Veileder")
+    [event] = world.published(contracts.HouseholdPlaced)
+    assert (event["placed_by"], event["placed_by_name"], event["conditions"]) == (
+        "veileder-grunerlokka", "Kari Veileder", ["boligskole"])
+
+
 async def test_a_justified_override_sends_the_rules_it_covers_and_never_the_text():
     world = World()
     _, [unit] = await world.provider(agreement_kind="none", price=None)
@@ -226,3 +239,13 @@ async def test_the_reference_data_is_loaded_once():
     assert len(world.tables.providers) == len(reference["providers"])
     assert len(world.published(contracts.ProviderRegistered)) == len(reference["providers"])
     assert len(world.tables.units) > len(reference["providers"])
+
+
+async def test_the_providers_mailbox_for_requisitions_goes_to_billing_on_its_events():
+    world = World()
+    p = await world.bus.handle(commands.RegisterProvider("Bosenter AS", next(world._orgnrs), "private", "0301",
+                                                         None, "Gata 1", "temporary", email="booking@bo.example"))
+    await world.bus.handle(commands.ChangeProvider(p.id, commands.RegisterProvider(
+        "Bosenter AS", p.orgnr, "private", "0301", None, "Gata 1", "temporary", email="post@bo.example")))
+    assert [e["email"] for e in world.published(contracts.ProviderRegistered)] == ["booking@bo.example"]
+    assert [e["email"] for e in world.published(contracts.ProviderChanged)] == ["post@bo.example"]

@@ -1,17 +1,17 @@
-"""API: requisitions (list, PDF)."""
+"""API: requisitions (list, PDF) and their mailings to the provider (what was sent when; send again)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kit import clock
-from services.billing.adapters import requisition_pdf
-from services.billing.entrypoints.deps import Queries, Reader, VisibleRequisition, office_of
-from services.billing.entrypoints.schemas import RequisitionOut
+from kit.auth import request_token
+from services.billing.domain.commands import SendRequisitionAgain
+from services.billing.entrypoints.deps import Bus, Papers, Queries, Reader, VisibleRequisition, office_of
+from services.billing.entrypoints.schemas import MailingOut, RequisitionOut
 
 router = APIRouter(prefix="/api/requisitions", tags=["requisitions"])
 
@@ -30,8 +30,28 @@ async def list_requisitions(
 
 @router.get("/{number}.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "The requisition as a PDF."}})
-async def requisition_pdf_file(found: VisibleRequisition) -> Response:
+async def requisition_pdf_file(found: VisibleRequisition, request: Request, queries: Queries,
+                               papers: Papers) -> Response:
+    """The requisition as the provider gets it. The guest's name and birth date are intake's, for the user who
+    downloads it (a case worker or leader of the office; others get the PDF without them)."""
     r = found.requisition
-    pdf = requisition_pdf.render(r, found.stay, issued_on=clock.today(), office=found.office)
+    context = await queries.paper(r.number)
+    pdf, _ = await papers.pdf(context, token=request_token(request), purpose=f"Rekvisisjon {r.number}: PDF")
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="rekvisisjon-{r.number}.pdf"'})
+
+
+@router.get("/{number}/mailings", response_model=list[MailingOut])
+async def requisition_mailings(found: VisibleRequisition, queries: Queries) -> list[MailingOut]:
+    """Each sending of the requisition to the provider's e-mail, oldest first: when it was asked for and why,
+    and when it was sent, to whom, with which attachment (its size and SHA-256), or why it has not gone yet."""
+    return [MailingOut.model_validate(m) for m in await queries.mailings(found.requisition.id)]
+
+
+@router.post("/{number}/mailings", status_code=202, response_model=MailingOut,
+             responses={409: {"description": "A sending of it still waits."}})
+async def send_again(found: VisibleRequisition, user: Reader, bus: Bus) -> MailingOut:
+    """Send the requisition, as it is now, to the provider again (the sender takes it within seconds); 409
+    while a sending of it still waits."""
+    mailing = await bus.handle(SendRequisitionAgain(found.requisition.number, user.username))
+    return MailingOut.model_validate(mailing)

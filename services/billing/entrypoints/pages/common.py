@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from kit import clock
 from kit.templating import templates
 
 STATUS_NB = {"matched": "Avstemt", "adjusted": "Justert", "disputed": "Omstridt"}
@@ -20,3 +21,4 @@ pages = templates(Path(__file__).parent.parent / "templates")
 pages.env.globals.update(status_nb=STATUS_NB, decision_nb=DECISION_NB, kind_nb=KIND_NB, finding_nb=FINDING_NB)
 pages.env.filters["kr"] = lambda v: "–" if v is None else f"{v:,.2f}".replace(",", " ").replace(".", ",")
 pages.env.filters["d"] = lambda v: v.strftime("%d.%m.%Y") if v else "–"
+pages.env.filters["dt"] = lambda v: v.astimezone(clock.NORWAY).strftime("%d.%m.%Y %H:%M") if v else "–"

@@ -1,9 +1,25 @@
-"""Page: the requisitions the user may see."""
+"""Pages: the requisitions the user may see, and one requisition — who it is for (intake's answer, for case
+workers and leaders), where, for how long, the PDF, and each sending of it to the provider, with a button to
+send it again."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.billing.entrypoints.deps import FINANCE, Queries, Reader, office_of
+from kit.auth import User
+from services.billing.adapters.queries import BillingQueries
+from services.billing.domain.commands import SendRequisitionAgain
+from services.billing.domain.errors import Conflict
+from services.billing.domain.papers import REASON_NB
+from services.billing.entrypoints.deps import (
+    FINANCE,
+    Bus,
+    Queries,
+    Reader,
+    RequisitionWithStay,
+    VisibleRequisition,
+    office_of,
+    people_of,
+)
 from services.billing.entrypoints.pages.common import pages
 
 router = APIRouter(include_in_schema=False)
@@ -11,5 +27,32 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 async def requisitions_page(request: Request, user: Reader, queries: Queries):
+    requisitions = await queries.requisitions(office_of(user))
+    people = await people_of(request, [r.household_id for r in requisitions], "Rekvisisjoner: listen")
     return pages.TemplateResponse(request, "requisitions.html", {
-        "user": user, "requisitions": await queries.requisitions(office_of(user)), "finance": user.role in FINANCE})
+        "user": user, "requisitions": requisitions, "finance": user.role in FINANCE, "people": people})
+
+
+async def _requisition_page(request: Request, found: RequisitionWithStay, user: User, queries: BillingQueries, *,
+                            sent_again: bool = False, error: str | None = None, status_code: int = 200):
+    r = found.requisition
+    return pages.TemplateResponse(request, "requisition.html", status_code=status_code, context={
+        "user": user, "r": r, "stay": found.stay, "paper": await queries.paper(r.number),
+        "mailings": await queries.mailings(r.id), "reasons": REASON_NB, "sent_again": sent_again, "error": error,
+        "mail_configured": request.app.state.mail_configured,
+        "people": await people_of(request, [r.household_id], f"Rekvisisjon {r.number}")})
+
+
+@router.get("/requisitions/{number}", response_class=HTMLResponse)
+async def requisition_page(request: Request, found: VisibleRequisition, user: Reader, queries: Queries,
+                           sendt: bool = False):
+    return await _requisition_page(request, found, user, queries, sent_again=sendt)
+
+
+@router.post("/requisitions/{number}/send", response_class=HTMLResponse)
+async def send_again_form(request: Request, found: VisibleRequisition, user: Reader, bus: Bus, queries: Queries):
+    try:
+        await bus.handle(SendRequisitionAgain(found.requisition.number, user.username))
+    except Conflict as exc:
+        return await _requisition_page(request, found, user, queries, error=str(exc), status_code=409)
+    return RedirectResponse(f"/billing/requisitions/{found.requisition.number}?sendt=1", status_code=303)

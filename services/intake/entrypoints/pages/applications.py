@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from kit.auth import CurrentUser, Role, require_role
-from services.intake.domain.commands import LookupHousehold, TransferHousehold
+from services.intake.domain.commands import LookupHousehold, TransferHousehold, ViewPeople
 from services.intake.domain.errors import Conflict, RuleBroken
 from services.intake.entrypoints.deps import WORKER_ROLES, Bus, Leader, Queries, Worker, actor_of
 from services.intake.entrypoints.mapping import receive_command
@@ -44,15 +44,17 @@ def office_problem(user, office) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def cases_page(request: Request, user: CurrentUser, queries: Queries, alle: bool = False):
+async def cases_page(request: Request, user: CurrentUser, queries: Queries, bus: Bus, alle: bool = False):
     """The office's cases; an administrator's part of intake is the office registry (the menu leads here)."""
     if user.role == Role.ADMIN:
         return RedirectResponse("/intake/offices", status_code=303)
     require_role(user, *WORKER_ROLES)
     rows = await queries.case_list(user.office_id, open_only=not alle)
     office = await queries.office(user.office_id or "")
+    people = await bus.handle(ViewPeople(actor_of(user), tuple(r.household_id for r in rows), "Saksliste")) \
+        if rows else []
     return render(request, "cases.html", user=user, cases=rows, all_cases=alle, office=office,
-                  office_problem=office_problem(user, office))
+                  people={p.household_id: p for p in people}, office_problem=office_problem(user, office))
 
 
 @router.get("/applications/new", response_class=HTMLResponse)

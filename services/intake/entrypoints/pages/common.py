@@ -30,6 +30,7 @@ DECISION_STATUS_NB = {"awaiting_approval": "Venter på godkjenning", "in_effect"
                       "returned": "Sendt tilbake"}
 OUTCOME_NB = {"granted": "Innvilget", "refused": "Avslag"}
 ACTION_NB = {"search": "Søk på fødselsnummer", "view_case": "Åpnet sak", "view_household": "Åpnet husstand",
+             "view_people": "Så navn og fødselsdato", "view_letter": "Hentet vedtaksbrev",
              "transfer": "Overførte husstand"}
 SEX_NB = {"": "Ikke oppgitt", "female": "Kvinne", "male": "Mann", "non_binary": "Ikke-binær"}
 FORM_ERRORS_NB = {"control_character", "line_break", "surrogate"}

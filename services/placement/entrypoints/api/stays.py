@@ -24,7 +24,8 @@ router = APIRouter(prefix="/api/stays", tags=["stays"])
 async def place(body: PlacementIn, user: Worker, queries: Queries, bus: Bus):
     await decision_for(user, body.decision_id, queries)
     placed = await bus.handle(commands.PlaceHousehold(body.decision_id, body.unit_id, body.check_in,
-                                                      body.justification, body.night_shelter))
+                                                      body.justification, body.night_shelter, user.username,
+                                                      user.name or None))
     return PlacedOut.of(placed.stay, flags=[f.message for f in placed.match.flags])
 
 
@@ -46,11 +47,11 @@ async def extend(stay: VisibleStay, body: ExtendIn, user: Worker, queries: Queri
 
 
 @router.post("/{stay_id}/move", status_code=201, response_model=StayOut)
-async def move(stay: VisibleStay, body: MoveIn, bus: Bus):
+async def move(stay: VisibleStay, body: MoveIn, user: Worker, bus: Bus):
     """Move to another unit: the old stay ends (moved_to_other_provider) and a new one begins, on a day that has
     come (a move is not planned ahead)."""
     placed = await bus.handle(commands.MoveToOtherProvider(stay.id, body.unit_id, body.moved_on,
-                                                           body.justification))
+                                                           body.justification, user.username, user.name or None))
     return StayOut.of(placed.stay)
 
 

@@ -3,13 +3,17 @@ one is a domain error naming the field, shown next to it), and the status a refu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
+from kit.auth import request_token
+from services.placement.adapters.people import People
 from services.placement.domain.errors import Conflict, Forbidden, NotFound, PlacementError, RuleBroken
 
 DESTINATIONS_NB = {
@@ -39,6 +43,12 @@ def status_of(exc: PlacementError) -> int:
 
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
     return request.app.state.pages.TemplateResponse(request, template, context, status_code=status_code)
+
+
+async def people_of(request: Request, household_ids: Iterable[UUID], purpose: str) -> People:
+    """Who these households are, asked of intake for this page on behalf of the logged-in user (audited there
+    with `purpose`); nothing is kept."""
+    return await request.app.state.people.of(household_ids, token=request_token(request), purpose=purpose)
 
 
 def form_date(value: str, field: str, label: str) -> date:

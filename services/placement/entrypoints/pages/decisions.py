@@ -14,7 +14,15 @@ from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import NotFound, PlacementError, RuleBroken
 from services.placement.entrypoints.deps import Bus, PlaceFilters, Queries, Today, Worker, decision_for
-from services.placement.entrypoints.pages.common import LongField, ShortField, form_date, render, safe_date, status_of
+from services.placement.entrypoints.pages.common import (
+    LongField,
+    ShortField,
+    form_date,
+    people_of,
+    render,
+    safe_date,
+    status_of,
+)
 from services.placement.entrypoints.schemas import DateText
 from services.placement.service_layer import views
 
@@ -30,9 +38,12 @@ def form_unit(value: str) -> UUID:
 
 @router.get("/decisions")
 async def decisions_page(request: Request, user: Worker, queries: Queries, today: Today):
+    decisions = await queries.awaiting_place(user.office_id, today)
+    stays = await queries.stays_of_office(user.office_id)
+    people = await people_of(request, [d.household_id for d in decisions] + [s.stay.household_id for s in stays],
+                             "Plassering: vedtak som venter på plass, og oppholdene")
     return render(request, "decisions.html", {
-        "user": user, "decisions": await queries.awaiting_place(user.office_id, today),
-        "stays": await queries.stays_of_office(user.office_id), "today": today})
+        "user": user, "decisions": decisions, "stays": stays, "today": today, "people": people})
 
 
 async def places_page(request: Request, user: User, queries: PlacementQueries, today: date, decision_id: UUID,
@@ -55,8 +66,10 @@ async def places_page(request: Request, user: User, queries: PlacementQueries, t
         check_in = max(decision.period_from, min(today, decision.period_to or decision.period_from))
         places = await views.find_places(queries, decision, check_in=check_in, today=today,
                                          night_shelter=night_shelter, filters=filters)
+    people = await people_of(request, [decision.household_id],
+                             "Plassering: flytte husstanden" if move_stay else "Plassering: finne plass")
     return render(request, "places.html", {
-        "user": user, "decision": decision, "fits": views.group_matches(places.fits),
+        "user": user, "decision": decision, "people": people, "fits": views.group_matches(places.fits),
         "left_out": views.group_matches(places.left_out), "places": places, "filters": filters,
         "target_groups": matching.TARGET_GROUP_NB, "check_in": check_in, "night_shelter": night_shelter,
         "form": form or {}, "error": error, "move_stay": move_stay, "today": today}, status_code=status_code)
@@ -84,7 +97,8 @@ async def place_form(request: Request, decision_id: UUID, user: Worker, queries:
         if not unit_id:
             raise RuleBroken("Velg en plass.", "unit_id")
         placed = await bus.handle(commands.PlaceHousehold(decision_id, form_unit(unit_id), day,
-                                                          justification or None, night_shelter))
+                                                          justification or None, night_shelter, user.username,
+                                                          user.name or None))
     except PlacementError as exc:
         if isinstance(exc, NotFound) and exc.field == "decision_id":
             raise

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.placement.entrypoints.answers import ViewsOut
 from services.placement.entrypoints.deps import WORKERS, Queries, Today, Viewer
-from services.placement.entrypoints.pages.common import render
+from services.placement.entrypoints.pages.common import people_of, render
 from services.placement.entrypoints.schemas import MunicipalityFilter, OfficeFilter
 from services.placement.service_layer import views
 
@@ -16,7 +18,9 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 @router.get("/")
 async def capacity_page(request: Request, user: Viewer, queries: Queries, today: Today,
-                        municipality: MunicipalityFilter = None, office: OfficeFilter = None):
+                        municipality: MunicipalityFilter = None, office: OfficeFilter = None, hvem: bool = False):
+    """`hvem`: a case worker or leader asks who lives in their office's units (names from intake, audited; the
+    board then stops refreshing itself, so that a name is not fetched every half minute)."""
     offices = await queries.offices()
     if municipality:
         chosen = municipality
@@ -29,10 +33,14 @@ async def capacity_page(request: Request, user: Viewer, queries: Queries, today:
     units = await queries.capacity(chosen)
     office = office or (user.office_id if municipality is None else None)
     from_office: dict[str, int] = {}
+    households: dict[UUID, UUID] = {}  # unit → household, of the office's open stays
     if office:
         for s in await queries.open_stays(office, today):
             key = str(s.stay.provider_id)
             from_office[key] = from_office.get(key, 0) + 1
+            households[s.stay.unit_id] = s.stay.household_id
+    who = hvem and user.role in WORKERS and office == user.office_id
+    people = await people_of(request, households.values(), "Plassering: kapasitetsoversikten") if who else None
     providers: dict[str, dict] = {}
     for r in units:
         p = providers.setdefault(str(r.provider_id), {
@@ -47,6 +55,7 @@ async def capacity_page(request: Request, user: Viewer, queries: Queries, today:
     return render(request, "capacity.html", {
         "user": user, "providers": list(providers.values()), "municipality": chosen,
         "municipalities": sorted({o["municipality"] for o in offices.values()}), "office": office, "offices": offices,
+        "people": people, "households": households if who else {}, "may_ask_who": user.role in WORKERS,
         "totals": {"units": len(units), "occupied": sum(1 for r in units if r.occupied)}})
 
 
@@ -54,4 +63,7 @@ async def capacity_page(request: Request, user: Viewer, queries: Queries, today:
 async def views_page(request: Request, user: Viewer, queries: Queries, today: Today):
     worker = user.role in WORKERS
     found = await views.live_views(queries, office_id=user.office_id if worker else None, today=today)
-    return render(request, "views.html", {"user": user, "v": ViewsOut.of(found, show_text=worker)})
+    v = ViewsOut.of(found, show_text=worker)
+    rows = [*v.three_months, *v.families_and_young, *v.outside_agreement]
+    people = await people_of(request, [r.household_id for r in rows], "Plassering: oversiktene") if worker else None
+    return render(request, "views.html", {"user": user, "v": v, "people": people})

@@ -28,6 +28,7 @@ from services.placement.entrypoints.pages.common import (
     ShortField,
     form_date,
     nb_date,
+    people_of,
     render,
     safe_date,
     status_of,
@@ -45,7 +46,8 @@ async def stay_page(request: Request, user: User, queries: PlacementQueries, tod
     later = [d for d in await queries.decisions_of(stay.household_id)
              if d.outcome == "granted" and d.period_to and d.period_to > stay.authorised_to]
     return render(request, "stay.html", {
-        "user": user, "stay": stay, "provider": await queries.provider(stay.provider_id),
+        "user": user, "stay": stay, "people": await people_of(request, [stay.household_id], "Plassering: oppholdet"),
+        "provider": await queries.provider(stay.provider_id),
         "unit": await queries.unit(stay.unit_id), "decision": await queries.decision(stay.decision_id),
         "later_decisions": later, "extensions": await queries.extensions_of(stay_id), "error": error,
         "form": form or {}, "notice": notice, "today": today, "nights": stay.nights_until(today)},
@@ -118,7 +120,8 @@ async def move_form(request: Request, stay: VisibleStay, user: Worker, queries: 
         if not unit_id:
             raise RuleBroken("Velg en plass.", "unit_id")
         placed = await bus.handle(commands.MoveToOtherProvider(stay.id, form_unit(unit_id), day,
-                                                               justification or None))
+                                                               justification or None, user.username,
+                                                               user.name or None))
     except PlacementError as exc:
         if exc.field == "moved_on":  # the form's field for the day of the move
             exc.field = "check_in"
