@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from services.placement.adapters import rows
+from services.placement.domain.history import Office
 from services.placement.domain.matching import Candidate
 from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, Unit
 
@@ -115,6 +116,11 @@ class PlacementQueries:
         return {r["id"]: {"name": r["name"], "municipality": r["municipality"], "district": r["district"]}
                 for r in await self._fetch("SELECT id, name, municipality, district FROM offices WHERE NOT closed "
                                            "ORDER BY municipality, name")}
+
+    async def office(self, office_id: str) -> Office | None:
+        """An office as placement knows it (closed ones too): where its households' matching starts."""
+        r = await self._fetchrow("SELECT id, name, municipality, district FROM offices WHERE id = $1", office_id)
+        return Office(r["id"], r["name"], r["municipality"], r["district"]) if r else None
 
     async def provider(self, provider_id: UUID) -> Provider | None:
         row = await self._fetchrow(f"{rows.PROVIDER_SELECT} WHERE p.id = $1", provider_id)

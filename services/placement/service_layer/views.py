@@ -19,7 +19,8 @@ async def find_places(queries: PlacementQueries, decision: model.GrantedDecision
     (the decision must be placeable on that day)."""
     model.check_placeable(decision, check_in, household_has_open_stay=False)
     fits, left_out = matching.match(decision, await queries.candidates(), check_in=check_in, today=today,
-                                    night_shelter=night_shelter)
+                                    night_shelter=night_shelter,
+                                    home=office.home if (office := await queries.office(decision.office_id)) else None)
     return matching.select(fits, left_out, filters)
 
 
