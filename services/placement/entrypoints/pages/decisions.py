@@ -13,12 +13,17 @@ from kit.auth import User
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import NotFound, PlacementError, RuleBroken
+from services.placement.domain.geography import Nearness
 from services.placement.entrypoints.deps import Bus, PlaceFilters, Queries, Today, Worker, decision_for
 from services.placement.entrypoints.pages.common import LongField, ShortField, form_date, render, safe_date, status_of
 from services.placement.entrypoints.schemas import DateText
 from services.placement.service_layer import views
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+# The places page's sections, nearest first ("{district}" and "{municipality}": the office's).
+SECTION_HEADINGS = {Nearness.HOME_DISTRICT: "I bydelen ({district})", Nearness.HOME: "I kommunen ({municipality})",
+                    Nearness.NEAR: "I nabokommunene", Nearness.ELSEWHERE: "I andre kommuner"}
 
 
 def form_unit(value: str) -> UUID:
@@ -55,8 +60,12 @@ async def places_page(request: Request, user: User, queries: PlacementQueries, t
         check_in = max(decision.period_from, min(today, decision.period_to or decision.period_from))
         places = await views.find_places(queries, decision, check_in=check_in, today=today,
                                          night_shelter=night_shelter, filters=filters)
+    office = await queries.office(decision.office_id)
+    fits = views.group_matches(places.fits)
     return render(request, "places.html", {
-        "user": user, "decision": decision, "fits": views.group_matches(places.fits),
+        "user": user, "decision": decision, "fits": fits, "sections": views.by_nearness(fits),
+        "home": office.home if office else matching.home_of(decision), "office": office,
+        "headings": SECTION_HEADINGS,
         "left_out": views.group_matches(places.left_out), "places": places, "filters": filters,
         "target_groups": matching.TARGET_GROUP_NB, "check_in": check_in, "night_shelter": night_shelter,
         "form": form or {}, "error": error, "move_stay": move_stay, "today": today}, status_code=status_code)
