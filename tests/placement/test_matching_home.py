@@ -3,7 +3,6 @@ in Oslo first, a neighbouring municipality's next, and Bodø, Stavanger, Trondhe
 worker asks; the filters narrow the list; the units that cannot be used are collapsed, with their reasons."""
 
 import html
-import uuid
 from datetime import timedelta
 
 import httpx
@@ -11,27 +10,11 @@ import pytest
 
 from kit.clock import today
 from tests.conftest import login
-from tests.placement.helpers import grant, orgnr
+from tests.placement.helpers import grant, new_place
 
 pytestmark = [pytest.mark.integration]
 TODAY = today()
-GOOD = {"own_bath": True, "kitchen": "own", "laundry": True, "visits_allowed": True}
 ORDER = ["home_district", "home", "near", "elsewhere"]
-
-
-async def family_place(client, admin, *, municipality: str, district: str | None = None, beds: int = 3) -> dict:
-    """A provider for families with one free flat, in `municipality`."""
-    r = await client.post("/placement/api/providers", headers=admin, json={
-        "name": f"Familiehuset {uuid.uuid4().hex[:6]}", "orgnr": orgnr(), "kind": "private",
-        "municipality": municipality, "district": district, "address": f"Familieveien {uuid.uuid4().int % 999}",
-        "accommodation": "temporary", "agreement": {"kind": "framework", "price_per_night": 900,
-                                                    "valid_from": "2024-01-01", "target_groups": ["families"]}})
-    assert r.status_code == 201, r.text
-    provider = r.json()
-    u = await client.post(f"/placement/api/providers/{provider['provider_id']}/units", headers=admin,
-                          json={"name": "Leilighet 1", "beds": beds, "facilities": GOOD})
-    assert u.status_code == 201, u.text
-    return provider
 
 
 def providers(places: list[dict]) -> set[str]:
@@ -41,8 +24,10 @@ def providers(places: list[dict]) -> set[str]:
 async def test_an_oslo_family_gets_oslo_first_a_neighbour_next_and_other_municipalities_only_when_asked(stack):
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         worker, admin = await login(client, "veileder-grunerlokka"), await login(client, "admin")
-        in_district = await family_place(client, admin, municipality="0301", district="Grünerløkka")
-        in_baerum = await family_place(client, admin, municipality="3201")  # Bærum borders Oslo
+        in_district = await new_place(client, admin, municipality="0301", district="Grünerløkka",
+                                      target_groups=("families",))
+        # Bærum borders Oslo
+        in_baerum = await new_place(client, admin, municipality="3201", target_groups=("families",))
         child = TODAY.replace(year=TODAY.year - 6)
         g = await grant(client, worker, period_from=TODAY, period_to=TODAY + timedelta(days=30), children=(child,))
         url = f"/placement/api/decisions/{g['decision_id']}/matches"

@@ -171,6 +171,11 @@ class PlacementQueries:
         row = await self._fetchrow("SELECT * FROM stays WHERE id = $1", stay_id)
         return rows.stay(row) if row else None
 
+    async def moved_to(self, stay_id: UUID) -> Stay | None:
+        """The stay a move from this stay began (None: the stay did not end in a move)."""
+        row = await self._fetchrow("SELECT * FROM stays WHERE moved_from_stay_id = $1", stay_id)
+        return rows.stay(row) if row else None
+
     async def extensions_of(self, stay_id: UUID) -> list[ExtensionRow]:
         return [ExtensionRow(**dict(r)) for r in await self._fetch(
             "SELECT id, stay_id, decision_id, previous_authorised_to, authorised_to, extended_at "

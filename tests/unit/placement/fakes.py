@@ -287,6 +287,9 @@ class FakeQueries:
         return {o.id: {"name": o.name, "municipality": o.municipality, "district": o.district}
                 for o, closed in self.t.offices.values() if not closed}
 
+    async def moved_to(self, stay_id: UUID) -> Stay | None:
+        return next((copy.deepcopy(s) for s in self.t.stays.values() if s.moved_from_stay_id == stay_id), None)
+
     async def office(self, office_id: str) -> Office | None:
         found = self.t.offices.get(office_id)
         return found[0] if found else None
