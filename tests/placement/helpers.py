@@ -84,3 +84,26 @@ def orgnr() -> str:
         check = (11 - sum(int(d) * w for d, w in zip(base, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11) % 11
         if check < 10:
             return base + str(check)
+
+
+GOOD_FACILITIES = {"own_bath": True, "kitchen": "own", "laundry": True, "visits_allowed": True}
+
+
+async def new_place(client: httpx.AsyncClient, admin: dict, *, municipality: str = "0301", district: str | None = None,
+                    beds: int = 3, target_groups: tuple[str, ...] = ("families", "singles_couples"),
+                    name: str = "Familiehuset") -> dict:
+    """A provider under a framework agreement with one free, adequate unit (`units`: [the unit])."""
+    import uuid
+
+    r = await client.post("/placement/api/providers", headers=admin, json={
+        "name": f"{name} {uuid.uuid4().hex[:6]}", "orgnr": orgnr(), "kind": "private",
+        "municipality": municipality, "district": district, "address": f"{name}veien {uuid.uuid4().int % 999}",
+        "accommodation": "temporary", "agreement": {"kind": "framework", "price_per_night": 900,
+                                                    "valid_from": "2024-01-01", "target_groups": list(target_groups)}})
+    assert r.status_code == 201, r.text
+    provider = r.json()
+    u = await client.post(f"/placement/api/providers/{provider['provider_id']}/units", headers=admin,
+                          json={"name": "Leilighet 1", "beds": beds, "facilities": GOOD_FACILITIES})
+    assert u.status_code == 201, u.text
+    provider["units"] = [u.json()]
+    return provider

@@ -23,6 +23,11 @@ class OfficeRepository:
             "version_time = EXCLUDED.version_time WHERE EXCLUDED.version_time >= offices.version_time",
             o.office_id, o.name, o.municipality, o.district, o.closed, o.at)
 
+    async def get(self, office_id: str) -> Office | None:
+        """An office as its newest event left it (closed ones too)."""
+        r = await self.conn.fetchrow(f"SELECT {OFFICE_COLUMNS} FROM offices WHERE id = $1", office_id)  # noqa: S608
+        return Office(r["id"], r["name"], r["municipality"], r["district"]) if r else None
+
     async def all(self) -> list[Office]:
         """Every office placement knows, closed ones too (their history is history)."""
         rows = await self.conn.fetch(f"SELECT {OFFICE_COLUMNS} FROM offices ORDER BY municipality, name")  # noqa: S608

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from services.placement.adapters import rows
+from services.placement.domain.history import Office
 from services.placement.domain.matching import Candidate
 from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, Unit
 
@@ -116,6 +117,11 @@ class PlacementQueries:
                 for r in await self._fetch("SELECT id, name, municipality, district FROM offices WHERE NOT closed "
                                            "ORDER BY municipality, name")}
 
+    async def office(self, office_id: str) -> Office | None:
+        """An office as placement knows it (closed ones too): where its households' matching starts."""
+        r = await self._fetchrow("SELECT id, name, municipality, district FROM offices WHERE id = $1", office_id)
+        return Office(r["id"], r["name"], r["municipality"], r["district"]) if r else None
+
     async def provider(self, provider_id: UUID) -> Provider | None:
         row = await self._fetchrow(f"{rows.PROVIDER_SELECT} WHERE p.id = $1", provider_id)
         return rows.provider(row) if row else None
@@ -163,6 +169,11 @@ class PlacementQueries:
 
     async def stay(self, stay_id: UUID) -> Stay | None:
         row = await self._fetchrow("SELECT * FROM stays WHERE id = $1", stay_id)
+        return rows.stay(row) if row else None
+
+    async def moved_to(self, stay_id: UUID) -> Stay | None:
+        """The stay a move from this stay began (None: the stay did not end in a move)."""
+        row = await self._fetchrow("SELECT * FROM stays WHERE moved_from_stay_id = $1", stay_id)
         return rows.stay(row) if row else None
 
     async def extensions_of(self, stay_id: UUID) -> list[ExtensionRow]:

@@ -1,17 +1,20 @@
 """Where things are: Oslo's districts and which municipalities count as near each other. Pure Python.
 
-**Near** (matching starts at home, issue 15.5): a place is *home* when it is in the decision's municipality
-(*home district* when it is also in the decision's Oslo district), *near* when its municipality is in the same
-county — the first two digits of the kommunenummer (SSB, 2024 numbering: 11 Rogaland, 18 Nordland, 32
-Akershus, 50 Trøndelag …) — or is one of the few neighbours across a county line listed in `NEIGHBOURS`, and
-*elsewhere* otherwise. The rule is deliberately simple: a county is the area a Nav office's case workers
-already look in when their own municipality is full."""
+**Near** (matching starts at home, issue 15.5): a place is *home* when it is in the office's municipality
+(*home district* when it is also in the office's Oslo district), *near* when its municipality borders the
+office's (`borders`: the bordering municipalities of the demo and reference data's municipalities, with their
+sources), and *elsewhere* otherwise. For an office in a municipality the borders table does not describe, near
+is the same county (the first two digits of the kommunenummer, SSB 2024: 11 Rogaland, 32 Akershus …) — a
+rougher rule, but the area such an office's case workers would look in next."""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
+
+from services.placement.domain.borders import bordering, described
 
 # Oslo's districts (bydeler) with their numbers (SSB: 0301 + two digits).
 OSLO = "0301"
@@ -20,15 +23,6 @@ OSLO_DISTRICTS = {
     7: "Vestre Aker", 8: "Nordre Aker", 9: "Bjerke", 10: "Grorud", 11: "Stovner", 12: "Alna", 13: "Østensjø",
     14: "Nordstrand", 15: "Søndre Nordstrand", 16: "Sentrum", 17: "Marka",
 }
-
-# Neighbours across a county line (both ways): Oslo (its own county) and the Akershus municipalities that
-# border it; Asker and Drammen, whose camping and apartment hotel Nav Asker uses (Fafo-notat 2026:05 §6.1).
-NEIGHBOURS: frozenset[frozenset[str]] = frozenset(frozenset(pair) for pair in (
-    ("0301", "3201"), ("0301", "3205"), ("0301", "3207"), ("0301", "3222"), ("0301", "3232"),  # Oslo: Bærum,
-    # Lillestrøm, Nordre Follo, Lørenskog, Nittedal
-    ("3203", "3301"),  # Asker – Drammen
-))
-
 
 class Nearness(IntEnum):
     """How near a place is to the household's office, nearest first (the order matching lists places in)."""
@@ -43,6 +37,17 @@ NEARNESS_NB = {Nearness.HOME_DISTRICT: "Samme bydel", Nearness.HOME: "Samme komm
                Nearness.NEAR: "Nabokommune", Nearness.ELSEWHERE: "Annen kommune"}
 
 
+@dataclass(frozen=True)
+class Home:
+    """Where a household's office is: matching starts here."""
+
+    municipality: str
+    district: str | None = None
+
+    def nearness(self, municipality: str, district: str | None) -> Nearness:
+        return nearness(self.municipality, self.district, municipality, district)
+
+
 def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -51,9 +56,14 @@ def county(municipality: str) -> str:
     return municipality[:2]
 
 
-def near(a: str, b: str) -> bool:
-    """Two different municipalities that count as near (same county, or listed neighbours)."""
-    return a != b and (county(a) == county(b) or frozenset((a, b)) in NEIGHBOURS)
+def near(home: str, other: str) -> bool:
+    """Whether a place in `other` is near for an office in `home`: bordering, or (when the borders table does not
+    describe `home`) in the same county."""
+    if home == other:
+        return False
+    if bordering(home, other):
+        return True
+    return not described(home) and county(home) == county(other)
 
 
 def nearness(home_municipality: str, home_district: str | None, municipality: str,

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from stdnum.no import orgnr as orgnr_number
 
-from services.placement.domain.geography import OSLO_DISTRICTS, oslo_district  # noqa: F401 - reachable here
+from services.placement.domain.geography import OSLO_DISTRICTS, Home, oslo_district  # noqa: F401 - reachable here
 from services.placement.domain.history_ids import (  # noqa: F401 - the ids, reachable here
     NAMESPACE,
     decision_id,
@@ -66,6 +66,11 @@ class Office:
     name: str
     municipality: str
     district: str | None
+
+    @property
+    def home(self) -> Home:
+        """Where matching starts for this office's households."""
+        return Home(self.municipality, self.district)
 
 
 @dataclass

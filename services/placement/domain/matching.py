@@ -1,8 +1,9 @@
 """Matching: for a granted decision, the places that fit, best first, and why every other place was left out.
 
-Matching starts at home: places in the decision's municipality (and Oslo district) come first, near
-municipalities next (`geography`: the same county, or listed neighbours), and places elsewhere only when asked
-(`PlaceFilter.everywhere`); filters narrow by municipality, target group, kitchen and free beds (`select`).
+Matching starts at home: places in the office's municipality (and Oslo district: `Home`, from placement's
+projection of the offices; the decision's own when the office is unknown) come first, bordering municipalities
+next (`geography.near`), and places elsewhere only when asked (`PlaceFilter.everywhere`); filters narrow by
+municipality, target group, kitchen and free beds (`select`).
 
 Hard rules filter (BRIEF §4): capacity (a free unit, enough beds for the household), target group, sex and
 age limits, substance-free environments, families need a kitchen in the unit, no mixing of the
@@ -19,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.placement.domain.errors import Conflict, RuleBroken
-from services.placement.domain.geography import Nearness, nearness
+from services.placement.domain.geography import Home, Nearness
 from services.placement.domain.model import GrantedDecision, Provider, Unit
 
 AGREEMENT_NB = {"framework": "rammeavtale", "quality": "kvalitetsavtale", "operating": "driftsavtale",
@@ -145,8 +146,14 @@ def hard_rules(decision: GrantedDecision, c: Candidate, *, check_in: date, night
     return refusals
 
 
+def home_of(decision: GrantedDecision, office: Home | None = None) -> Home:
+    """Where matching starts: the office's municipality and district as placement knows the office now, or the
+    decision's when placement does not know the office."""
+    return office or Home(decision.municipality, decision.district)
+
+
 def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
-               today: date) -> tuple[list[Rule], list[str]]:
+               today: date, home: Home | None = None) -> tuple[list[Rule], list[str]]:
     p, u = c.provider, c.unit
     flags: list[Rule] = []
     reasons: list[str] = []
@@ -173,7 +180,7 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
         reasons.append("Natthjem: bare overnatting.")
     elif not lacking:
         reasons.append("Forsvarlig standard.")
-    near = nearness(decision.municipality, decision.district, p.municipality, p.district)
+    near = home_of(decision, home).nearness(p.municipality, p.district)
     if near == Nearness.HOME_DISTRICT:
         reasons.append("Samme bydel.")
     elif near == Nearness.HOME:
@@ -191,21 +198,22 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
 
 
 def evaluate(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,
-             night_shelter: bool = False, household: HouseholdOn | None = None) -> Match:
+             night_shelter: bool = False, household: HouseholdOn | None = None, home: Home | None = None) -> Match:
+    home = home_of(decision, home)
     refusals = hard_rules(decision, c, check_in=check_in, night_shelter=night_shelter, household=household)
-    flags, reasons = soft_rules(decision, c, check_in=check_in, today=today)
+    flags, reasons = soft_rules(decision, c, check_in=check_in, today=today, home=home)
     price = c.provider.agreement.price_per_night
     return Match(c.provider, c.unit, tuple(refusals), tuple(flags), tuple(reasons),
                  price if price is not None else Decimal(0),
-                 nearness(decision.municipality, decision.district, c.provider.municipality, c.provider.district))
+                 home.nearness(c.provider.municipality, c.provider.district))
 
 
 def match(decision: GrantedDecision, candidates: list[Candidate], *, check_in: date, today: date,
-          night_shelter: bool = False) -> tuple[list[Match], list[Match]]:
+          night_shelter: bool = False, home: Home | None = None) -> tuple[list[Match], list[Match]]:
     """Every place that fits, nearest and best first, and those left out (with their reasons), nearest first."""
-    household = HouseholdOn.of(decision, check_in)
+    household, home = HouseholdOn.of(decision, check_in), home_of(decision, home)
     results = [evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter,
-                        household=household) for c in candidates]
+                        household=household, home=home) for c in candidates]
     fits = sorted((m for m in results if m.fits), key=Match.sort_key)
     left_out = sorted((m for m in results if not m.fits), key=lambda m: (m.nearness, m.provider.name, m.unit.name))
     return fits, left_out
@@ -258,9 +266,9 @@ def select(fits: list[Match], left_out: list[Match], filters: PlaceFilter = Plac
 
 
 def check_place(decision: GrantedDecision, c: Candidate, *, check_in: date, today: date,
-                justification: str | None, night_shelter: bool = False) -> Match:
+                justification: str | None, night_shelter: bool = False, home: Home | None = None) -> Match:
     """The rules at the moment of placing: hard rules refuse, soft rules demand a written justification."""
-    m = evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter)
+    m = evaluate(decision, c, check_in=check_in, today=today, night_shelter=night_shelter, home=home)
     if m.refusals:
         if all(r.code == "capacity" for r in m.refusals):
             raise Conflict("Enheten er opptatt; velg en annen plass.", "unit_id")

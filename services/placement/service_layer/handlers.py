@@ -103,7 +103,8 @@ async def _place(uow: Uow, decision: model.GrantedDecision, unit_id: UUID, check
     await uow.providers.lock_address(unit.address)
     unit = await find_unit(uow, unit_id, for_update=True)
     m = matching.check_place(decision, await uow.providers.candidate(unit_id), check_in=check_in, today=today,
-                             justification=justification, night_shelter=night_shelter)
+                             justification=justification, night_shelter=night_shelter,
+                             home=office.home if (office := await uow.offices.get(decision.office_id)) else None)
     stay = model.place(decision, m.provider, unit, check_in=check_in, at=at, justification=justification,
                        justified_rules=m.flag_codes,
                        earlier_nights=await uow.stays.earlier_nights(decision.household_id),

@@ -3,11 +3,13 @@ families and young people, outside agreement, inspections due). Reads only: no u
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
 from services.placement.adapters.queries import InspectionDueRow, OpenStayRow, PlacementQueries
 from services.placement.domain import matching, model
+from services.placement.domain.geography import Nearness
 
 INSPECTIONS_DUE_WITHIN_DAYS = 14
 
@@ -19,7 +21,8 @@ async def find_places(queries: PlacementQueries, decision: model.GrantedDecision
     (the decision must be placeable on that day)."""
     model.check_placeable(decision, check_in, household_has_open_stay=False)
     fits, left_out = matching.match(decision, await queries.candidates(), check_in=check_in, today=today,
-                                    night_shelter=night_shelter)
+                                    night_shelter=night_shelter,
+                                    home=office.home if (office := await queries.office(decision.office_id)) else None)
     return matching.select(fits, left_out, filters)
 
 
@@ -38,6 +41,11 @@ def group_matches(matches: list[matching.Match]) -> list[MatchGroup]:
                m.refusals, m.flags)
         groups.setdefault(key, []).append(m)
     return [MatchGroup(ms[0], len(ms), [m.unit for m in ms]) for ms in groups.values()]
+
+
+def by_nearness(groups: list[MatchGroup]) -> list[tuple[Nearness, list[MatchGroup]]]:
+    """The groups (nearest first, as matching sorts them) under their nearness: the page's sections."""
+    return [(near, list(gs)) for near, gs in itertools.groupby(groups, key=lambda g: g.match.nearness)]
 
 
 @dataclass(frozen=True)

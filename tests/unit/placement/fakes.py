@@ -227,6 +227,10 @@ class FakeOfficeRepository:
     async def record(self, o) -> None:
         self.tables.offices[o.office_id] = (Office(o.office_id, o.name, o.municipality, o.district), o.closed)
 
+    async def get(self, office_id: str) -> Office | None:
+        found = self.tables.offices.get(office_id)
+        return found[0] if found else None
+
     async def all(self) -> list[Office]:
         return [office for office, _ in self.tables.offices.values()]
 
@@ -282,6 +286,13 @@ class FakeQueries:
     async def offices(self) -> dict[str, dict]:
         return {o.id: {"name": o.name, "municipality": o.municipality, "district": o.district}
                 for o, closed in self.t.offices.values() if not closed}
+
+    async def moved_to(self, stay_id: UUID) -> Stay | None:
+        return next((copy.deepcopy(s) for s in self.t.stays.values() if s.moved_from_stay_id == stay_id), None)
+
+    async def office(self, office_id: str) -> Office | None:
+        found = self.t.offices.get(office_id)
+        return found[0] if found else None
 
     async def provider(self, provider_id: UUID) -> Provider | None:
         return self.t.provider(provider_id)

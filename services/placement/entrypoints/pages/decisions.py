@@ -13,6 +13,7 @@ from kit.auth import User
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import NotFound, PlacementError, RuleBroken
+from services.placement.domain.geography import Nearness
 from services.placement.entrypoints.deps import Bus, PlaceFilters, Queries, Today, Worker, decision_for
 from services.placement.entrypoints.pages.common import (
     LongField,
@@ -27,6 +28,10 @@ from services.placement.entrypoints.schemas import DateText
 from services.placement.service_layer import views
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+# The places page's sections, nearest first ("{district}" and "{municipality}": the office's).
+SECTION_HEADINGS = {Nearness.HOME_DISTRICT: "I bydelen ({district})", Nearness.HOME: "I kommunen ({municipality})",
+                    Nearness.NEAR: "I nabokommunene", Nearness.ELSEWHERE: "I andre kommuner"}
 
 
 def form_unit(value: str) -> UUID:
@@ -68,8 +73,12 @@ async def places_page(request: Request, user: User, queries: PlacementQueries, t
                                          night_shelter=night_shelter, filters=filters)
     people = await people_of(request, [decision.household_id],
                              "Plassering: flytte husstanden" if move_stay else "Plassering: finne plass")
+    office = await queries.office(decision.office_id)
+    fits = views.group_matches(places.fits)
     return render(request, "places.html", {
-        "user": user, "decision": decision, "people": people, "fits": views.group_matches(places.fits),
+        "user": user, "decision": decision, "people": people, "fits": fits, "sections": views.by_nearness(fits),
+        "home": office.home if office else matching.home_of(decision), "office": office,
+        "headings": SECTION_HEADINGS,
         "left_out": views.group_matches(places.left_out), "places": places, "filters": filters,
         "target_groups": matching.TARGET_GROUP_NB, "check_in": check_in, "night_shelter": night_shelter,
         "form": form or {}, "error": error, "move_stay": move_stay, "today": today}, status_code=status_code)

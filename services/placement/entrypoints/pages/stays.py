@@ -45,9 +45,14 @@ async def stay_page(request: Request, user: User, queries: PlacementQueries, tod
     stay = await stay_for(user, stay_id, queries)
     later = [d for d in await queries.decisions_of(stay.household_id)
              if d.outcome == "granted" and d.period_to and d.period_to > stay.authorised_to]
+    moved_from = await queries.stay(stay.moved_from_stay_id) if stay.moved_from_stay_id else None
+    moved_to = await queries.moved_to(stay_id) if stay.destination == "moved_to_other_provider" else None
     return render(request, "stay.html", {
         "user": user, "stay": stay, "people": await people_of(request, [stay.household_id], "Plassering: oppholdet"),
         "provider": await queries.provider(stay.provider_id),
+        "moved_from": moved_from, "moved_to": moved_to,
+        "moved_from_provider": await queries.provider(moved_from.provider_id) if moved_from else None,
+        "moved_to_provider": await queries.provider(moved_to.provider_id) if moved_to else None,
         "unit": await queries.unit(stay.unit_id), "decision": await queries.decision(stay.decision_id),
         "later_decisions": later, "extensions": await queries.extensions_of(stay_id), "error": error,
         "form": form or {}, "notice": notice, "today": today, "nights": stay.nights_until(today)},
