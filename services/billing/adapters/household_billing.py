@@ -84,12 +84,23 @@ async def household_requisitions(conn: asyncpg.Connection, household_id: UUID,
     mailings = await conn.fetch(
         "SELECT requisition_id, reason, requested_at, requested_by, sent_at FROM requisition_mailings "
         "WHERE requisition_id = ANY($1::uuid[]) ORDER BY requested_at", ids)
+    lines = await billed_lines(conn, ids)
+    return [RequisitionHistory(
+        RequisitionView.of({k: v for k, v in dict(r).items() if k != "created_at"}), r["created_at"],
+        tuple(MailingSent(m["reason"], m["requested_at"], m["requested_by"], m["sent_at"])
+              for m in mailings if m["requisition_id"] == r["id"]),
+        tuple(lines.get(r["id"], ()))) for r in found]
+
+
+async def billed_lines(conn: asyncpg.Connection, requisition_ids: list[UUID]) -> dict[UUID, list[BilledLineView]]:
+    """The invoice lines billed against these requisitions (by requisition id), oldest first, each with its
+    adjustments and its invoice's decision."""
     lines = await conn.fetch(
         "SELECT l.requisition_id, l.invoice_id, i.invoice_number, i.kind, i.supplier_name, i.issue_date, "
         "i.received_at, i.received_by, i.received_by_name, l.position, l.first_night, l.last_night, "
         "l.claimed_nights, l.claimed_amount, l.payable_nights, l.payable_amount, l.status, "
         "i.decision AS invoice_decision FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
-        "WHERE l.requisition_id = ANY($1::uuid[]) ORDER BY i.received_at, l.position", ids)
+        "WHERE l.requisition_id = ANY($1::uuid[]) ORDER BY i.received_at, l.position", requisition_ids)
     settlements = await conn.fetch(
         "SELECT invoice_id, position, action, amount, decided_by, decided_by_name, decided_at "
         "FROM invoice_decisions WHERE invoice_id = ANY($1::uuid[]) ORDER BY id",
@@ -97,16 +108,11 @@ async def household_requisitions(conn: asyncpg.Connection, household_id: UUID,
     by_invoice: dict[UUID, list] = {}
     for s in settlements:
         by_invoice.setdefault(s["invoice_id"], []).append(s)
-
-    def line(x) -> BilledLineView:
+    out: dict[UUID, list[BilledLineView]] = {}
+    for x in lines:
         own = tuple(SettlementView(s["position"], s["action"], s["amount"], s["decided_by"], s["decided_by_name"],
                                    s["decided_at"])
                     for s in by_invoice.get(x["invoice_id"], ()) if s["position"] in (None, x["position"]))
         values = {k: v for k, v in dict(x).items() if k != "requisition_id"}
-        return BilledLineView(**values, settlements=own)
-
-    return [RequisitionHistory(
-        RequisitionView.of({k: v for k, v in dict(r).items() if k != "created_at"}), r["created_at"],
-        tuple(MailingSent(m["reason"], m["requested_at"], m["requested_by"], m["sent_at"])
-              for m in mailings if m["requisition_id"] == r["id"]),
-        tuple(line(x) for x in lines if x["requisition_id"] == r["id"])) for r in found]
+        out.setdefault(x["requisition_id"], []).append(BilledLineView(**values, settlements=own))
+    return out

@@ -207,6 +207,10 @@ class BillingQueries:
         async with self._pool.acquire() as conn:
             return await household_billing.household_requisitions(conn, household_id, office_id)
 
+    async def billed_lines(self, requisition_id: UUID) -> list[household_billing.BilledLineView]:
+        async with self._pool.acquire() as conn:
+            return (await household_billing.billed_lines(conn, [requisition_id])).get(requisition_id, [])
+
     async def paper(self, number: str) -> PaperContext | None:
         """What the requisition's PDF is made of (but the guest's name: intake's)."""
         async with self._pool.acquire() as conn:
