@@ -14,6 +14,7 @@ from kit.messagebus import MessageBus
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from kit.settings import Settings
 from services.intake.adapters import events
+from services.intake.adapters.case_parts import CasePartsLookup
 from services.intake.adapters.identity import IdentityProtector
 from services.intake.domain import commands as c
 from services.intake.domain.decisions import WarningRules
@@ -85,7 +86,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
     settings = ctx.settings
     uow_factory = uow_factory_for(ctx.pool, settings)
     bus = make_bus(uow_factory, rules=warning_rules(settings), allow_synthetic=settings.allow_synthetic_ids)
-    app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities())
+    app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities(),
+                     case_parts=CasePartsLookup(ctx.service_url))
 
     async def load_demo_data() -> None:
         if settings.demo_data:

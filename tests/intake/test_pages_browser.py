@@ -75,8 +75,8 @@ async def test_register_decide_and_approve_a_case_through_the_pages(stack, brows
     assert await leader.locator("#case-status").inner_text() == "Avgjort"
 
     # The household's history, and the leader's log of who looked at it.
-    await leader.get_by_role("link", name="Husstandens historikk").click()
-    await leader.get_by_role("heading", name="Historikk for Brita Nettleser").wait_for()
+    await leader.get_by_role("link", name="Husstandens sak og tidslinje").click()
+    await leader.get_by_role("heading", name="Saken til Brita Nettleser").wait_for()
     await leader.goto("/intake/audit")
     rows = leader.locator("tbody tr")
     texts = " ".join(await rows.all_inner_texts())

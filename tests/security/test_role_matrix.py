@@ -149,6 +149,9 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "json": {"decision_id": d, "unit_id": u, "check_in": str(TODAY), "justification": "Test"}}),
         ("GET", "/placement/api/stays"): ("YYNNNYYN", "/placement/api/stays", {}),
         ("GET", "/placement/api/stays/{stay_id}"): ("YYNNNOON", f"/placement/api/stays/{s}", {}),
+        # a household's stays with their history, for intake's case page
+        ("GET", "/placement/api/households/{household_id}/stays"): (
+            "YYNNNOON", f"/placement/api/households/{ids['placed_household']}/stays", {}),
         ("POST", "/placement/api/stays/{stay_id}/extend"): ("YYNNNOON", f"/placement/api/stays/{s}/extend",
                                                              {"json": {"decision_id": d}}),
         ("POST", "/placement/api/stays/{stay_id}/move"): ("YYNNNOON", f"/placement/api/stays/{s}/move", {
@@ -195,6 +198,9 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/billing/api/requisitions/{number}/mailings"): (
             "YYYNYOON", f"/billing/api/requisitions/{req}/mailings", {}),
         ("GET", "/billing/requisitions/{number}"): ("YYYNYOON", f"/billing/requisitions/{req}", {}),
+        ("GET", "/billing/api/households/{household_id}/requisitions"): (
+            "YYYNYOON", f"/billing/api/households/{ids['placed_household']}/requisitions", {}),
+        ("GET", "/billing/stays/{stay_id}"): ("YYYNYOON", f"/billing/stays/{s}", {}),
         ("POST", "/billing/requisitions/{number}/send"): ("YYYNYOON", f"/billing/requisitions/{req}/send",
                                                            {"data": {}}),
         ("POST", "/billing/api/invoices"): ("NNYNYNNN", "/billing/api/invoices", {
@@ -283,7 +289,7 @@ async def resources(client: httpx.AsyncClient) -> dict:
     return {"office": offices[0].json()["office_id"], "closing": offices[1].json()["office_id"],
             "application": r.json()["application_id"], "household": r.json()["household_id"],
             "decision": decision, "pending": pending, "provider": provider, "unit": unit,
-            "stay": stay.json()["stay_id"], "requisition": number_,
+            "stay": stay.json()["stay_id"], "placed_household": stay.json()["household_id"], "requisition": number_,
             "invoice": imported.json()["invoices"][0]["invoice_id"], "report": reports[0]["key"],
             "identity": identity, "serial": lambda: next(serial), "csv": invoice_file}
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.billing.adapters import household_billing
 from services.billing.adapters.papers import (
     MAILING_COLUMNS,
     OFFICE_NAME,
@@ -196,6 +197,19 @@ class BillingQueries:
             stay = await conn.fetchrow("SELECT stay_id, household_id, check_in, check_out FROM stays "
                                        "WHERE stay_id = $1", row["stay_id"])
         return RequisitionView.of(row), StayView(**dict(stay)) if stay else None
+
+    async def household_offices(self, household_id: UUID) -> set[str]:
+        async with self._pool.acquire() as conn:
+            return await household_billing.household_offices(conn, household_id)
+
+    async def household_requisitions(self, household_id: UUID,
+                                     office_id: str | None) -> list[household_billing.RequisitionHistory]:
+        async with self._pool.acquire() as conn:
+            return await household_billing.household_requisitions(conn, household_id, office_id)
+
+    async def billed_lines(self, requisition_id: UUID) -> list[household_billing.BilledLineView]:
+        async with self._pool.acquire() as conn:
+            return (await household_billing.billed_lines(conn, [requisition_id])).get(requisition_id, [])
 
     async def paper(self, number: str) -> PaperContext | None:
         """What the requisition's PDF is made of (but the guest's name: intake's)."""

@@ -210,7 +210,8 @@ class BillingRepository:
 
     # --- invoices ---------------------------------------------------------------------------------------
     async def add_invoice(self, inv: Invoice, document: bytes, sha256: str,
-                          billed_nights: list[tuple[str, date, int, int]]) -> None:
+                          billed_nights: list[tuple[str, date, int, int]], *,
+                          received_by_name: str | None = None) -> None:
         """The received invoice, its lines, the document as sent, and the nights it pays ((ledger key, night,
         position, sign) each)."""
         await self.conn.execute(
@@ -221,6 +222,9 @@ class BillingRepository:
             inv.status, inv.findings, inv.failed_rules, inv.received_at, inv.received_by,
             inv.duplicate_of, inv.decision, inv.decided_at, inv.decided_by, inv.approved_amount, inv.comment,
             document, sha256)
+        if received_by_name:
+            await self.conn.execute("UPDATE invoices SET received_by_name = $2 WHERE id = $1", inv.id,
+                                    received_by_name)
         await self.conn.executemany(
             f"INSERT INTO invoice_lines (invoice_id, {LINE_COLUMNS}) VALUES "
             "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
@@ -246,7 +250,7 @@ class BillingRepository:
         return self._seen(invoice)
 
     async def save_settlement(self, inv: Invoice, position: int | None, action: str, comment: str, by: str,
-                              at: datetime) -> None:
+                              at: datetime, *, by_name: str | None = None) -> None:
         """Finance's change to an open invoice (the invoice, the line), and the append-only record of it; a
         disputed invoice gives back the nights it held (the opposite rows are appended)."""
         await self.conn.execute(
@@ -267,5 +271,6 @@ class BillingRepository:
                 "SELECT ledger_key, night, invoice_id, position, -sign FROM billed_nights WHERE invoice_id = $1",
                 inv.id)
         await self.conn.execute(
-            "INSERT INTO invoice_decisions (invoice_id, position, action, amount, comment, decided_by, decided_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7)", inv.id, position, action, amount, comment, by, at)
+            "INSERT INTO invoice_decisions (invoice_id, position, action, amount, comment, decided_by, decided_at, "
+            "decided_by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", inv.id, position, action, amount, comment,
+            by, at, by_name)

@@ -112,6 +112,7 @@ class ImportDocuments:
     filename: str
     content_type: str
     received_by: str
+    received_by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class AdjustLine:
     payable_amount: Decimal
     comment: str
     by: str
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class ApproveInvoice:
     invoice_id: UUID
     comment: str
     by: str
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,4 @@ class DisputeInvoice:
     invoice_id: UUID
     comment: str
     by: str
+    by_name: str | None = None

@@ -9,14 +9,14 @@ from kit.problems import install_error_handlers
 from services.billing.adapters.people import PeopleLookup
 from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import BillingQueries
-from services.billing.entrypoints.api import export, invoices, requisitions, settlement
+from services.billing.entrypoints.api import export, households, invoices, requisitions, settlement
 from services.billing.entrypoints.errors import STATUS
 from services.billing.entrypoints.pages import export as export_page
 from services.billing.entrypoints.pages import invoices as invoice_pages
 from services.billing.entrypoints.pages import requisitions as requisition_pages
 
-ROUTERS = (requisitions.router, invoices.router, settlement.router, export.router, requisition_pages.router,
-           invoice_pages.router, export_page.router)
+ROUTERS = (requisitions.router, households.router, invoices.router, settlement.router, export.router,
+           requisition_pages.router, invoice_pages.router, export_page.router)
 
 
 def create_app(*, bus: MessageBus, queries: BillingQueries, people: PeopleLookup, papers: RequisitionPapers,

@@ -13,6 +13,7 @@ from pydantic import AfterValidator
 
 from kit.auth import OFFICE_SCOPED, Role, User, request_token, requires
 from kit.messagebus import MessageBus
+from services.billing.adapters.household_billing import RequisitionHistory
 from services.billing.adapters.people import People
 from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import BillingQueries, InvoiceView, RequisitionView, StayView
@@ -84,6 +85,26 @@ async def _finance_invoice(invoice_id: UUID, user: Finance, queries: Queries) ->
     return invoice
 
 
+@dataclass(frozen=True)
+class HouseholdRequisitions:
+    household_id: UUID
+    requisitions: list[RequisitionHistory]
+
+
+async def _visible_household_requisitions(household_id: UUID, user: Reader,
+                                          queries: Queries) -> HouseholdRequisitions:
+    """A household billing has requisitions for (404 otherwise), for a reader who may see one of their offices
+    (403 otherwise): the requisitions of the user's office (finance and admin: all)."""
+    offices = await queries.household_offices(household_id)
+    if not offices:
+        raise NotFound("Fant ingen rekvisisjoner for husstanden.", field="household_id")
+    if not any(user.may_see_office(o) for o in offices):
+        raise Forbidden("Du har bare tilgang til ditt eget Nav-kontors rekvisisjoner.")
+    return HouseholdRequisitions(household_id, await queries.household_requisitions(household_id, office_of(user)))
+
+
 VisibleRequisition = Annotated[RequisitionWithStay, Depends(_visible_requisition)]
 FinanceInvoice = Annotated[InvoiceView, Depends(_finance_invoice)]
 """An invoice, for finance: invoices are not scoped by office (finance works for the whole municipality)."""
+VisibleHouseholdRequisitions = Annotated[HouseholdRequisitions, Depends(_visible_household_requisitions)]
+"""The household in the path with the requisitions this user may see."""

@@ -160,7 +160,8 @@ async def import_documents(cmd: commands.ImportDocuments, uow: BillingUnitOfWork
         sign = -1 if doc.kind == CREDIT_NOTE else 1
         await uow.repo.add_invoice(invoice, cmd.data, sha256, [
             (x.ledger_key, night, x.position, sign)
-            for x in result.lines if x.status != DISPUTED and x.ledger_key for night in x.paid_nights])
+            for x in result.lines if x.status != DISPUTED and x.ledger_key for night in x.paid_nights],
+            received_by_name=cmd.received_by_name)
         stored.append(invoice.id)
     return stored
 
@@ -175,21 +176,24 @@ async def _invoice(uow: BillingUnitOfWork, invoice_id: UUID) -> finance.Invoice:
 async def adjust_line(cmd: commands.AdjustLine, uow: BillingUnitOfWork, *, today: Today, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     line = finance.adjust_line(invoice, cmd.position, cmd.payable_amount, cmd.comment, today())
-    await uow.repo.save_settlement(invoice, cmd.position, "adjust", line.comment, cmd.by, now())
+    await uow.repo.save_settlement(invoice, cmd.position, "adjust", line.comment, cmd.by, now(),
+                                   by_name=cmd.by_name)
     return invoice.id
 
 
 async def approve_invoice(cmd: commands.ApproveInvoice, uow: BillingUnitOfWork, *, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     finance.approve(invoice, cmd.comment, cmd.by, now())
-    await uow.repo.save_settlement(invoice, None, "approve", invoice.comment or "", cmd.by, invoice.decided_at)
+    await uow.repo.save_settlement(invoice, None, "approve", invoice.comment or "", cmd.by, invoice.decided_at,
+                                   by_name=cmd.by_name)
     return invoice.id
 
 
 async def dispute_invoice(cmd: commands.DisputeInvoice, uow: BillingUnitOfWork, *, now: Now) -> UUID:
     invoice = await _invoice(uow, cmd.invoice_id)
     finance.dispute(invoice, cmd.comment, cmd.by, now())
-    await uow.repo.save_settlement(invoice, None, "dispute", invoice.comment or "", cmd.by, invoice.decided_at)
+    await uow.repo.save_settlement(invoice, None, "dispute", invoice.comment or "", cmd.by, invoice.decided_at,
+                                   by_name=cmd.by_name)
     return invoice.id
 
 

@@ -10,12 +10,18 @@ from fastapi import FastAPI
 
 from kit.messagebus import MessageBus
 from kit.problems import install_error_handlers
+from services.intake.adapters.case_parts import CasePartsLookup
 from services.intake.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
 from services.intake.entrypoints.api import applications, audit, decisions, households, offices, people
 from services.intake.entrypoints.pages import applications as application_pages
 from services.intake.entrypoints.pages import cases as case_pages
 from services.intake.entrypoints.pages import households as household_pages
 from services.intake.entrypoints.pages import offices as office_pages
+
+
+def _no_address(service: str) -> str:
+    raise LookupError(service)
+
 
 ERRORS = {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422}
 ROUTERS = (applications.router, decisions.router, households.router, people.router, audit.router,
@@ -24,12 +30,16 @@ ROUTERS = (applications.router, decisions.router, households.router, people.rout
            case_pages.router, household_pages.router, office_pages.router)
 
 
-def create_app(*, bus: MessageBus, uow_factory: Callable, municipalities: Mapping[str, str]) -> FastAPI:
+def create_app(*, bus: MessageBus, uow_factory: Callable, municipalities: Mapping[str, str],
+               case_parts: CasePartsLookup | None = None) -> FastAPI:
+    """`case_parts`: asks placement and billing for their parts of a household's case page (none given: the
+    page says their addresses are not set)."""
     app = FastAPI(title="Botilbud intake", version="1",
                   description="Husstander, søknader og vedtak om midlertidig botilbud (sosialtjenesteloven § 27).")
     app.state.bus = bus
     app.state.uow_factory = uow_factory
     app.state.municipalities = municipalities
+    app.state.case_parts = case_parts or CasePartsLookup(_no_address)
     install_error_handlers(app, ERRORS)
     for router in ROUTERS:
         app.include_router(router)

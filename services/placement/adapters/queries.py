@@ -14,7 +14,7 @@ import asyncpg
 from services.placement.adapters import rows
 from services.placement.domain.history import Office
 from services.placement.domain.matching import Candidate
-from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, Unit
+from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, StayAction, Unit
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,17 @@ class OpenStayRow:
     accommodation: str
     agreement_kind: str
     nights: int  # the household's nights in temporary accommodation up to today, over all its stays
+
+
+@dataclass(frozen=True)
+class StayHistoryRow:
+    """A stay of a household with where it was and what was done to it, oldest action first."""
+
+    stay: Stay
+    provider: str
+    unit: str
+    imported: bool
+    actions: tuple[StayAction, ...]
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,28 @@ class PlacementQueries:
         """The stay a move from this stay began (None: the stay did not end in a move)."""
         row = await self._fetchrow("SELECT * FROM stays WHERE moved_from_stay_id = $1", stay_id)
         return rows.stay(row) if row else None
+
+    async def household_offices(self, household_id: UUID) -> set[str]:
+        """The offices that decided on or placed the household, as placement knows them (empty: unknown)."""
+        return {r["office_id"] for r in await self._fetch(
+            "SELECT office_id FROM decisions WHERE household_id = $1 UNION "
+            "SELECT office_id FROM stays WHERE household_id = $1", household_id)}
+
+    async def household_stays(self, household_id: UUID, office_ids: set[str] | None) -> list[StayHistoryRow]:
+        """The household's stays at these offices (None: at every office), oldest first, with their history."""
+        found = await self._fetch(
+            "SELECT s.*, p.name AS provider_name, u.name AS unit_name FROM stays s "
+            "JOIN providers p ON p.id = s.provider_id JOIN units u ON u.id = s.unit_id "
+            "WHERE s.household_id = $1 AND ($2::text[] IS NULL OR s.office_id = ANY($2)) "
+            "ORDER BY s.check_in, s.created_at", household_id, sorted(office_ids) if office_ids is not None else None)
+        actions: dict[UUID, list[StayAction]] = {}
+        for a in await self._fetch(
+                "SELECT stay_id, action, at, on_date, destination, by_username, by_name FROM stay_actions "
+                "WHERE stay_id = ANY($1::uuid[]) ORDER BY id", [r["id"] for r in found]):
+            actions.setdefault(a["stay_id"], []).append(StayAction(
+                a["stay_id"], a["action"], a["at"], a["on_date"], a["destination"], a["by_username"], a["by_name"]))
+        return [StayHistoryRow(rows.stay(r), r["provider_name"], r["unit_name"], r["imported"],
+                               tuple(actions.get(r["id"], ()))) for r in found]
 
     async def extensions_of(self, stay_id: UUID) -> list[ExtensionRow]:
         return [ExtensionRow(**dict(r)) for r in await self._fetch(

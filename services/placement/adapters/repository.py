@@ -16,7 +16,7 @@ from services.placement.adapters import rows
 from services.placement.domain.errors import Conflict
 from services.placement.domain.events import Aggregate
 from services.placement.domain.matching import Candidate
-from services.placement.domain.model import GrantedDecision, Inspection, Provider, Stay, Unit
+from services.placement.domain.model import GrantedDecision, Inspection, Provider, Stay, StayAction, Unit
 
 # The unique indexes whose refusal means "someone got there first", with what the domain says about it.
 CONFLICTS = {
@@ -180,6 +180,11 @@ class StayRepository(_Repository):
             "extended_at) VALUES ($1,$2,$3,$4,$5,$6)", uuid4(), s.id, s.decision_id, previous_authorised_to,
             s.authorised_to, at)
 
+    async def add_action(self, a: StayAction) -> None:
+        await self.conn.execute(
+            "INSERT INTO stay_actions (stay_id, action, at, on_date, destination, by_username, by_name) "
+            "VALUES ($1,$2,$3,$4,$5,$6,$7)", a.stay_id, a.action, a.at, a.on_date, a.destination, a.by, a.by_name)
+
     # --- imported history ------------------------------------------------------------------------------------
 
     async def lock_imports(self) -> None:
@@ -212,6 +217,11 @@ class StayRepository(_Repository):
             "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,true)",
             many=[(s.id, s.household_id, s.decision_id, s.unit_id, s.provider_id, s.check_in, s.authorised_to,
               s.check_out, s.destination, s.office_id, s.municipality) for s, _ in imported])
+        # Their history as the file tells it: the days, not who or when.
+        await self.conn.executemany(
+            "INSERT INTO stay_actions (stay_id, action, on_date, destination) VALUES ($1,$2,$3,$4)",
+            [(s.id, "placed", s.check_in, None) for s, _ in imported]
+            + [(s.id, "moved_out", s.check_out, s.destination) for s, _ in imported if s.check_out])
         self.seen.extend(s for s, _ in imported)  # new aggregates: none of them seen before
 
 

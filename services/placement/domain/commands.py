@@ -40,6 +40,8 @@ class PlaceHousehold:
 class ExtendStay:
     stay_id: UUID
     decision_id: UUID
+    by: str | None = None
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,15 @@ class MoveOut:
     stay_id: UUID
     check_out: date
     destination: str
+    by: str | None = None
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)
 class CancelPlannedMoveOut:
     stay_id: UUID
+    by: str | None = None
+    by_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class RuleBroken(PlacementError):
 
 # Said in one place, wherever the stay or decision is looked for.
 STAY_NOT_FOUND = "Fant ikke oppholdet."
+HOUSEHOLD_NOT_FOUND = "Fant ingen vedtak eller opphold for husstanden."
 DECISION_NOT_FOUND = "Fant ikke vedtaket (er det mottatt fra søknadsmottaket?)."
 PROVIDER_NOT_FOUND = "Fant ikke tilbyderen."
 UNIT_NOT_FOUND = "Fant ikke enheten."

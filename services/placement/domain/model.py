@@ -49,6 +49,7 @@ MOVE_OUT_DESTINATIONS = ("municipal_rental", "private_rental", "own_home", "inst
                          "other", "unknown")
 DESTINATIONS = (*MOVE_OUT_DESTINATIONS, MOVED_TO_OTHER_PROVIDER)
 JUSTIFICATION_MAX_LENGTH = 2000
+STAY_ACTIONS = ("placed", "extended", "moved", "move_out_planned", "planned_move_out_cancelled", "moved_out")
 
 # BRIEF §4 and §5: named, documented limits.
 THREE_MONTHS_NIGHTS = 90
@@ -228,6 +229,21 @@ class Stay(Aggregate):
         self.planned_check_out = self.planned_destination = None
         self.record(ev.HouseholdMovedOut(replace(self)))
         self.record(ev.CapacityChanged(provider, unit, households_left, at))
+
+
+@dataclass(frozen=True)
+class StayAction:
+    """One line of a stay's history: what was done, when, on which day (check-in, the new last night, the move
+    or move-out), and by whom (a case worker's username and name; None: placement itself, such as a planned
+    move-out carried out on its day or an extension that follows intake's new decision)."""
+
+    stay_id: UUID
+    action: str
+    at: datetime | None
+    on_date: date | None
+    destination: str | None = None
+    by: str | None = None
+    by_name: str | None = None
 
 
 # --- the stay's beginning ----------------------------------------------------------------------------------------

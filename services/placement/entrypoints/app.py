@@ -17,6 +17,7 @@ from services.placement.domain.errors import Conflict, Forbidden, NotFound, Rule
 from services.placement.entrypoints.api import (
     capacity,
     decisions,
+    households,
     imports,
     inspections,
     matches,
@@ -31,7 +32,7 @@ from services.placement.entrypoints.pages import imports as import_pages
 from services.placement.entrypoints.pages import providers as provider_pages
 from services.placement.entrypoints.pages import stays as stay_pages
 
-ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, capacity, views,
+ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, households, capacity, views,
            overview, decision_pages, stay_pages, provider_pages, import_pages)
 
 

@@ -3,6 +3,7 @@ decision this user may see (404 when it does not exist, 403 when it is another o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from uuid import UUID
@@ -11,9 +12,15 @@ from fastapi import Depends, Request
 
 from kit.auth import Role, User, requires
 from kit.messagebus import MessageBus
-from services.placement.adapters.queries import PlacementQueries
+from services.placement.adapters.queries import PlacementQueries, StayHistoryRow
 from services.placement.domain import matching, model
-from services.placement.domain.errors import DECISION_NOT_FOUND, STAY_NOT_FOUND, Forbidden, NotFound
+from services.placement.domain.errors import (
+    DECISION_NOT_FOUND,
+    HOUSEHOLD_NOT_FOUND,
+    STAY_NOT_FOUND,
+    Forbidden,
+    NotFound,
+)
 from services.placement.entrypoints.schemas import KitchenFilter, MinBedsFilter, MunicipalityFilter, TargetGroupFilter
 
 WORKERS = (Role.CASE_WORKER, Role.OFFICE_LEADER)
@@ -80,6 +87,24 @@ async def _visible_stay(stay_id: UUID, user: Worker, queries: Queries) -> model.
     return await stay_for(user, stay_id, queries)
 
 
+@dataclass(frozen=True)
+class HouseholdStays:
+    household_id: UUID
+    stays: list[StayHistoryRow]
+
+
+async def _visible_household_stays(household_id: UUID, user: Worker, queries: Queries) -> HouseholdStays:
+    """A household placement knows (a decision or a stay of it; 404 otherwise), for a case worker or leader of an
+    office that decided on or placed it (403 otherwise): its stays at their office, with their history."""
+    offices = await queries.household_offices(household_id)
+    if not offices:
+        raise NotFound(HOUSEHOLD_NOT_FOUND, "household_id")
+    if not any(user.may_see_office(o) for o in offices):
+        raise Forbidden(OTHER_OFFICE, "household_id")
+    visible = None if user.office_id is None else {user.office_id}
+    return HouseholdStays(household_id, await queries.household_stays(household_id, visible))
+
+
 def _place_filter(everywhere: bool = False, municipality: MunicipalityFilter = None,
                   target_group: TargetGroupFilter = None, kitchen: KitchenFilter = None,
                   min_beds: MinBedsFilter = None) -> matching.PlaceFilter:
@@ -95,3 +120,5 @@ VisibleDecision = Annotated[model.GrantedDecision, Depends(_visible_decision)]
 """The decision in the path, for a case worker or office leader of its office."""
 VisibleStay = Annotated[model.Stay, Depends(_visible_stay)]
 """The stay in the path, for a case worker or office leader of its office."""
+VisibleHouseholdStays = Annotated[HouseholdStays, Depends(_visible_household_stays)]
+"""The household in the path with its stays at the user's office, for a case worker or office leader there."""

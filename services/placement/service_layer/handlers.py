@@ -72,11 +72,19 @@ async def record_decision(cmd: commands.RecordDecision, uow: Uow, *, now: Now) -
                 log.warning("extension_not_applied", stay_id=str(stay.id), reason=str(exc))
 
 
-async def _extend(uow: Uow, stay: model.Stay, decision: model.GrantedDecision, at: datetime) -> None:
+async def _extend(uow: Uow, stay: model.Stay, decision: model.GrantedDecision, at: datetime, *,
+                  by: str | None = None, by_name: str | None = None) -> None:
     event = stay.extend(decision, at=at,
                         earlier_nights=await uow.stays.earlier_nights(stay.household_id, excluding=stay.id))
     await uow.stays.save(stay)
     await uow.stays.add_extension(stay, event.previous_authorised_to, event.at)
+    await _did(uow, stay, "extended", at, stay.authorised_to, by=by, by_name=by_name)
+
+
+async def _did(uow: Uow, stay: model.Stay, action: str, at: datetime, on_date: date | None, *,
+               destination: str | None = None, by: str | None = None, by_name: str | None = None) -> None:
+    """The stay's history: who did what, when (in the transaction of the change itself)."""
+    await uow.stays.add_action(model.StayAction(stay.id, action, at, on_date, destination, by, by_name))
 
 
 async def _decision(uow: Uow, decision_id: UUID) -> model.GrantedDecision:
@@ -112,6 +120,7 @@ async def _place(uow: Uow, decision: model.GrantedDecision, unit_id: UUID, check
                        authorised_to=moved_from.authorised_to if moved_from else None, placed_by=by,
                        placed_by_name=by_name)
     await uow.stays.add(stay)
+    await _did(uow, stay, "placed", at, check_in, by=by, by_name=by_name)
     return Placed(stay, m)
 
 
@@ -125,7 +134,7 @@ async def place_household(cmd: commands.PlaceHousehold, uow: Uow, *, today: Toda
 
 async def extend_stay(cmd: commands.ExtendStay, uow: Uow, *, now: Now) -> model.Stay:
     stay = await _stay(uow, cmd.stay_id)
-    await _extend(uow, stay, await _decision(uow, cmd.decision_id), now())
+    await _extend(uow, stay, await _decision(uow, cmd.decision_id), now(), by=cmd.by, by_name=cmd.by_name)
     return stay
 
 
@@ -139,16 +148,22 @@ async def move_out(cmd: commands.MoveOut, uow: Uow, *, today: Today, now: Now) -
     """Today or earlier: the household moves out now. Later: the move-out is planned (or its plan changed)."""
     stay = await _stay(uow, cmd.stay_id)
     provider, unit, left = await _households_left(uow, stay)
-    stay.register_move_out(check_out=cmd.check_out, destination=cmd.destination, today=today(), provider=provider,
-                           unit=unit, households_left=left, at=now())
+    at = now()
+    planned = stay.register_move_out(check_out=cmd.check_out, destination=cmd.destination, today=today(),
+                                     provider=provider, unit=unit, households_left=left, at=at)
     await uow.stays.save(stay)
+    await _did(uow, stay, "move_out_planned" if planned else "moved_out", at, cmd.check_out,
+               destination=cmd.destination, by=cmd.by, by_name=cmd.by_name)
     return stay
 
 
-async def cancel_planned_move_out(cmd: commands.CancelPlannedMoveOut, uow: Uow) -> model.Stay:
+async def cancel_planned_move_out(cmd: commands.CancelPlannedMoveOut, uow: Uow, *, now: Now) -> model.Stay:
     stay = await _stay(uow, cmd.stay_id)
+    planned, destination = stay.planned_check_out, stay.planned_destination
     stay.cancel_planned_move_out()
     await uow.stays.save(stay)
+    await _did(uow, stay, "planned_move_out_cancelled", now(), planned, destination=destination, by=cmd.by,
+               by_name=cmd.by_name)
     return stay
 
 
@@ -160,8 +175,10 @@ async def carry_out_planned_move_out(cmd: commands.CarryOutPlannedMoveOut, uow: 
     if not stay.planned_move_out_due(today()):
         return False
     provider, unit, left = await _households_left(uow, stay)
-    stay.carry_out_planned_move_out(today=today(), provider=provider, unit=unit, households_left=left, at=now())
+    at = now()
+    stay.carry_out_planned_move_out(today=today(), provider=provider, unit=unit, households_left=left, at=at)
     await uow.stays.save(stay)
+    await _did(uow, stay, "moved_out", at, stay.check_out, destination=stay.destination)  # by placement itself
     log.info("planned_move_out_carried_out", stay_id=str(stay.id), check_out=str(stay.check_out))
     return True
 
@@ -178,6 +195,7 @@ async def move_to_other_provider(cmd: commands.MoveToOtherProvider, uow: Uow, *,
     stay.leave_for_other_unit(moved_on=cmd.moved_on, today=day, provider=provider, unit=unit, households_left=left,
                               at=at)
     await uow.stays.save(stay)
+    await _did(uow, stay, "moved", at, cmd.moved_on, destination=stay.destination, by=cmd.by, by_name=cmd.by_name)
     return await _place(uow, decision, cmd.unit_id, cmd.moved_on, cmd.justification, today=day, at=at,
                         moved_from=stay, by=cmd.by, by_name=cmd.by_name)
 

@@ -195,7 +195,8 @@ class FakeRepository:
                    == (orgnr, kind, number.strip().upper())]
         return min(earlier, key=lambda i: i.received_at).id if earlier else None
 
-    async def add_invoice(self, inv: Invoice, document: bytes, sha256: str, billed_nights) -> None:
+    async def add_invoice(self, inv: Invoice, document: bytes, sha256: str, billed_nights, *,
+                          received_by_name=None) -> None:
         self.store.invoices[inv.id] = inv
         self.store.billed += [(key, night, inv.id, position, sign) for key, night, position, sign in billed_nights]
         self.seen.append(inv)
@@ -206,7 +207,7 @@ class FakeRepository:
             self.seen.append(invoice)
         return invoice
 
-    async def save_settlement(self, inv: Invoice, position, action, comment, by, at) -> None:
+    async def save_settlement(self, inv: Invoice, position, action, comment, by, at, *, by_name=None) -> None:
         amount = inv.approved_amount if action == "approve" else None
         if position is not None:
             amount = inv.line(position).payable_amount.copy_abs()

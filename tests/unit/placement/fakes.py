@@ -48,6 +48,7 @@ class Tables:
     stays: dict[UUID, Stay] = field(default_factory=dict)
     imported_stays: set[UUID] = field(default_factory=set)
     extensions: list[ExtensionRow] = field(default_factory=list)
+    actions: list = field(default_factory=list)  # the stays' history (model.StayAction)
     offices: dict[str, tuple[Office, bool]] = field(default_factory=dict)  # id → (office, closed)
     import_runs: dict[UUID, ImportRunRow] = field(default_factory=dict)
 
@@ -163,6 +164,9 @@ class FakeStayRepository(_Repository):
     async def add_extension(self, s: Stay, previous_authorised_to: date, at: datetime) -> None:
         self.t.extensions.append(ExtensionRow(uuid4(), s.id, s.decision_id, previous_authorised_to,
                                               s.authorised_to, at))
+
+    async def add_action(self, a) -> None:
+        self.t.actions.append(a)
 
     async def lock_imports(self) -> None:
         pass

@@ -29,9 +29,9 @@ async def read_limited(request: Request, limit: int = MAX_DOCUMENT_BYTES) -> byt
 
 
 async def import_file(bus: Bus, queries: Queries, data: bytes, filename: str, content_type: str,
-                      username: str) -> list:
+                      username: str, name: str | None = None) -> list:
     """Import through the bus; the stored invoices as the queries read them."""
-    ids = await bus.handle(ImportDocuments(data, filename[:200], content_type[:200], username))
+    ids = await bus.handle(ImportDocuments(data, filename[:200], content_type[:200], username, name))
     return [await queries.invoice(invoice_id) for invoice_id in ids]
 
 
@@ -42,7 +42,8 @@ async def import_invoices(request: Request, user: Finance, bus: Bus, queries: Qu
     raw request body. Each invoice is reconciled at once; the answer holds status and lines."""
     data = await read_limited(request)
     invoices = await import_file(bus, queries, data, request.headers.get("x-filename", ""),
-                                 request.headers.get("content-type", ""), user.username)
+                                 request.headers.get("content-type", ""), user.username,
+                                 user.name or None)
     return Imported(invoices=[InvoiceOut.of(i) for i in invoices])
 
 

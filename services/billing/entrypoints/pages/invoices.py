@@ -68,7 +68,7 @@ async def upload(request: Request, user: Finance, bus: Bus, queries: Queries):
             raise DocumentRefused("Velg en fil (EHF-XML eller CSV).")
         data = await document.read(MAX_DOCUMENT_BYTES + 1)
         invoices = await import_file(bus, queries, data, document.filename, document.content_type or "",
-                                     user.username)
+                                     user.username, user.name or None)
     except DocumentRefused as exc:
         return await inbox(request, user, queries, error=str(exc), status_code=status_of(exc))
     target = f"/billing/invoices/{invoices[0].id}" if len(invoices) == 1 else "/billing/invoices"
@@ -91,7 +91,8 @@ async def adjust_form(request: Request, invoice_id: UUID, position: LinePosition
             amount = Decimal(typed["payable_amount"].replace(" ", "").replace(",", "."))
         except InvalidOperation:
             raise RuleBroken("Skriv et beløp, for eksempel 1500,00.", field="payable_amount") from None
-        await bus.handle(AdjustLine(invoice_id, position, amount, typed["comment"], user.username))
+        await bus.handle(AdjustLine(invoice_id, position, amount, typed["comment"], user.username,
+                                    user.name or None))
     except BillingError as exc:
         if isinstance(exc, NotFound) and exc.field == "invoice_id":
             raise
@@ -110,7 +111,7 @@ async def decision_form(request: Request, invoice_id: UUID, user: Finance, bus: 
         commands = {"approve": ApproveInvoice, "dispute": DisputeInvoice}
         if fields["action"] not in commands:
             raise RuleBroken("Velg godkjenn eller avvis.", field="action")
-        await bus.handle(commands[fields["action"]](invoice_id, comment, user.username))
+        await bus.handle(commands[fields["action"]](invoice_id, comment, user.username, user.name or None))
     except BillingError as exc:
         if isinstance(exc, NotFound) and exc.field == "invoice_id":
             raise

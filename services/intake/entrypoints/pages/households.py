@@ -1,9 +1,16 @@
-"""Pages: a household's history at the user's office, and the leader's audit log."""
+"""Pages: the household's case — its history at the user's office, with placement's stays and billing's
+requisitions and invoice lines in one timeline — and the leader's audit log.
+
+The case page is the household page (not a new view): it is already the one page per household, scoped to the
+offices that worked with it, and links from the other services need only the household id."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kit import clock
+from kit.auth import request_token
 from services.intake.domain.commands import ViewHousehold
+from services.intake.domain.timeline import timeline
 from services.intake.entrypoints.deps import AuditReader, Bus, Queries, VisibleHousehold, Worker, actor_of
 from services.intake.entrypoints.pages.common import render
 
@@ -12,8 +19,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/households/{household_id}", response_class=HTMLResponse)
 async def household_page(request: Request, household: VisibleHousehold, user: Worker, bus: Bus):
-    history = await bus.handle(ViewHousehold(actor_of(user), household.id, "Saksbehandling: så historikken"))
-    return render(request, "household.html", user=user, history=history)
+    history = await bus.handle(ViewHousehold(actor_of(user), household.id, "Saksbehandling: så saken"))
+    parts = await request.app.state.case_parts.of(household.id, token=request_token(request))
+    entries = timeline(history.applications, history.decisions, parts.stays, parts.requisitions,
+                       today=clock.today())
+    return render(request, "household.html", user=user, history=history, parts=parts, entries=entries)
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -43,7 +43,8 @@ async def get_stay(stay: VisibleStay, queries: Queries):
 @router.post("/{stay_id}/extend", response_model=StayOut)
 async def extend(stay: VisibleStay, body: ExtendIn, user: Worker, queries: Queries, bus: Bus):
     await decision_for(user, body.decision_id, queries)
-    return StayOut.of(await bus.handle(commands.ExtendStay(stay.id, body.decision_id)))
+    return StayOut.of(await bus.handle(commands.ExtendStay(stay.id, body.decision_id, user.username,
+                                                                user.name or None)))
 
 
 @router.post("/{stay_id}/move", status_code=201, response_model=StayOut)
@@ -56,14 +57,15 @@ async def move(stay: VisibleStay, body: MoveIn, user: Worker, bus: Bus):
 
 
 @router.post("/{stay_id}/move-out", response_model=MoveOutOut)
-async def move_out(stay: VisibleStay, body: MoveOutIn, bus: Bus):
+async def move_out(stay: VisibleStay, body: MoveOutIn, user: Worker, bus: Bus):
     """Check-out today or earlier: the household has moved out. A later day plans the move-out (BRIEF §4): the
     unit stays taken and the stay open until that day, when placement carries it out by itself; posting again
     changes the plan."""
-    return MoveOutOut.of(await bus.handle(commands.MoveOut(stay.id, body.check_out, body.destination)))
+    return MoveOutOut.of(await bus.handle(commands.MoveOut(stay.id, body.check_out, body.destination,
+                                                                    user.username, user.name or None)))
 
 
 @router.delete("/{stay_id}/planned-move-out", response_model=StayOut)
-async def cancel_planned_move_out(stay: VisibleStay, bus: Bus):
+async def cancel_planned_move_out(stay: VisibleStay, user: Worker, bus: Bus):
     """Cancel a planned move-out: the household stays."""
-    return StayOut.of(await bus.handle(commands.CancelPlannedMoveOut(stay.id)))
+    return StayOut.of(await bus.handle(commands.CancelPlannedMoveOut(stay.id, user.username, user.name or None)))

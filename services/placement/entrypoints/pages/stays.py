@@ -75,7 +75,7 @@ async def extend_form(request: Request, stay: VisibleStay, user: Worker, queries
         except ValueError:
             raise RuleBroken("Velg det nye vedtaket.", "decision_id") from None
         await decision_for(user, new, queries)
-        await bus.handle(commands.ExtendStay(stay.id, new))
+        await bus.handle(commands.ExtendStay(stay.id, new, user.username, user.name or None))
     except PlacementError as exc:
         return await stay_page(request, user, queries, today, stay.id, error=exc, form={"decision_id": decision_id},
                                status_code=status_of(exc))
@@ -91,7 +91,8 @@ async def move_out_form(request: Request, stay: VisibleStay, user: Worker, queri
         day = form_date(check_out, "check_out", "Utflyttingsdato")
         if destination not in model.MOVE_OUT_DESTINATIONS:
             raise RuleBroken("Velg hvor husstanden flyttet.", "destination")
-        after = await bus.handle(commands.MoveOut(stay.id, day, destination))
+        after = await bus.handle(commands.MoveOut(stay.id, day, destination, user.username,
+                                                          user.name or None))
     except PlacementError as exc:
         return await stay_page(request, user, queries, today, stay.id, error=exc, form=form,
                                status_code=status_of(exc))
@@ -104,7 +105,7 @@ async def move_out_form(request: Request, stay: VisibleStay, user: Worker, queri
 async def cancel_planned_move_out_form(request: Request, stay: VisibleStay, user: Worker, queries: Queries,
                                        bus: Bus, today: Today):
     try:
-        await bus.handle(commands.CancelPlannedMoveOut(stay.id))
+        await bus.handle(commands.CancelPlannedMoveOut(stay.id, user.username, user.name or None))
     except PlacementError as exc:
         return await stay_page(request, user, queries, today, stay.id, error=exc, status_code=status_of(exc))
     return await stay_page(request, user, queries, today, stay.id, notice="Den planlagte utflyttingen er avlyst.")
