@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +19,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kit.api_docs import STATIC_PATH, install_api_docs
 from kit.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -331,10 +334,26 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory | None, mounts:
     async def favicon():
         return Response(status_code=204)
 
+    app.mount(STATIC_PATH, StaticAssets(directory=STATIC_DIR), name="static")
+    token_url = "/api/token" if app.state.password_login else None
     for name, sub in mounts.items():
         install_common(sub, signer, oidc)
+        install_api_docs(sub, token_url=token_url)
         app.router.routes.append(Mount(f"/{name}", app=sub, name=name))
     return app
+
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class StaticAssets(StaticFiles):
+    """The kit's browser assets (kit/static): the same for everyone and free of personal data, so a browser may
+    keep them for an hour (every other answer is `no-store`)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("cache-control", "public, max-age=3600")
+        return response
 
 
 def _route_template(scope: Scope) -> str:
