@@ -33,8 +33,8 @@ def install_api_docs(app: FastAPI, *, token_url: str | None) -> None:
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Route) and r.path in ours)]
     app.docs_url = app.redoc_url = None
     if app.openapi_url:
-        app.add_api_route("/docs", _docs_page, methods=["GET"], include_in_schema=False,
-                          response_class=HTMLResponse)
+        # A plain route, as FastAPI's own docs page is: not an operation of the API.
+        app.add_route("/docs", _docs_page, include_in_schema=False)
         _document_security(app, token_url)
 
 
