@@ -60,12 +60,18 @@ ROLE_NAMES_NB = {
 
 MENUS = (("intake", "Søknader"), ("placement", "Plassering"), ("billing", "Økonomi"), ("stats", "Statistikk"))
 """The pages' main menu: each service's part of the site and its name."""
-ROLE_MENUS = {Role.MUNICIPALITY_STAFF: frozenset({"stats"})}
-"""The parts of the site a role may use, where it is not every part (the front page and menu offer only these)."""
+MENU_ROLES = {
+    "intake": frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.ADMIN}),  # admin: the office registry
+    "placement": frozenset(Role) - {Role.MUNICIPALITY_STAFF},
+    "billing": frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.FINANCE, Role.ADMIN}),
+    "stats": frozenset(Role),
+}
+"""Who each part's pages are for: the roles its front page lets in (each service's `deps`). The front page and
+the menu offer a part only to these; tests/e2e/test_kit_pages_browser.py holds the table to what the pages do."""
 
 
 def offered(role: Role, service: str) -> bool:
-    return service in ROLE_MENUS.get(role, (service,))
+    return role in MENU_ROLES.get(service, frozenset(Role))
 
 
 @dataclass(frozen=True)
