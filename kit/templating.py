@@ -16,6 +16,7 @@ from starlette.requests import Request as StarletteRequest
 from starlette.types import Scope
 
 from kit.auth import CSRF_COOKIE, CSRF_FIELD, MENUS, ROLE_NAMES_NB, SESSION_COOKIE, offered, user_from_request
+from kit.formatting import FILTERS
 
 KIT_TEMPLATES = Path(__file__).parent / "templates"
 _SEED_KEY = "botilbud.csrf_seed"
@@ -27,6 +28,7 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in (*service_dirs, KIT_TEMPLATES)]),
         autoescape=select_autoescape(["html"]),
     )
+    env.filters.update(FILTERS)
     env.globals["role_names"] = ROLE_NAMES_NB
     env.globals["menu"] = _menu
     env.globals["csrf_token"] = _csrf_token
