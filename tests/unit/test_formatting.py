@@ -59,7 +59,8 @@ def test_codes_as_labels():
     assert label_nb("singles_couples") == "Enslige og par"
     assert label_nb("remarks") == "Merknader"
     assert labels_nb(["families", "young"]) == "Barnefamilier, Unge"
-    assert label_nb("nights_before_check_in", {"nights_before_check_in": "Netter før innsjekk"}) == "Netter før innsjekk"
+    findings = {"nights_before_check_in": "Netter før innsjekk"}  # a service's own table, passed to the filter
+    assert label_nb("nights_before_check_in", findings) == "Netter før innsjekk"
     assert label_nb(None) == "–"
 
 
