@@ -25,6 +25,7 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPBearer
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SESSION_COOKIE = "botilbud_session"
@@ -63,12 +64,18 @@ ROLE_NAMES_NB = {
 
 MENUS = (("intake", "Søknader"), ("placement", "Plassering"), ("billing", "Økonomi"), ("stats", "Statistikk"))
 """The pages' main menu: each service's part of the site and its name."""
-ROLE_MENUS = {Role.MUNICIPALITY_STAFF: frozenset({"stats"})}
-"""The parts of the site a role may use, where it is not every part (the front page and menu offer only these)."""
+MENU_ROLES = {
+    "intake": frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.ADMIN}),  # admin: the office registry
+    "placement": frozenset(Role) - {Role.MUNICIPALITY_STAFF},
+    "billing": frozenset({Role.CASE_WORKER, Role.OFFICE_LEADER, Role.FINANCE, Role.ADMIN}),
+    "stats": frozenset(Role),
+}
+"""Who each part's pages are for: the roles its front page lets in (each service's `deps`). The front page and
+the menu offer a part only to these; tests/e2e/test_kit_pages_browser.py holds the table to what the pages do."""
 
 
 def offered(role: Role, service: str) -> bool:
-    return service in ROLE_MENUS.get(role, (service,))
+    return role in MENU_ROLES.get(service, frozenset(Role))
 
 
 @dataclass(frozen=True)
@@ -316,7 +323,14 @@ def is_api_request(request: Request) -> bool:
     return "/api/" in path or path.endswith("/openapi.json")
 
 
-async def current_user(request: Request) -> User:
+BEARER = HTTPBearer(scheme_name="bearer", auto_error=False, description=(
+    "Et tilgangstoken i `Authorization: Bearer <token>`: fra `POST /api/token` (skjemafeltene `username` og "
+    "`password`, bare uten identitetsleverandør) eller kommunens identitetsleverandør (OpenID Connect)."))
+"""Only documents the bearer token in the OpenAPI (FastAPI marks every operation that needs a user); the token
+itself is read by `authenticated_user`."""
+
+
+async def current_user(request: Request, _documented: Annotated[object, Depends(BEARER)]) -> User:
     """The logged-in user: an API route without a valid token answers 401, a page redirects to the login."""
     return await (api_user(request) if is_api_request(request) else page_user(request))
 

@@ -11,6 +11,7 @@ and one handler must choose between a machine-readable answer and a page; that i
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kit.auth import is_api_request
@@ -38,6 +40,9 @@ GENERIC_DETAIL_NB = {
     404: "Siden eller oppføringen finnes ikke, eller du har ikke tilgang til den.",
     500: "En feil hos oss stoppet forespørselen. Prøv igjen; skjer det igjen, si fra til drift.",
 }
+
+ADDRESS_REFUSED_NB = "Adressen til siden inneholder en verdi som ikke kan brukes."
+FORM_REFUSED_NB = "Skjemaet inneholder noe som ikke kan brukes."
 
 
 class FieldProblem(BaseModel):
@@ -87,11 +92,55 @@ def field_errors_of(exc: Exception, where: str = "body") -> list[FieldProblem]:
     return [FieldProblem(loc=[where, field], msg=str(exc), type="domain_rule")] if field else []
 
 
+VALIDATION_NB = {
+    "missing": "Må fylles ut.",
+    "uuid_parsing": "Må være en gyldig id (UUID).", "uuid_type": "Må være en gyldig id (UUID).",
+    "int_parsing": "Må være et helt tall.", "int_type": "Må være et helt tall.",
+    "int_from_float": "Må være et helt tall.",
+    "float_parsing": "Må være et tall.", "float_type": "Må være et tall.",
+    "decimal_parsing": "Må være et tall.", "decimal_type": "Må være et tall.",
+    "bool_parsing": "Må være ja eller nei (true/false).", "bool_type": "Må være ja eller nei (true/false).",
+    "date_parsing": "Må være en dato (åååå-mm-dd).", "date_from_datetime_parsing": "Må være en dato (åååå-mm-dd).",
+    "date_type": "Må være en dato (åååå-mm-dd).", "datetime_parsing": "Må være et tidspunkt (ISO 8601).",
+    "datetime_from_date_parsing": "Må være et tidspunkt (ISO 8601).",
+    "string_type": "Må være tekst.", "string_too_short": "Må ha minst {min_length} tegn.",
+    "string_too_long": "Kan ha høyst {max_length} tegn.", "string_pattern_mismatch": "Har ikke riktig form.",
+    "too_short": "Må ha minst {min_length}.", "too_long": "Kan ha høyst {max_length}.",
+    "greater_than": "Må være større enn {gt}.", "greater_than_equal": "Må være minst {ge}.",
+    "less_than": "Må være mindre enn {lt}.", "less_than_equal": "Kan være høyst {le}.",
+    "literal_error": "Må være en av: {expected}.", "enum": "Må være en av: {expected}.",
+    "list_type": "Må være en liste.", "dict_type": "Må være et objekt.", "model_type": "Må være et objekt.",
+    "model_attributes_type": "Må være et objekt.",
+    "json_invalid": "Er ikke gyldig JSON.", "json_type": "Er ikke gyldig JSON.",
+    "extra_forbidden": "Feltet er ukjent.", "url_parsing": "Må være en gyldig adresse (URL).",
+}
+"""Pydantic's error types in Norwegian, filled from the error's context (a limit, the values allowed)."""
+PYDANTIC_ERROR_TYPES = frozenset(typing.get_args(ErrorType))
+
+
+def validation_message_nb(error: Mapping[str, Any]) -> str:
+    """A validation error's message in Norwegian. A validator of our own raises its message in Norwegian
+    already (pydantic puts "Value error, " before it); a type not in the table gets a general message."""
+    kind = str(error.get("type", ""))
+    msg = str(error.get("msg", ""))[:300]
+    if kind in ("value_error", "assertion_error"):
+        return msg.split(", ", 1)[-1] or "Ugyldig verdi."
+    template = VALIDATION_NB.get(kind)
+    if template is None:
+        # A custom error type (PydanticCustomError) is ours, with a Norwegian message; pydantic's own are not.
+        return "Ugyldig verdi." if kind in PYDANTIC_ERROR_TYPES or not msg else msg
+    context = {k: str(v).replace("' or '", "' eller '") for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return template.split(" {", 1)[0].rstrip(":") + "."
+
+
 def validation_errors(exc: RequestValidationError) -> list[FieldProblem]:
-    """FastAPI's validation errors without their input (never echoed) and with a short message each."""
+    """FastAPI's validation errors without their input (never echoed) and with a short Norwegian message each."""
     out = []
     for e in exc.errors():
-        msg = str(e.get("msg", "Ugyldig verdi."))[:300]
+        msg = validation_message_nb(e)
         out.append(FieldProblem(loc=[str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
                                 msg=msg, type=str(e.get("type", "invalid"))))
     return out
@@ -113,6 +162,11 @@ def install_http_error_handlers(app: FastAPI) -> None:
         errors = validation_errors(exc)
         first = errors[0] if errors else None
         where = ".".join(str(p) for p in first.loc[1:]) if first else ""
+        if not is_api_request(request):
+            # A page names no internal field: its address (path or query) or its form was wrong.
+            part = first.loc[0] if first and first.loc else "body"
+            detail = ADDRESS_REFUSED_NB if part in ("path", "query") else FORM_REFUSED_NB
+            return answer(request, 422, detail, [FieldProblem(loc=e.loc, msg=e.msg) for e in errors[:1]])
         detail = f"{where}: {first.msg}" if first and where else (first.msg if first else "Ugyldig forespørsel.")
         return answer(request, 422, detail, errors)
 

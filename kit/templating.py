@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -15,6 +16,7 @@ from starlette.requests import Request as StarletteRequest
 from starlette.types import Scope
 
 from kit.auth import CSRF_COOKIE, CSRF_FIELD, MENUS, ROLE_NAMES_NB, SESSION_COOKIE, offered, user_from_request
+from kit.formatting import FILTERS
 
 KIT_TEMPLATES = Path(__file__).parent / "templates"
 _SEED_KEY = "botilbud.csrf_seed"
@@ -26,6 +28,7 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in (*service_dirs, KIT_TEMPLATES)]),
         autoescape=select_autoescape(["html"]),
     )
+    env.filters.update(FILTERS)
     env.globals["role_names"] = ROLE_NAMES_NB
     env.globals["menu"] = _menu
     env.globals["csrf_token"] = _csrf_token
@@ -67,12 +70,29 @@ _KIT_PAGES = templates()
 
 def error_page(request: Request, status: int, title: str, message: str, details: list[str] = (),
                headers: Mapping[str, str] | None = None) -> Response:
-    """A Norwegian page for an error on a page route, with a way back."""
+    """A Norwegian page for an error on a page route, with the ways back: the page the user came from, the
+    part of the site it happened in (where the role may use it), the front page, and for 401 the login."""
     user = user_from_request(request) if hasattr(request.app.state, "signer") else None
     return _KIT_PAGES.TemplateResponse(
         request, "error.html", {"user": user, "status": status, "title": title, "message": message,
-                                "details": list(details), "back": _back_link(request)},
+                                "details": list(details), "back": _back_link(request),
+                                "area": _area(request, user), "login": _login_link(request, status)},
         status_code=status, headers=dict(headers or {}))
+
+
+def _area(request: Request, user) -> tuple[str, str] | None:
+    """The front page of the service the error happened in, if the user may use it: (href, name)."""
+    area = getattr(request.app.state, "area", None)  # (service, title), set where the root app mounts it
+    if area is None or (user is not None and not offered(user.role, area[0])):
+        return None
+    return f"/{area[0]}/", area[1]
+
+
+def _login_link(request: Request, status: int) -> str | None:
+    if status != 401:
+        return None
+    login_path = getattr(request.app.state, "login_path", "/login")
+    return f"{login_path}?{urlencode({'next': _back_link(request)})}"
 
 
 def _back_link(request: Request) -> str:

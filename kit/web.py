@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +19,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kit.api_docs import STATIC_PATH, install_api_docs
 from kit.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -39,8 +42,8 @@ from kit.login import router as login_routes
 from kit.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
 from kit.oidc import LOGIN_STATE_COOKIE, IdpAccessTokens, OidcProvider, WebLogin
 from kit.oidc import router as oidc_routes
-from kit.problems import PROBLEM_JSON, Problem, install_http_error_handlers
-from kit.templating import csrf_seed, set_csrf_seed, templates
+from kit.problems import PROBLEM_JSON, TITLES_NB, Problem, ProblemResponse, install_http_error_handlers
+from kit.templating import csrf_seed, error_page, set_csrf_seed, templates
 
 log = get_logger(__name__)
 
@@ -53,6 +56,7 @@ CSRF_EXEMPT_PATHS = frozenset({"/api/token"})
 # A form post is held in memory while its token is checked; larger ones are refused before the service sees
 # them (the largest upload a service accepts is far below this). The input guard holds bodies to the same cap.
 CSRF_MAX_BODY_BYTES = MAX_BODY_BYTES
+SESSION_ENDED_NB = "Du er ikke innlogget lenger, så skjemaet ble ikke sendt. Logg inn på nytt og send det igjen."
 CSRF_REFUSED_NB = ("Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen mangler eller er utløpt. "
                    "Last inn siden på nytt og prøv igjen.")
 
@@ -193,7 +197,9 @@ async def _refuse(scope: Scope, send: Send, status_code: int, message: str) -> N
         response: Response = _REFUSAL_PAGES.TemplateResponse(
             StarletteRequest(scope), "refused.html", {"message": message, "user": None}, status_code=status_code)
     else:
-        response = JSONResponse({"detail": message}, status_code=status_code)
+        problem = Problem(title=TITLES_NB.get(status_code, "Feil"), status=status_code, detail=message,
+                          instance=scope["path"])
+        response = ProblemResponse(problem.model_dump(mode="json"), status_code=status_code)
     await response(scope, _empty_receive, send)
 
 
@@ -209,11 +215,16 @@ def install_common(app: FastAPI, signer: TokenSigner, oidc: OidcProvider | None 
     app.state.access_tokens = IdpAccessTokens(oidc) if oidc else None
     install_http_error_handlers(app)
     _document_problem_answers(app)
-    login_path = "/auth/login" if oidc else "/login"
+    app.state.login_path = "/auth/login" if oidc else "/login"
 
     @app.exception_handler(NotLoggedIn)
     async def _to_login(request: Request, _exc: NotLoggedIn):
-        return RedirectResponse(f"{login_path}?{urlencode({'next': request.url.path})}", status_code=303)
+        # A page is fetched again after the login; a form sent after the session ended is not, so it gets a
+        # page that says so, with the way to log in again (back to the form's page).
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse(f"{app.state.login_path}?{urlencode({'next': request.url.path})}",
+                                    status_code=303)
+        return error_page(request, 401, TITLES_NB[401], SESSION_ENDED_NB)
 
 
 def _document_problem_answers(app: FastAPI) -> None:
@@ -331,10 +342,27 @@ def create_root_app(*, signer: TokenSigner, users: UserDirectory | None, mounts:
     async def favicon():
         return Response(status_code=204)
 
+    app.mount(STATIC_PATH, StaticAssets(directory=STATIC_DIR), name="static")
+    token_url = "/api/token" if app.state.password_login else None
     for name, sub in mounts.items():
         install_common(sub, signer, oidc)
+        install_api_docs(sub, token_url=token_url)
+        sub.state.area = (name, titles[name])
         app.router.routes.append(Mount(f"/{name}", app=sub, name=name))
     return app
+
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class StaticAssets(StaticFiles):
+    """The kit's browser assets (kit/static): the same for everyone and free of personal data, so a browser may
+    keep them for an hour (every other answer is `no-store`)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("cache-control", "public, max-age=3600")
+        return response
 
 
 def _route_template(scope: Scope) -> str:

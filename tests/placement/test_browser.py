@@ -53,7 +53,7 @@ async def test_case_worker_places_extends_and_moves_out_a_family(stack, browser)
     await page.get_by_label("Nytt vedtak").select_option(later["decision_id"])
     await page.get_by_role("button", name="Forleng oppholdet").click()
     await page.get_by_text("Oppholdet er forlenget.").wait_for()
-    assert await page.locator("[data-testid=authorised-to]").inner_text() == str(TODAY + timedelta(days=60))
+    assert await page.locator("[data-testid=authorised-to]").inner_text() == f"{TODAY + timedelta(days=60):%d.%m.%Y}"
 
     # A move-out before check-in is refused next to the field, and what was typed is kept.
     await page.get_by_label("Utflyttingsdato").fill(str(TODAY - timedelta(days=5)))

@@ -4,14 +4,16 @@ input guard, error logging, login throttling) without PostgreSQL or a broker."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+from uuid import UUID
 
 import asyncpg
 import httpx
-from fastapi import FastAPI, Form, Query, Request
+from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from kit.auth import CurrentUser, LoginThrottle, Role, TokenSigner, User, UserDirectory
+from kit.auth import CurrentUser, LoginThrottle, Role, TokenSigner, User, UserDirectory, requires
 from kit.web import create_root_app
 
 PASSWORD = "riktig passord"
@@ -53,6 +55,30 @@ def toy_service() -> FastAPI:
     @app.get("/api/search")
     async def search(user: CurrentUser, district: str = Query("", max_length=50)):
         return {"district": district}
+
+    @app.get("/api/items/{item_id}")
+    async def item(item_id: UUID, user: CurrentUser):
+        return {"id": str(item_id)}
+
+    @app.get("/api/finance")
+    async def finance_only(user: Annotated[User, Depends(requires(Role.FINANCE))]):
+        return {}
+
+    @app.get("/api/boom")
+    async def api_boom(user: CurrentUser):
+        raise RuntimeError("a bug")
+
+    @app.get("/items/{item_id}", response_class=HTMLResponse)
+    async def item_page(item_id: UUID, user: CurrentUser):
+        return HTMLResponse(f"<p>{item_id}</p>")
+
+    @app.get("/finance", response_class=HTMLResponse)
+    async def finance_page(user: Annotated[User, Depends(requires(Role.FINANCE))]):
+        return HTMLResponse("<p>Økonomi</p>")
+
+    @app.get("/boom", response_class=HTMLResponse)
+    async def boom_page(user: CurrentUser):
+        raise RuntimeError("a bug")
 
     @app.post("/people", response_class=HTMLResponse)
     async def register_form(request: Request, user: CurrentUser, name: str = Form("")):
