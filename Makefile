@@ -49,7 +49,7 @@ test-kafka: $(STAMP) browser
 	trap 'bash deploy/apache-kafka/kafka.sh stop $$dir >/dev/null 2>&1; rm -rf $$dir' EXIT; \
 	bootstrap=$$(bash deploy/apache-kafka/kafka.sh start $$port $$dir | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
-	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap PYTEST_DEBUG_TEMPROOT=$$dir $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack"
+	BOTILBUD_TEST_KAFKA_BOOTSTRAP=$$bootstrap PYTEST_DEBUG_TEMPROOT=$$dir $(BIN)/python -m pytest --durations=30 -m "(integration or e2e) and not embedded_stack and not http_only"
 
 ## Keycloak with the demo realm (deploy/keycloak/realm.json) on http://127.0.0.1:8081, to try the login with an
 ## identity provider: `make run` in another terminal with the settings the README shows (Ctrl-C stops it).

@@ -9,7 +9,7 @@ import pytest
 from botilbud.stack import DEMO_PASSWORD
 from tests.conftest import browser_login, login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 
 RECORD_CSP_VIOLATIONS = """
 window.cspViolations = [];

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import browser_login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 
 
 async def test_wrong_password_is_refused_and_username_kept(stack, browser):

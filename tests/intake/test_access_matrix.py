@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import login
 from tests.intake.helpers import TODAY, application, granted, number
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.http_only]
 
 OFFICE = "nav-grunerlokka"
 USERS = ["veileder-grunerlokka", "leder-grunerlokka", "veileder-bodo", "leder-bodo", "okonomi", "drift", "admin",

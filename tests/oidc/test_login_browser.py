@@ -6,7 +6,7 @@ import pytest
 
 from tests.oidc.conftest import browser_login, keycloak_login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 
 
 async def test_a_case_worker_logs_in_at_the_provider_and_sees_the_office_s_cases(oidc_stack, browser):

@@ -19,7 +19,7 @@ from joserfc.jwk import RSAKey
 from tests.conftest import eventually
 from tests.oidc.conftest import DEMO_SCRIPT_SECRET, client_credentials_token, keycloak_login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 BOTILBUD = [sys.executable, "-m", "botilbud.cli"]
 
 

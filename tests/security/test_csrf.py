@@ -11,7 +11,7 @@ from botilbud.stack import DEMO_PASSWORD
 from kit.auth import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import login
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.http_only]
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted([*ROOT.glob("services/*/entrypoints/templates/*.html"), *ROOT.glob("kit/templates/*.html")])
 FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)

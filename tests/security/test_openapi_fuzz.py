@@ -12,7 +12,7 @@ from schemathesis.checks import content_type_conformance, not_a_server_error, re
 
 from tests.conftest import login
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.http_only]
 
 EXAMPLES_PER_OPERATION = 25
 ROLE_FOR = {"intake": "veileder-grunerlokka", "placement": "leder-grunerlokka", "billing": "okonomi",

@@ -23,7 +23,7 @@ from tests.billing.factory import csv_invoice
 from tests.conftest import eventually, granted_decision, login
 from tests.intake.helpers import TODAY, application, granted, number
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.http_only]
 
 USERS = ["veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "admin", "veileder-bodo", "leder-bodo",
          "stab-oslo"]

@@ -11,7 +11,7 @@ from kit.auth import SESSION_COOKIE
 from tests.conftest import login, running
 from tests.security.test_csrf import browser_session
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.http_only]
 
 HEADERS = {
     "x-content-type-options": "nosniff",
