@@ -19,6 +19,7 @@ from services.placement.entrypoints.api import (
     decisions,
     imports,
     inspections,
+    leader_queue,
     matches,
     providers,
     stays,
@@ -31,7 +32,7 @@ from services.placement.entrypoints.pages import imports as import_pages
 from services.placement.entrypoints.pages import providers as provider_pages
 from services.placement.entrypoints.pages import stays as stay_pages
 
-ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, capacity, views,
+ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, capacity, views, leader_queue,
            overview, decision_pages, stay_pages, provider_pages, import_pages)
 
 
