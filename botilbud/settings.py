@@ -22,6 +22,9 @@ class Settings(RuntimeSettings):
     intake_url: str | None = Field(
         None, description="Base URL of intake's HTTP app (e.g. `http://intake:8080/intake`), where placement's "
         "and billing's pages ask who a household is. Empty = this process's own address, when intake runs in it.")
+    placement_url: str | None = Field(
+        None, description="Base URL of placement's HTTP app (e.g. `http://placement:8080/placement`), where intake's "
+        "leader's queue asks for placement's part. Empty = this process's own address, when placement runs in it.")
 
 
 def settings_table() -> str:
