@@ -21,6 +21,7 @@ UNREACHABLE_NB = ("Plasseringene kan ikke vises nå: plasseringstjenesten svarer
                   "likevel; last siden på nytt om litt.")
 NOT_CONFIGURED_NB = ("Plasseringene kan ikke vises: adressen til plasseringstjenesten er ikke satt "
                      "(BOTILBUD_PLACEMENT_URL).")
+NOT_IN_QUEUE_NB = "Fant ikke plasseringen i køen til ditt kontor."
 SEEN_FAILED_NB = "Plasseringen kunne ikke merkes som sett: plasseringstjenesten svarte ikke. Prøv igjen om litt."
 
 
@@ -102,7 +103,7 @@ class PlacementQueueClient:
             await self._call("POST", f"/{item_id}/seen", token)
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code in (403, 404):
-                return "Fant ikke plasseringen i køen til ditt kontor."
+                return NOT_IN_QUEUE_NB
             return SEEN_FAILED_NB
         except (LookupError, httpx.HTTPError) as exc:
             log.warning("placement_seen_failed", reason=type(exc).__name__)

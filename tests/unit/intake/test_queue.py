@@ -123,7 +123,7 @@ async def test_marking_a_placement_seen_asks_placement_for_the_leader_and_it_lea
     placement.down = True
     async with client(app, GL_LEADER, page=True) as browser:
         r = await browser.post(f"/queue/placements/{uuid4()}/seen")
-    assert r.status_code == 409 and "kunne ikke merkes som sett" in r.text
+    assert r.status_code == 503 and "kunne ikke merkes som sett" in r.text
 
 
 @pytest.mark.parametrize("user", [GL_WORKER, WORKER, STAFF, User("okonomi", Role.FINANCE)])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kit.auth import request_token
+from services.intake.adapters.placement import NOT_IN_QUEUE_NB
 from services.intake.domain.commands import ViewPeople
 from services.intake.domain.decisions import LEADER_JUSTIFICATION_NB
 from services.intake.entrypoints.deps import Bus, Leader, Placement, actor_of
@@ -38,4 +39,5 @@ async def mark_seen(item_id: UUID, request: Request, user: Leader, bus: Bus, pla
     problem = await placement.mark_seen(request_token(request), item_id)
     if problem is None:
         return RedirectResponse("/intake/queue", status_code=303)
-    return await queue_page(request, user, bus, placement, error=problem, status_code=409)
+    return await queue_page(request, user, bus, placement, error=problem,
+                            status_code=404 if problem == NOT_IN_QUEUE_NB else 503)
