@@ -1,5 +1,7 @@
 """Server-rendered pages: the Jinja environment every service's templates live in (the service's own folder
-first, then the kit's shared layout), with the CSRF field every form carries, and the error page."""
+first, then the kit's shared layout), with the CSRF field every form carries, and the error page. A page is
+drawn when it is sent, not when the route returns it, so that its header can first ask for the leader's queue
+count (kit/header.py) without a route doing anything for it."""
 
 from __future__ import annotations
 
@@ -12,14 +14,47 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 from starlette.requests import Request as StarletteRequest
-from starlette.types import Scope
+from starlette.responses import HTMLResponse
+from starlette.templating import _TemplateResponse
+from starlette.types import Receive, Scope, Send
 
+from kit import header
 from kit.auth import CSRF_COOKIE, CSRF_FIELD, MENUS, ROLE_NAMES_NB, SESSION_COOKIE, offered, user_from_request
 from kit.formatting import FILTERS
 
 KIT_TEMPLATES = Path(__file__).parent / "templates"
 _SEED_KEY = "botilbud.csrf_seed"
+
+
+class PageResponse(_TemplateResponse):
+    """A template response drawn when it is sent: first the header's queue count (for a leader), then the page.
+    Starlette's draws in the constructor, where nothing can be awaited."""
+
+    def __init__(self, template, context: dict, status_code: int = 200, headers: Mapping[str, str] | None = None,
+                 media_type: str | None = None, background: BackgroundTask | None = None):
+        self.template, self.context = template, context
+        HTMLResponse.__init__(self, b"", status_code, headers, media_type, background)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = self.context.get("request")
+        if request is not None and "leader_queue_count" not in self.context:
+            self.context["leader_queue_count"] = await header.header_count(request, self.context.get("user"))
+        self.body = self.render(self.template.render(self.context))
+        self.headers["content-length"] = str(len(self.body))
+        await super().__call__(scope, receive, send)
+
+
+class _Templates(Jinja2Templates):
+    def TemplateResponse(self, request: Request, name: str, context: dict | None = None,  # noqa: N802 - Starlette's
+                         status_code: int = 200, headers: Mapping[str, str] | None = None,
+                         media_type: str | None = None, background: BackgroundTask | None = None) -> Response:
+        context = context or {}
+        context.setdefault("request", request)
+        for processor in self.context_processors:
+            context.update(processor(request))
+        return PageResponse(self.get_template(name), context, status_code, headers, media_type, background)
 
 
 def templates(*service_dirs: Path) -> Jinja2Templates:
@@ -33,7 +68,9 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
     env.globals["menu"] = _menu
     env.globals["csrf_token"] = _csrf_token
     env.globals["csrf_field"] = _csrf_field
-    return Jinja2Templates(env=env)
+    env.globals.update(may_search=header.may_search, has_queue=header.has_queue, search_action=header.SEARCH_ACTION,
+                       queue_page=header.QUEUE_PAGE)
+    return _Templates(env=env)
 
 
 def _menu(user) -> list[tuple[str, str]]:

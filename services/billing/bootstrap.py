@@ -12,6 +12,7 @@ from pathlib import Path
 from contracts import reference
 from kit import clock
 from kit.auth import service_token
+from kit.header import QUEUE_COUNT_PATH, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
@@ -86,6 +87,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
             settings.mail_interval_seconds, partial(jobs.send_due_mailings, bus, queries, clock.now),
             "billing-requisition-mailer")
     app = create_app(bus=bus, queries=queries, people=people, papers=papers, mail_configured=sender is not None)
+    app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
     return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus), background=background)
 
 

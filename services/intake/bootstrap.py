@@ -16,11 +16,12 @@ from kit.settings import Settings
 from services.intake.adapters import events
 from services.intake.adapters.case_parts import CasePartsLookup
 from services.intake.adapters.identity import IdentityProtector
+from services.intake.adapters.placement import PlacementQueueClient
 from services.intake.domain import commands as c
 from services.intake.domain.decisions import WarningRules
 from services.intake.domain.offices import Office, Places
 from services.intake.entrypoints.app import create_app
-from services.intake.service_layer import demo, handlers, offices
+from services.intake.service_layer import demo, handlers, offices, search
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 NAME = "intake"
@@ -72,8 +73,10 @@ def make_bus(uow_factory: Callable, *, rules: WarningRules, allow_synthetic: boo
         c.ChangeOffice: partial(offices.change_office, places=known),
         c.CloseOffice: offices.close_office,
         c.ImportOffices: partial(offices.import_offices, places=known),
+        c.SearchHouseholds: partial(search.search_households, allow_synthetic=allow_synthetic, now=now),
     }
-    assert set(bound) == set(h.HANDLERS) | set(offices.HANDLERS), "every command has its handler bound"
+    assert set(bound) == set(h.HANDLERS) | set(offices.HANDLERS) | set(search.HANDLERS), \
+        "every command has its handler bound"
     return MessageBus(uow_factory, bound, consumer=NAME)
 
 
@@ -87,7 +90,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
     uow_factory = uow_factory_for(ctx.pool, settings)
     bus = make_bus(uow_factory, rules=warning_rules(settings), allow_synthetic=settings.allow_synthetic_ids)
     app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities(),
-                     case_parts=CasePartsLookup(ctx.service_url))
+                     case_parts=CasePartsLookup(ctx.service_url),
+                     placement=PlacementQueueClient(lambda: ctx.service_url("placement")))
 
     async def load_demo_data() -> None:
         if settings.demo_data:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from contracts import reference
 from kit import clock
+from kit.header import QUEUE_COUNT_PATH, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
@@ -52,6 +53,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     queries = PlacementQueries(ctx.pool)
     people = PeopleLookup(lambda: ctx.service_url("intake"))
     app = create_app(bus, queries, today=clock.today, people=people, municipality_names=reference.municipalities())
+    app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:

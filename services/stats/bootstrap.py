@@ -9,6 +9,7 @@ from pathlib import Path
 
 from contracts import reference
 from kit import clock
+from kit.header import QUEUE_COUNT_PATH, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
@@ -53,7 +54,9 @@ def build(ctx: ServiceContext) -> ServiceParts:
         topics = [ctx.settings.topic(t) for t in kafka.TOPICS]
         run_rebuild = partial(rebuild, bus, partial(kafka.replay, ctx.settings.kafka_bootstrap, topics),
                               partial(rebuild_lock, ctx.pool), metrics.rebuild_finished)
-    return ServiceParts(app=create_app(views, run_rebuild), subscriptions=kafka.subscriptions(bus),
+    app = create_app(views, run_rebuild)
+    app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
+    return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus),
                         background={
                             "stats-gauges": every(5, partial(metrics.refresh, views), "stats-gauges"),
                             "stats-kostra-gauges": every(30, partial(metrics.refresh_kostra, views),

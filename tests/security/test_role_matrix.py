@@ -82,6 +82,16 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "json": {"household_ids": [h], "purpose": "Tilgangstest"}}),
         ("GET", "/intake/api/decisions/{decision_id}/letter.pdf"): (
             "YYNNNOON", f"/intake/api/decisions/{d}/letter.pdf", {}),
+        # finding households (their own office's only: another office's worker is answered, finding nothing)
+        ("POST", "/intake/api/households/search"): ("YYNNNYYN", "/intake/api/households/search", {
+            "json": {"q": "Tilgangstest"}}),
+        ("POST", "/intake/search"): ("YYNNNYYN", "/intake/search", {"data": {"q": "Tilgangstest"}}),
+        # the leader's queue: leaders, their own office's (the stay was placed with a justification: an item)
+        ("GET", "/intake/api/queue"): ("NYNNNNYN", "/intake/api/queue", {}),
+        ("GET", "/intake/api/queue/count"): ("NYNNNNYN", "/intake/api/queue/count", {}),
+        ("GET", "/intake/queue"): ("NYNNNNYN", "/intake/queue", {}),
+        ("POST", "/intake/queue/placements/{item_id}/seen"): ("NYNNNNON", f"/intake/queue/placements/{s}/seen",
+                                                               {"data": {}}),
         ("GET", "/intake/api/audit"): ("NYNNYNYN", "/intake/api/audit", {}),
         ("GET", "/intake/"): ("YYNNYYYN", "/intake/", {}),  # admin: sent on to the office registry
         ("GET", "/intake/applications/new"): ("YYNNNYYN", "/intake/applications/new", {}),
@@ -160,6 +170,9 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "json": {"check_out": str(LATER + timedelta(days=400)), "destination": "unknown"}}),
         ("DELETE", "/placement/api/stays/{stay_id}/planned-move-out"): (
             "YYNNNOON", f"/placement/api/stays/{s}/planned-move-out", {}),
+        ("GET", "/placement/api/leader-queue"): ("NYNNNNYN", "/placement/api/leader-queue", {}),
+        ("POST", "/placement/api/leader-queue/{item_id}/seen"): ("NYNNNNON", f"/placement/api/leader-queue/{s}/seen",
+                                                                  {}),
         ("GET", "/placement/api/capacity"): ("YYYYYYYN", "/placement/api/capacity", {}),
         ("GET", "/placement/api/views"): ("YYYYYYYN", "/placement/api/views", {}),
         ("GET", "/placement/"): ("YYYYYYYN", "/placement/", {}),

@@ -69,6 +69,23 @@ class Person:
 
 
 @dataclass(frozen=True)
+class AwaitingRow:
+    """A decision waiting for the office's second approval (no personal data)."""
+
+    decision_id: UUID
+    application_id: UUID
+    household_id: UUID
+    outcome: str
+    period_from: date | None
+    period_to: date | None
+    decided_at: datetime
+    decided_by: str | None
+    warnings: list[str]
+    extends_decision_id: UUID | None
+    reference: str | None
+
+
+@dataclass(frozen=True)
 class Owner:
     """Whose a case, decision or household is: what the web layer checks before anything is shown."""
 
@@ -184,6 +201,18 @@ class IntakeQueries:
         return [Person(r["id"], self.records.dec(r["name_encrypted"]) or "", r["applicant_birth_date"], r["reference"])
                 for r in rows]
 
+    async def office_people(self, office_id: str, *, reference: str | None = None,
+                            household_id: UUID | None = None) -> list[Person]:
+        """Who the households of `office_id` are (their current office), decrypted here for the search to match
+        (an office has at most a few thousand); only the one with `reference` or `household_id` when given."""
+        rows = await self.conn.fetch(
+            "SELECT h.id, h.name_encrypted, h.applicant_birth_date, r.reference FROM households h "
+            "LEFT JOIN household_references r ON r.household_id = h.id AND r.office_id = h.office_id "
+            "WHERE h.office_id = $1 AND ($2::text IS NULL OR r.reference = $2) AND ($3::uuid IS NULL OR h.id = $3)",
+            office_id, reference, household_id)
+        return [Person(r["id"], self.records.dec(r["name_encrypted"]) or "", r["applicant_birth_date"], r["reference"])
+                for r in rows]
+
     async def reference(self, household_id: UUID, office_id: str) -> str | None:
         return await self.conn.fetchval(
             "SELECT reference FROM household_references WHERE household_id = $1 AND office_id = $2",
@@ -204,6 +233,22 @@ class IntakeQueries:
         return await self.conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM decisions WHERE extends_decision_id = $1 AND status <> 'returned')",
             decision_id)
+
+    # -- the leader's queue --------------------------------------------------------------------------------
+    async def awaiting_approval(self, office_id: str) -> list[AwaitingRow]:
+        """The office's decisions waiting for the second approval, oldest first."""
+        rows = await self.conn.fetch(
+            "SELECT d.id AS decision_id, d.application_id, d.household_id, d.outcome, d.period_from, d.period_to, "
+            "d.decided_at, d.decided_by, d.warnings, d.extends_decision_id, r.reference FROM decisions d "
+            "LEFT JOIN household_references r ON r.household_id = d.household_id AND r.office_id = d.office_id "
+            "WHERE d.office_id = $1 AND d.status = 'awaiting_approval' ORDER BY d.decided_at", office_id)
+        return [AwaitingRow(**{**dict(r), "warnings": list(r["warnings"] or [])}) for r in rows]
+
+    async def awaiting_approval_count(self, office_id: str, *, not_by: str) -> int:
+        """Those another leader than `not_by` may approve (no one approves their own)."""
+        return await self.conn.fetchval(
+            "SELECT count(*) FROM decisions WHERE office_id = $1 AND status = 'awaiting_approval' "
+            "AND decided_by IS DISTINCT FROM $2", office_id, not_by)
 
     # -- the office registry -------------------------------------------------------------------------------
     async def offices(self) -> list[Office]:

@@ -142,3 +142,12 @@ class ImportOffices:
     rows: tuple[tuple[int, dict], ...]
     partial: bool = False
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHouseholds:
+    """Find the actor's office's households by name, identity number or the office's reference (one box)."""
+
+    actor: Actor
+    query: str = field(repr=False)
+    purpose: str = "Søk"

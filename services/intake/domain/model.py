@@ -156,7 +156,7 @@ class AuditEntry:
     role: str
     office_id: str | None
     household_id: UUID | None
-    action: str  # search | view_case | view_household | view_people | view_letter | transfer
+    action: str  # search | find | view_case | view_household | view_people | view_letter | transfer
     purpose: str
     at: datetime
 

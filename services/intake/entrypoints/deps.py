@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from kit.auth import CurrentUser, Role, User, requires
 from kit.messagebus import MessageBus
+from services.intake.adapters.placement import PlacementQueueClient
 from services.intake.adapters.queries import IntakeQueries, Owner
 from services.intake.domain.errors import Forbidden, NotFound, RuleBroken
 from services.intake.domain.model import OTHER_OFFICE_NB, Actor
@@ -67,7 +68,13 @@ async def _queries(request: Request) -> AsyncIterator[IntakeQueries]:
         yield uow.queries
 
 
+def _placement(request: Request) -> PlacementQueueClient:
+    return request.app.state.placement
+
+
 Bus = Annotated[MessageBus, Depends(_bus)]
+Placement = Annotated[PlacementQueueClient, Depends(_placement)]
+"""Placement's part of the leader's queue, asked on behalf of the user."""
 Municipalities = Annotated[Mapping[str, str], Depends(_municipalities)]
 """Kommunenummer → name (SSB), for showing offices."""
 Queries = Annotated[IntakeQueries, Depends(_queries)]

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts import PlacementNeeds
 from services.intake.domain.decisions import LEGAL_BASIS
+from services.intake.domain.search import MOST_SHOWN, QUERY_MAX
 from services.intake.entrypoints.text import Line, Text
 
 Condition = Literal["boligskole", "boliglogg", "other_activity"]
@@ -93,6 +94,60 @@ class PersonOut(BaseModel):
 class PeopleOut(BaseModel):
     people: list[PersonOut]
     not_shown: list[UUID] = Field(description="Asked for but not shown: unknown, or not the asking office's.")
+
+
+class SearchIn(In):
+    q: Line(QUERY_MAX, min_length=1) = Field(description="A name (or part of one), an identity number or the "
+                                            "office's reference; in the body, never in a URL.",
+                                            examples=["Ola Nord", "2026-0042"])
+
+
+class SearchOut(BaseModel):
+    kind: Literal["identity", "reference", "name"] = Field(description="What the query was read as.")
+    people: list[PersonOut] = Field(description=f"The office's households found, best first (at most {MOST_SHOWN}).")
+    more: bool = Field(description="More matched than are shown: narrow the search.")
+
+
+class QueueDecisionOut(BaseModel):
+    decision_id: UUID
+    application_id: UUID
+    household_id: UUID
+    outcome: str
+    period_from: date | None
+    period_to: date | None
+    decided_at: datetime
+    decided_by: str | None
+    extension: bool = Field(description="The decision extends an earlier one.")
+    warnings: list[str]
+    leader_justification_required: bool
+    own: bool = Field(description="The asking leader made it, so another leader must approve it.")
+    reference: str | None
+
+
+class QueuePlacementOut(BaseModel):
+    item_id: UUID = Field(description="What is marked as seen: the stay (a placement) or the extension.")
+    kind: Literal["placement", "extension"]
+    stay_id: UUID
+    household_id: UUID
+    at: date = Field(description="The day of the placement (check-in) or of the extension.")
+    provider: str
+    unit: str
+    authorised_to: date
+    reasons: list[str] = Field(description="Why a leader should see it, in Norwegian.")
+    justification: str | None
+    by: str | None = Field(description="The case worker who placed the household.")
+
+
+class QueueOut(BaseModel):
+    decisions: list[QueueDecisionOut]
+    placements: list[QueuePlacementOut]
+    placement_note: str | None = Field(description="Why placement's part is missing, when it is (Norwegian).")
+    count: int = Field(description="What the leader can act on: others' decisions and the placements not seen.")
+
+
+class QueueCountOut(BaseModel):
+    count: int
+    complete: bool = Field(description="False when placement did not answer: its part is not counted.")
 
 
 class TransferIn(In):

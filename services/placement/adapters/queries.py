@@ -11,8 +11,10 @@ from uuid import UUID
 
 import asyncpg
 
+from kit import clock
 from services.placement.adapters import rows
 from services.placement.domain.history import Office
+from services.placement.domain.leader_queue import LatestExtension, QueueItem, items_of
 from services.placement.domain.matching import Candidate
 from services.placement.domain.model import GrantedDecision, HouseholdFacts, Provider, Stay, StayAction, Unit
 
@@ -76,6 +78,13 @@ class ExtensionRow:
     previous_authorised_to: date
     authorised_to: date
     extended_at: datetime
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: QueueItem
+    provider: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -257,6 +266,28 @@ class PlacementQueries:
         return [ImportRunRow(**dict(r)) for r in await self._fetch(
             "SELECT * FROM import_runs WHERE ($1::text IS NULL OR office_id = $1) ORDER BY started_at DESC LIMIT $2",
             office_id, limit)]
+
+    async def leader_queue(self, office_id: str) -> list[QueueRow]:
+        """The office's placements and extensions a leader should see and no leader has marked as seen
+        (domain/leader_queue.py), oldest first. Only stays with a justification or two warnings or more (a
+        family past three months has both) can have items: the rest are not read."""
+        found = await self._fetch(
+            "SELECT s.*, p.name AS provider_name, u.name AS unit_name, e.id AS extension_id, "
+            "e.extended_at AS extended_at, array(SELECT l.item_id FROM leader_seen l WHERE l.stay_id = s.id) AS seen "
+            "FROM stays s JOIN providers p ON p.id = s.provider_id JOIN units u ON u.id = s.unit_id "
+            "LEFT JOIN LATERAL (SELECT x.id, x.extended_at FROM stay_extensions x WHERE x.stay_id = s.id "
+            "  ORDER BY x.extended_at DESC LIMIT 1) e ON true "
+            "WHERE s.office_id = $1 AND NOT s.imported "
+            "AND (s.justification IS NOT NULL OR jsonb_array_length(s.warnings) >= 2) ORDER BY s.check_in",
+            office_id)
+        out = []
+        for r in found:
+            latest = (LatestExtension(r["extension_id"], clock.today(r["extended_at"]))
+                      if r["extension_id"] else None)
+            seen = set(r["seen"])
+            out += [QueueRow(item, r["provider_name"], r["unit_name"])
+                    for item in items_of(rows.stay(r), latest) if item.item_id not in seen]
+        return sorted(out, key=lambda q: q.item.at)
 
     async def planned_move_outs_due(self, today: date) -> list[UUID]:
         return [r["id"] for r in await self._fetch(

@@ -185,6 +185,22 @@ class StayRepository(_Repository):
             "INSERT INTO stay_actions (stay_id, action, at, on_date, destination, by_username, by_name) "
             "VALUES ($1,$2,$3,$4,$5,$6,$7)", a.stay_id, a.action, a.at, a.on_date, a.destination, a.by, a.by_name)
 
+    async def of_queue_item(self, item_id: UUID) -> tuple[Stay, str] | None:
+        """The stay of a leader's queue item — the stay itself (a placement) or one of its extensions — and the
+        item's kind."""
+        row = await self.conn.fetchrow(
+            "SELECT s.*, CASE WHEN s.id = $1 THEN 'placement' ELSE 'extension' END AS item_kind FROM stays s "
+            "WHERE s.id = $1 OR s.id = (SELECT x.stay_id FROM stay_extensions x WHERE x.id = $1)", item_id)
+        return (rows.stay(row), row["item_kind"]) if row else None
+
+    async def mark_seen(self, item_id: UUID, stay_id: UUID, kind: str, *, by: str, by_name: str | None,
+                        at: datetime) -> datetime:
+        """Record that a leader has seen the item (the first leader's mark stands); returns when it was seen."""
+        await self.conn.execute(
+            "INSERT INTO leader_seen (item_id, stay_id, kind, seen_by, seen_by_name, seen_at) "
+            "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (item_id) DO NOTHING", item_id, stay_id, kind, by, by_name, at)
+        return await self.conn.fetchval("SELECT seen_at FROM leader_seen WHERE item_id = $1", item_id)
+
     # --- imported history ------------------------------------------------------------------------------------
 
     async def lock_imports(self) -> None:

@@ -182,3 +182,12 @@ class WriteImportRun:
 class FinishImportRun:
     run_id: UUID
     error: str | None = None  # why it stopped (None: done)
+
+
+@dataclass(frozen=True)
+class MarkSeen:
+    """A leader of the office has seen a placement or extension in the leader's queue (who and when is kept)."""
+    item_id: UUID
+    office_id: str
+    by: str
+    by_name: str | None = None

@@ -259,11 +259,20 @@ def stay_warnings(household: HouseholdFacts, *, check_in: date, authorised_to: d
                         f"({THREE_MONTHS_NIGHTS} netter).")
     if household.children_on(check_in):
         warnings.append("Barnefamilie: midlertidig botilbud bare unntaksvis, og aldri ut over tre måneder."
-                        + (" Denne perioden går ut over tre måneder." if over else ""))
+                        + (PAST_THREE_MONTHS_NB if over else ""))
     if household.young_on(check_in):
         warnings.append("Ung person (18–24 år): midlertidig botilbud bare unntaksvis, og aldri ut over tre "
-                        "måneder." + (" Denne perioden går ut over tre måneder." if over else ""))
+                        "måneder." + (PAST_THREE_MONTHS_NB if over else ""))
     return tuple(warnings)
+
+
+PAST_THREE_MONTHS_NB = " Denne perioden går ut over tre måneder."
+"""Ends the warning of a family with children or a young person whose period goes past three months."""
+
+
+def family_past_three_months(warnings: tuple[str, ...] | list[str]) -> bool:
+    """The stay's period takes a family with children or a young person past three months (BRIEF §4: never)."""
+    return any(w.endswith(PAST_THREE_MONTHS_NB) for w in warnings)
 
 
 def check_placeable(decision: GrantedDecision, check_in: date, *, household_has_open_stay: bool) -> None:

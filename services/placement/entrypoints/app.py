@@ -20,6 +20,7 @@ from services.placement.entrypoints.api import (
     households,
     imports,
     inspections,
+    leader_queue,
     matches,
     providers,
     stays,
@@ -33,7 +34,7 @@ from services.placement.entrypoints.pages import providers as provider_pages
 from services.placement.entrypoints.pages import stays as stay_pages
 
 ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, households, capacity, views,
-           overview, decision_pages, stay_pages, provider_pages, import_pages)
+           leader_queue, overview, decision_pages, stay_pages, provider_pages, import_pages)
 
 
 def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date], people: PeopleLookup,

@@ -18,6 +18,7 @@ from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import (
     DECISION_NOT_FOUND,
     STAY_NOT_FOUND,
+    Forbidden,
     NotFound,
     PlacementError,
     RuleBroken,
@@ -200,7 +201,19 @@ async def move_to_other_provider(cmd: commands.MoveToOtherProvider, uow: Uow, *,
                         moved_from=stay, by=cmd.by, by_name=cmd.by_name)
 
 
+async def mark_seen(cmd: commands.MarkSeen, uow: Uow, *, now: Now) -> datetime:
+    """A leader of the stay's office marks a queue item as seen (a second mark changes nothing)."""
+    found = await uow.stays.of_queue_item(cmd.item_id)
+    if found is None:
+        raise NotFound("Fant ikke plasseringen eller forlengelsen.", "item_id")
+    stay, kind = found
+    if stay.office_id != cmd.office_id:
+        raise Forbidden("Du har bare tilgang til ditt eget Nav-kontor.", "item_id")
+    return await uow.stays.mark_seen(cmd.item_id, stay.id, kind, by=cmd.by, by_name=cmd.by_name, at=now())
+
+
 HANDLERS = {
+    commands.MarkSeen: mark_seen,
     commands.RecordDecision: record_decision,
     commands.PlaceHousehold: place_household,
     commands.ExtendStay: extend_stay,

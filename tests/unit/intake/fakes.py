@@ -13,7 +13,7 @@ from uuid import UUID
 
 from contracts import reference
 from services.intake.adapters import events
-from services.intake.adapters.queries import AuditRow, Case, CaseRow, HouseholdHistory, Owner, Person
+from services.intake.adapters.queries import AuditRow, AwaitingRow, Case, CaseRow, HouseholdHistory, Owner, Person
 from services.intake.bootstrap import make_bus
 from services.intake.domain.decisions import Decision, WarningRules
 from services.intake.domain.errors import Conflict
@@ -233,6 +233,22 @@ class FakeQueries:
                 found.append(Person(h.id, h.name or "", h.applicant_birth_date,
                                     self.store.references.get((h.id, office_id or h.office_id))))
         return found
+
+    async def office_people(self, office_id, *, reference=None, household_id=None) -> list[Person]:
+        return [Person(h.id, h.name or "", h.applicant_birth_date, self.store.references.get((h.id, h.office_id)))
+                for h in self.store.households.values() if h.office_id == office_id
+                and (reference is None or self.store.references.get((h.id, h.office_id)) == reference)
+                and (household_id is None or h.id == household_id)]
+
+    async def awaiting_approval(self, office_id) -> list[AwaitingRow]:
+        return [AwaitingRow(d.id, d.application_id, d.household_id, d.outcome, d.period_from, d.period_to,
+                            d.decided_at, d.decided_by, list(d.warnings), d.extends_decision_id,
+                            self.store.references.get((d.household_id, d.office_id)))
+                for d in sorted(self.store.decisions.values(), key=lambda d: d.decided_at)
+                if d.office_id == office_id and d.status == "awaiting_approval"]
+
+    async def awaiting_approval_count(self, office_id, *, not_by) -> int:
+        return sum(r.decided_by != not_by for r in await self.awaiting_approval(office_id))
 
     async def reference(self, household_id, office_id):
         return self.store.references.get((household_id, office_id))

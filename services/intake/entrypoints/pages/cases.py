@@ -72,6 +72,8 @@ async def approve_page(request: Request, decision: VisibleDecision, user: Leader
     try:
         body = ApprovalIn(justification=blank_to_none(values.get("leader_justification")))
         await bus.handle(ApproveDecision(actor_of(user), decision.id, body.justification))
+        if values.get("back") == "queue":  # approved from the leader's queue: back to it
+            return RedirectResponse("/intake/queue", status_code=303)
         return _to_case(decision.application_id)
     except ValidationError as exc:
         errors = {"leader_justification": next(iter(form_errors(exc).values()))}

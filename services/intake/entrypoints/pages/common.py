@@ -29,7 +29,8 @@ STATUS_NB = {"received": "Mottatt", "awaiting_approval": "Venter på godkjenning
 DECISION_STATUS_NB = {"awaiting_approval": "Venter på godkjenning", "in_effect": "Gjelder",
                       "returned": "Sendt tilbake"}
 OUTCOME_NB = {"granted": "Innvilget", "refused": "Avslag"}
-ACTION_NB = {"search": "Søk på fødselsnummer", "view_case": "Åpnet sak", "view_household": "Åpnet husstand",
+ACTION_NB = {"search": "Søk på fødselsnummer", "find": "Søk etter husstand", "view_case": "Åpnet sak",
+             "view_household": "Åpnet husstand",
              "view_people": "Så navn og fødselsdato", "view_letter": "Hentet vedtaksbrev",
              "transfer": "Overførte husstand"}
 SEX_NB = {"": "Ikke oppgitt", "female": "Kvinne", "male": "Mann", "non_binary": "Ikke-binær"}
