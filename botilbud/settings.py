@@ -24,7 +24,8 @@ class Settings(RuntimeSettings):
         "and billing's pages ask who a household is. Empty = this process's own address, when intake runs in it.")
     placement_url: str | None = Field(
         None, description="Base URL of placement's HTTP app (e.g. `http://placement:8080/placement`), where intake's "
-        "case page asks for a household's stays and the leader's queue for placement's part. Empty = this process's own address, when placement runs in it.")
+        "case page asks for a household's stays and the leader's queue for placement's part. Empty = this "
+        "process's own address, when placement runs in it.")
     billing_url: str | None = Field(
         None, description="Base URL of billing's HTTP app (e.g. `http://billing:8080/billing`), where intake's case "
         "page asks for a household's requisitions and invoice lines. Empty = this process's own address, when "
