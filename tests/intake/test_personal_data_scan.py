@@ -2,7 +2,8 @@
 database (every table, every column, bytes included), in any event on the broker (values and headers), or
 in the logs. The run goes past intake: the households are placed and extended, placement's and billing's pages
 show who they are (intake's people lookup), billing sends the requisitions with the guests' names to a real
-mail server, and the decision letters are downloaded — and still placement, billing and stats keep no name."""
+mail server, the decision letters are downloaded, the households are found by name and their case pages and
+the leader's queue opened — and still placement, billing and stats keep no name."""
 
 import json
 import logging
@@ -151,6 +152,13 @@ async def test_no_personal_data_in_databases_events_or_logs(log_lines, mail_stac
             return len({d["household_id"] for d in r.json()} & set(household_ids)) == 2
         await eventually(placement_has_both)
         await placed_and_shown(client, worker, decisions, mail_server)
+        # Found from the header, the case pages with placement's and billing's parts, the leader's queue.
+        r = await client.post("/intake/search", headers=worker, data={"q": NAMES[0].split()[1]})
+        assert r.status_code == 200 and NAMES[0] in r.text, r.text[-500:]
+        for household_id, name in zip(household_ids, NAMES[:2], strict=True):
+            r = await client.get(f"/intake/households/{household_id}?purpose=Kontroll", headers=worker)
+            assert r.status_code == 200 and name in r.text and "Rekvisisjon" in r.text, r.text[-800:]
+        assert (await client.get("/intake/queue", headers=leader)).status_code == 200
 
     words = needles(numbers)
     hits: list[str] = []
