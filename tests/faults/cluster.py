@@ -16,11 +16,16 @@ from pathlib import Path
 
 import httpx
 
+from botilbud.embedded import free_port
 from botilbud.settings import SERVICES, Settings
 
 
-def service_env(settings: Settings, service: str, home: Path) -> dict[str, str]:
+def service_env(settings: Settings, service: str, home: Path, ports: dict[str, int]) -> dict[str, str]:
+    """`ports`: where each service of the cluster listens, fixed up front so that each process knows where the
+    others are (placement's and billing's pages ask intake who a household is, intake's case page asks them)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOTILBUD_")}
+    env.update({f"BOTILBUD_{other.upper()}_URL": f"http://127.0.0.1:{port}/{other}"
+                for other, port in ports.items() if other in ("intake", "placement", "billing")})
     env.update({
         "BOTILBUD_HOME": str(home),
         "BOTILBUD_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
@@ -28,7 +33,7 @@ def service_env(settings: Settings, service: str, home: Path) -> dict[str, str]:
         "BOTILBUD_DATABASE_URL": settings.database_url,
         f"BOTILBUD_{service.upper()}_DATABASE_URL": settings.service_database_url(service),
         "BOTILBUD_TOPIC_NAMESPACE": settings.topic_namespace,
-        "BOTILBUD_HTTP_PORT": "0",
+        "BOTILBUD_HTTP_PORT": str(ports[service]),
         "BOTILBUD_SECRET_KEY": settings.secret_key.get_secret_value(),
         "BOTILBUD_ENCRYPTION_KEYS": settings.encryption_keys.get_secret_value(),
         "BOTILBUD_IDENTITY_HASH_KEY": settings.identity_hash_key.get_secret_value(),
@@ -43,11 +48,11 @@ def service_env(settings: Settings, service: str, home: Path) -> dict[str, str]:
 
 
 class ServiceProcess:
-    def __init__(self, settings: Settings, service: str, folder: Path):
+    def __init__(self, settings: Settings, service: str, folder: Path, ports: dict[str, int]):
         self.service = service
         self.home = folder / service
         self.home.mkdir(parents=True, exist_ok=True)
-        self.env = service_env(settings, service, self.home)
+        self.env = service_env(settings, service, self.home, ports)
         self.log = folder / f"{service}.log"
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
@@ -109,7 +114,8 @@ class ServiceProcess:
 class Cluster:
     def __init__(self, settings: Settings, folder: Path, services=SERVICES):
         self.settings = settings
-        self.procs = {s: ServiceProcess(settings, s, folder) for s in services}
+        ports = {s: free_port() for s in services}
+        self.procs = {s: ServiceProcess(settings, s, folder, ports) for s in services}
 
     async def start(self) -> None:
         for proc in self.procs.values():

@@ -40,6 +40,8 @@ async def test_verify_holds_on_a_healthy_stack_and_names_what_is_broken(stack, s
     billing = await asyncpg.connect(settings.service_database_url("billing"))
     placement = await asyncpg.connect(settings.service_database_url("placement"))
     try:
+        await billing.execute("DELETE FROM requisition_mailings WHERE requisition_id IN "
+                              "(SELECT id FROM requisitions WHERE stay_id = $1)", stay_id)
         await billing.execute("DELETE FROM requisitions WHERE stay_id = $1", stay_id)
         # Placed an hour ago: past the grace, so its missing requisition counts (not "still on its way").
         await placement.execute("UPDATE stays SET created_at = now() - interval '1 hour' WHERE id = $1", stay_id)
