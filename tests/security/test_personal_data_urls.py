@@ -136,8 +136,8 @@ async def test_urls_links_redirects_and_metrics_hold_no_personal_data_and_every_
         scan(metrics, "/metrics")
         assert "http_requests" in metrics or "botilbud" in metrics
 
-    print(f"personal data scan: {requested} pages requested ({named_pages} naming a person) {walked}, views {dict(views)}, "
-          f"{len(metrics)} bytes of metrics")
+    print(f"personal data scan: {requested} pages requested ({named_pages} naming a person) {walked}, "
+          f"views {dict(views)}, {len(metrics)} bytes of metrics")
     assert requested >= 50
     assert views[("veileder-grunerlokka", "view_case")] >= 2 and views[("veileder-grunerlokka", "search")] == 2
     assert not hits, "\n".join(hits[:50])
