@@ -15,10 +15,10 @@ from kit.auth import service_token
 from kit.header import QUEUE_COUNT_PATH, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
+from kit.people import PeopleLookup
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.billing.adapters import events
 from services.billing.adapters.mail import SmtpSender
-from services.billing.adapters.people import PeopleLookup
 from services.billing.adapters.post import RequisitionPapers, RequisitionPost
 from services.billing.adapters.queries import BillingQueries
 from services.billing.config import BillingSettings

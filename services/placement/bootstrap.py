@@ -15,9 +15,9 @@ from kit import clock
 from kit.header import QUEUE_COUNT_PATH, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
+from kit.people import PeopleLookup
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
 from services.placement.adapters import events
-from services.placement.adapters.people import PeopleLookup
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands
 from services.placement.entrypoints import kafka, metrics

@@ -1,6 +1,6 @@
 """What a requisition's PDF is made of, read from billing's own tables (the requisition, its stay, and billing's
 copies of the unit, the provider and the office), and the mailings' rows. The guest's name is not here: it is
-asked of intake when the PDF is made (adapters/people.py). Shared by the queries (pages, the PDF download) and
+asked of intake when the PDF is made (kit/people.py). Shared by the queries (pages, the PDF download) and
 the repository (the background job that sends)."""
 
 from __future__ import annotations

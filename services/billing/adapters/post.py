@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from kit.logging import get_logger
+from kit.people import People, PeopleLookup
 from services.billing.adapters import requisition_pdf
 from services.billing.adapters.mail import Message, SmtpSender
 from services.billing.adapters.papers import PaperContext
-from services.billing.adapters.people import People, PeopleLookup
 from services.billing.domain.papers import Mailing, NotSent, invoicing_for
 
 log = get_logger(__name__)  # ids and reasons only

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kit.messagebus import MessageBus
+from kit.people import PeopleLookup
 from kit.problems import install_error_handlers
-from services.billing.adapters.people import PeopleLookup
 from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import BillingQueries
 from services.billing.entrypoints.api import export, households, invoices, requisitions, settlement

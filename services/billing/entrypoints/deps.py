@@ -13,8 +13,8 @@ from pydantic import AfterValidator
 
 from kit.auth import OFFICE_SCOPED, Role, User, request_token, requires
 from kit.messagebus import MessageBus
+from kit.people import People
 from services.billing.adapters.household_billing import RequisitionHistory
-from services.billing.adapters.people import People
 from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import BillingQueries, InvoiceView, RequisitionView, StayView
 from services.billing.domain.errors import Forbidden, NotFound

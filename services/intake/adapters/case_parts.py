@@ -1,7 +1,7 @@
 """Placement's and billing's parts of a household's case, asked of their APIs when the case page is drawn, on
 behalf of the logged-in user (their token: each service checks the user's office itself). Nothing is kept.
 A service that cannot answer leaves its part out with a Norwegian note for the page; intake's part is shown
-regardless. The same shape as placement's and billing's `adapters/people.py`, the other way round."""
+regardless. The same shape as `kit/people.py` (placement and billing asking intake), the other way round."""
 
 from __future__ import annotations
 

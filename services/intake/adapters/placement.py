@@ -1,7 +1,7 @@
 """Placement's part of the leader's queue, asked of placement when intake's queue page (or a header's count) is
 drawn, on behalf of the logged-in leader (their token): the placements and extensions a leader should see, and
 marking one as seen. Placement checks the token like any request. The address is `BOTILBUD_PLACEMENT_URL` (in
-the all-in-one process, its own address); the mirror of placement's `adapters/people.py`, which asks intake."""
+the all-in-one process, its own address); the mirror of `kit/people.py`, with which placement and billing ask intake."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kit.messagebus import MessageBus
+from kit.people import PeopleLookup
 from kit.problems import install_error_handlers
 from kit.templating import templates
-from services.placement.adapters.people import PeopleLookup
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain.errors import Conflict, Forbidden, NotFound, RuleBroken
 from services.placement.entrypoints.api import (

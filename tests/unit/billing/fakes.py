@@ -12,9 +12,9 @@ from uuid import UUID
 
 from contracts import reference
 from kit.messagebus import MessageBus
+from kit.people import PeopleLookup
 from services.billing.adapters import events
 from services.billing.adapters.papers import OfficeView, PaperContext, UnitView
-from services.billing.adapters.people import PeopleLookup
 from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import (
     ApprovedLine,

@@ -7,12 +7,12 @@ import httpx
 import pytest
 
 from kit.auth import Role, User
+from kit.people import NOT_CONFIGURED_NB, UNREACHABLE_NB, People, PeopleLookup
 from kit.web import install_common
 from services.intake.domain import commands as c
 from services.intake.domain.identity import synthetic_identity_number
 from services.intake.domain.model import Actor, HouseholdDetails
 from services.intake.entrypoints.app import create_app
-from services.placement.adapters.people import NOT_CONFIGURED_NB, UNREACHABLE_NB, People, PeopleLookup
 from tests.unit.intake.fakes import MUNICIPALITIES, Intake
 from tests.web import SIGNER
 

@@ -13,7 +13,7 @@ import httpx
 import contracts
 from contracts import reference
 from kit.auth import Role, User
-from services.placement.adapters.people import PeopleLookup
+from kit.people import PeopleLookup
 from services.placement.bootstrap import make_bus
 from services.placement.domain import commands, model
 from services.placement.domain.offices import RecordOffice

@@ -13,7 +13,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from kit.auth import request_token
-from services.placement.adapters.people import People
+from kit.people import People
 from services.placement.domain.errors import Conflict, Forbidden, NotFound, PlacementError, RuleBroken
 
 DESTINATIONS_NB = {

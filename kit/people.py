@@ -1,7 +1,8 @@
 """Who households are, asked of intake when a page is drawn, on behalf of the logged-in user (their token):
 intake checks the user's access and audits what it names. Nothing is kept — the answer lives for one page,
-never in placement's tables, events, logs or URLs (the ids travel in the POST body). The same small client is
-in each service that shows households (adapters/people.py)."""
+never in the asking service's tables, events, logs or URLs (the ids travel in the POST body). One client for
+every service that shows households (placement's and billing's pages, billing's mailer); intake's side is
+`POST /intake/api/people`."""
 
 from __future__ import annotations
 
