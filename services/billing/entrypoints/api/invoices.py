@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from kit.uploads import read_capped
 from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
 from services.billing.domain.commands import ImportDocuments
 from services.billing.domain.errors import DocumentTooLarge
@@ -19,13 +20,10 @@ async def read_limited(request: Request, limit: int = MAX_DOCUMENT_BYTES) -> byt
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + SLACK:
         raise DocumentTooLarge(f"Dokumentet er {int(declared) // 1024} kB; grensen er {limit // 1024} kB.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit + SLACK:
-            raise DocumentTooLarge(f"Dokumentet er over grensen på {limit // 1024} kB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    data = await read_capped(request, limit + SLACK)
+    if data is None:
+        raise DocumentTooLarge(f"Dokumentet er over grensen på {limit // 1024} kB.")
+    return data
 
 
 async def import_file(bus: Bus, queries: Queries, data: bytes, filename: str, content_type: str,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import AfterValidator
 
 from kit.problems import FieldProblem, Problem, ProblemResponse, answer
+from kit.uploads import read_capped
 from services.intake.adapters import offices_csv
 from services.intake.domain.commands import ChangeOffice, CloseOffice, ImportOffices, RegisterOffice
 from services.intake.domain.errors import NotFound
@@ -59,7 +60,7 @@ async def import_offices(request: Request, user: Admin, bus: Bus,
     """Register and change offices from a CSV file. An office is its name within its municipality: the same
     file twice changes nothing, changed fields update. One bad row rejects the file (422, nothing written)
     unless `partial`; the answer lists every bad row with its line and reason."""
-    data = await _read_capped(request, IMPORT_MAX_BYTES)
+    data = await read_capped(request, IMPORT_MAX_BYTES)
     if data is None:
         return answer(request, 413, TOO_LARGE_NB, [FieldProblem(loc=["body"], msg=TOO_LARGE_NB, type="too_large")])
     try:
@@ -100,17 +101,4 @@ async def close_office(office_id: OfficeIdPath, user: Admin, bus: Bus, municipal
     """Close an office: it takes no new applications; its cases and history stay."""
     return office_out(await bus.handle(CloseOffice(actor_of(user), office_id)), municipalities)
 
-
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes `limit` bytes (declared or arrived)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 

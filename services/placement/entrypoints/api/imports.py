@@ -15,6 +15,7 @@ from kit import clock
 from kit.auth import Role, User
 from kit.messagebus import MessageBus
 from kit.problems import FieldProblem, answer
+from kit.uploads import read_capped
 from services.placement.adapters import csv_files
 from services.placement.adapters.queries import ImportRunRow, PlacementQueries
 from services.placement.domain import commands, history, provider_import
@@ -51,19 +52,6 @@ LISTED_STAY_IDS = 1000
 PARTIAL = Query(False, description="Import the good rows, report the bad ones.")
 DRY_RUN = Query(False, description="Check every row, write nothing.")
 
-
-async def read_capped(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes `limit` bytes (what was declared or what has arrived)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def document_answers(app: FastAPI) -> None:
