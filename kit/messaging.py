@@ -191,6 +191,8 @@ def register(broker: KafkaBroker, service: str, subscriptions: list[Subscription
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         batch=True,
         max_records=settings.consumer_batch_max_records,
         batch_timeout_ms=settings.kafka_fetch_max_wait_ms,

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         50, description="Longest a consumer's fetch waits for data. Tansu answers a waiting fetch only when this "
         "runs out, so it bounds event latency there; Apache Kafka answers as soon as data arrives.")
+    kafka_session_timeout_ms: int = Field(
+        10_000, description="A consumer group member's session timeout (aiokafka's default). Tansu holds every "
+        "group join for half of it, so the test suite sets it lower on the embedded broker.")
+    kafka_heartbeat_interval_ms: int = Field(
+        3_000, description="How often a consumer tells the group it is alive; well under the session timeout.")
     topic_namespace: str = Field("", description="Prefix for every topic and consumer group (test isolation).")
     database_url: str | None = Field(
         None, description="PostgreSQL server URL; each service uses its own database `botilbud_<service>` "

@@ -33,6 +33,8 @@ def service_env(settings, home: Path) -> dict[str, str]:
         "BOTILBUD_HOME": str(home),
         "BOTILBUD_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
         "BOTILBUD_KAFKA_IDEMPOTENT_PRODUCER": str(settings.kafka_idempotent_producer).lower(),
+        "BOTILBUD_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
+        "BOTILBUD_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
         "BOTILBUD_DATABASE_URL": settings.database_url,
         "BOTILBUD_STATS_DATABASE_URL": settings.stats_database_url,
         "BOTILBUD_TOPIC_NAMESPACE": settings.topic_namespace,

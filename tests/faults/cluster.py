@@ -30,6 +30,8 @@ def service_env(settings: Settings, service: str, home: Path, ports: dict[str, i
         "BOTILBUD_HOME": str(home),
         "BOTILBUD_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
         "BOTILBUD_KAFKA_IDEMPOTENT_PRODUCER": str(settings.kafka_idempotent_producer).lower(),
+        "BOTILBUD_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
+        "BOTILBUD_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
         "BOTILBUD_DATABASE_URL": settings.database_url,
         f"BOTILBUD_{service.upper()}_DATABASE_URL": settings.service_database_url(service),
         "BOTILBUD_TOPIC_NAMESPACE": settings.topic_namespace,

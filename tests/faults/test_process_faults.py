@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from botilbud.embedded import EmbeddedPostgres
 from botilbud.settings import SERVICES, Settings
 from botilbud.verify import operator_token, verify_until
+from tests.conftest import TANSU_QUICK_JOIN
 from tests.faults.cluster import Cluster
 from tests.faults.traffic import Traffic
 
@@ -41,6 +42,7 @@ def fault_settings(own_postgres, kafka_bootstrap, users_file, tmp_path) -> Setti
     return Settings(
         _env_file=None, home=tmp_path / "verify-home", kafka_bootstrap=kafka_bootstrap,
         kafka_idempotent_producer=bool(os.environ.get("BOTILBUD_TEST_KAFKA_BOOTSTRAP")),
+        **({} if os.environ.get("BOTILBUD_TEST_KAFKA_BOOTSTRAP") else TANSU_QUICK_JOIN),
         topic_namespace=f"{ns}.", database_url=url, **{f"{s}_database_url": f"{url}/{ns}_{s}" for s in SERVICES},
         http_port=0, secret_key=SecretStr(secrets.token_urlsafe(32)),
         encryption_keys=SecretStr(Fernet.generate_key().decode()),
