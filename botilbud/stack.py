@@ -88,10 +88,13 @@ def require_settings(settings: Settings, services: list[str]) -> None:
 
 
 def with_embedded_defaults(settings: Settings) -> Settings:
-    """The embedded stack is for demos and development: demo data and synthetic identity numbers on, unless
-    set (the defaults are production's)."""
-    updates = {name: True for name in ("demo_data", "allow_synthetic_ids") if name not in settings.model_fields_set}
-    return settings.model_copy(update=updates)
+    """The embedded stack is for demos and development: demo data and synthetic identity numbers on, and a short
+    consumer session (the embedded Tansu holds each group join for half of it), unless set (the defaults are
+    production's)."""
+    embedded = {"demo_data": True, "allow_synthetic_ids": True,
+                "kafka_session_timeout_ms": 3_000, "kafka_heartbeat_interval_ms": 1_000}
+    return settings.model_copy(update={name: value for name, value in embedded.items()
+                                       if name not in settings.model_fields_set})
 
 
 def ensure_local_secrets(settings: Settings) -> Settings:

@@ -37,6 +37,7 @@ def test_the_embedded_stack_turns_demo_data_and_synthetic_ids_on_unless_set(monk
 
     on = with_embedded_defaults(Settings(_env_file=None))
     assert on.demo_data is True and on.allow_synthetic_ids is True
+    assert on.kafka_session_timeout_ms < Settings(_env_file=None).kafka_session_timeout_ms
     monkeypatch.setenv("BOTILBUD_DEMO_DATA", "false")
     kept = with_embedded_defaults(Settings(_env_file=None, allow_synthetic_ids=False))
     assert kept.demo_data is False and kept.allow_synthetic_ids is False
