@@ -19,7 +19,7 @@ def test_the_issue_asks_for_these_alerts():
     assert {r["alert"] for r in alerts()} >= {
         "BotilbudConsumerLagGrowing", "BotilbudDeadLetters", "BotilbudOutboxBacklog", "BotilbudHighErrorRate",
         "BotilbudServiceDown", "BotilbudCapacityExhausted", "BotilbudFamilyPastThreeMonths",
-        "BotilbudInspectionsOverdue"}
+        "BotilbudInspectionsOverdue", "BotilbudRequisitionMailingsPending"}
 
 
 def test_every_alert_has_a_runbook_entry_and_links_to_it():
