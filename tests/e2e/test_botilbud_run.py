@@ -202,3 +202,29 @@ def test_an_empty_start_has_nothing_but_one_administrator_whose_password_is_show
     assert first.count(password) == 1 and password not in second  # shown once, at the first start
     assert first.index(password) < first.index(f"Botilbud kjører på {urls[0]}")  # the address comes last
     assert "Demobrukere" not in first
+
+
+def test_an_empty_start_with_an_identity_provider_makes_no_local_administrator(tmp_path):
+    """With an identity provider the first administrator is the provider's (docs/operations.md): the embedded
+    stack then makes no `admin` with a password, and no password logs in. The provider need not answer for that:
+    the stack starts and says so in its log."""
+    home = tmp_path / "home"
+    env = {**os.environ, "BOTILBUD_HOME": str(home), "BOTILBUD_HTTP_PORT": "0", "BOTILBUD_DEMO_DATA": "false",
+           "BOTILBUD_OIDC_ISSUER": "http://127.0.0.1:9/realms/botilbud"}
+    env.pop("BOTILBUD_TEST_KAFKA_BOOTSTRAP", None)
+    out_file = tmp_path / "stdout.txt"
+    with out_file.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "botilbud.cli", "run"], env=env, stdout=out,
+                                   stderr=subprocess.DEVNULL)
+    try:
+        url = wait_for_run_file(home / "run.json", process)["url"]
+        assert not (home / "admin-password").exists()
+        assert not (home / "users.json").exists()
+        refused = httpx.post(f"{url}/api/token", data={"username": "admin", "password": "demo"}, timeout=30)
+        assert refused.status_code == 400 and "passord er slått av" in refused.json()["detail"], refused.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert process.returncode == 0
+    console = out_file.read_text()
+    assert "admin-password" not in console and f"Botilbud kjører på {url}" in console
