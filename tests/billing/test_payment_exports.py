@@ -78,4 +78,4 @@ async def test_overlapping_exports_pay_each_line_once_and_download_the_same_file
 
         page = await client.get("/billing/export", headers=finance)
         assert page.status_code == 200 and f"/billing/api/exports/{one['id']}.csv" in page.text
-        assert kroner(price) in page.text.replace("\xa0", " ").replace(" ", "") or "kr" in page.text
+        assert "Tidligere eksporter" in page.text
