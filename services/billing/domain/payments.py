@@ -15,7 +15,8 @@ EARLIEST = date(2000, 1, 1)
 
 @dataclass(frozen=True)
 class DueLine:
-    """An approved invoice line not yet exported: what the export pays (negative for a credit note)."""
+    """An approved invoice line not yet exported. `payable_amount` is what it pays, already negative on a credit
+    note; `payable_nights` is never negative, so a credit note's nights count against the others."""
 
     invoice_id: UUID
     position: int
@@ -40,7 +41,7 @@ class DueLine:
 
     @property
     def amount(self) -> Decimal:
-        return -self.payable_amount if self.kind == "credit_note" else self.payable_amount
+        return self.payable_amount
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def test_a_one_day_period_ending_today_is_good():
 
 
 def test_credit_notes_count_against_the_sum():
-    lines = [line("1650.00", nights=2), line("825.00", "credit_note"), line("0.50")]
+    lines = [line("1650.00", nights=2), line("-825.00", "credit_note"), line("0.50")]
     assert total_of(lines) == Decimal("825.50")
     assert [x.nights for x in lines] == [2, -1, 1]
     export = new_export(export_id=uuid4(), lines=lines, period_from=date(2026, 11, 1), period_to=TODAY,
