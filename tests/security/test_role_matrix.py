@@ -252,6 +252,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/stats/api/rebuild"): ("NNNYYNNN", "/stats/api/rebuild", {}),
         ("GET", "/stats/"): ("YYYYYYYY", "/stats/", {}),
         ("GET", "/stats/rapporter/{key}"): ("YYYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
+        ("GET", "/stats/api/reports/uke"): ("YYYYYYYY", f"/stats/api/reports/uke?{q}", {}),
+        ("GET", "/stats/rapporter/uke"): ("YYYYYYYY", f"/stats/rapporter/uke?{q}", {}),
         ("GET", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
         ("POST", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
     }

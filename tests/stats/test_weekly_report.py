@@ -45,7 +45,8 @@ async def test_last_weeks_report_counts_a_stay_begun_in_it_in_every_format(stack
         unit = (await client.get(f"/placement/api/decisions/{decision_id}/matches",
                                  headers=worker)).json()["fits"][0]
         placed = await client.post("/placement/api/stays", headers=worker, json={
-            "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(check_in)})
+            "decision_id": decision_id, "unit_id": unit["unit_id"], "check_in": str(check_in),
+            "justification": "Ingen annen ledig plass i kommunen denne uka."})
         assert placed.status_code == 201, placed.text
 
         async def counted():
