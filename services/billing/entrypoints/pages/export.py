@@ -22,6 +22,7 @@ from services.billing.entrypoints.pages.common import pages
 from services.billing.entrypoints.pages.invoices import form_fields
 
 router = APIRouter(include_in_schema=False)
+SHOWN = re.compile(r"[^\x00-\x1f\x7f-\x9f]{0,20}")  # what a page shows back of a date typed
 FIELDS = {"period_from": "fra", "period_to": "til"}
 
 
@@ -37,6 +38,11 @@ def read_date(text: str, field: str) -> date:
         pass
     raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 01.03.2026." if text else "Velg en dato.",
                      field=field)
+
+
+def shown(text: str | None) -> str:
+    """What was typed, as the form shows it back: without control characters, at most 20 characters."""
+    return "".join(SHOWN.findall((text or "").strip()))[:20]
 
 
 def read_period(typed: dict[str, str]) -> tuple[date, date]:
@@ -77,7 +83,7 @@ def default_period(exports) -> dict[str, str]:
 async def export_page(request: Request, user: Finance, queries: Queries, fra: str | None = None,
                       til: str | None = None, laget: UUID | None = None):
     typed = default_period(await queries.exports(limit=1)) if fra is None and til is None else \
-        {"fra": (fra or "")[:20], "til": (til or "")[:20]}
+        {"fra": shown(fra), "til": shown(til)}
     return await export_page_response(request, user, queries, typed, made=laget)
 
 
@@ -86,7 +92,7 @@ async def export_form(request: Request, user: Finance, bus: Bus, queries: Querie
     typed = {"fra": "", "til": ""}
     try:
         fields = await form_fields(request, "fra", "til")
-        typed = {k: v.strip()[:20] for k, v in fields.items()}
+        typed = {k: shown(v) for k, v in fields.items()}
         period = read_period(typed)
         export = await bus.handle(CreatePaymentExport(*period, user.username, user.name or None))
     except BillingError as exc:
