@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -14,10 +13,8 @@ from fastapi.encoders import decimal_encoder
 from fastapi.responses import Response
 
 from kit import exports
-from kit.formatting import date_nb
 from services.stats.domain.kostra import KEYS, KostraRules
 from services.stats.domain.reports import Table
-from services.stats.domain.weekly import WEEKDAYS_NB, WeeklyReport, tables
 from services.stats.service_layer.views import Area
 
 KOSTRA_LABELS = {
@@ -91,23 +88,3 @@ def report_file(kind: Literal["csv", "xlsx"], table: Table, area: Area) -> Respo
 def json_cell(value):
     """A report cell as the API has always sent it (a whole-number amount as an integer, else a float)."""
     return decimal_encoder(value) if isinstance(value, Decimal) else value
-
-
-def night_label(value) -> str:
-    """A night of the weekly report as people read it: "mandag 29.12.2025" (a total row's label as it is)."""
-    if isinstance(value, date):
-        return f"{WEEKDAYS_NB[value.weekday()]} {date_nb(value)}"
-    return str(value)
-
-
-def weekly_file(kind: Literal["csv", "xlsx"], report: WeeklyReport, municipality: str,
-                district: str | None) -> Response:
-    """The weekly report in one sheet: the offices, then the nights, then what they mean and the area."""
-    t = tables(report)
-    w = report.week
-    notes = [tuple(t.nights.columns), *[(night_label(r[0]), *r[1:]) for r in t.nights.rows], (),
-             (t.offices.note,), (t.nights.note,), ("Uke", w.title), ("Fra", date_nb(w.monday)),
-             ("Til og med", date_nb(w.end - timedelta(days=1))), ("Kommunenummer", municipality),
-             ("Bydel", district or "")]
-    name = f"uke-{w.year}-{w.week:02d}-{municipality}" + (f"-{slug(district)}" if district else "") + f".{kind}"
-    return table_file(kind, f"Uke {w.week} {w.year}", list(t.offices.columns), t.offices.rows, notes, name)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.stats.domain.weekly import RUN_BUCKETS, iso_week, week_of
-from services.stats.entrypoints import presentation
+from services.stats.entrypoints import weekly_files
 from services.stats.entrypoints.deps import Municipal, Reader, Views
 from services.stats.entrypoints.schemas import DISTRICT_MAX, DOWNLOADS, District, Format, Municipality, problems
 from services.stats.service_layer.views import WEEKLY, Area
@@ -57,7 +57,7 @@ async def weekly(user: Reader, views: Views, scope: Municipal, municipality: Mun
     area = views.named(Area(chosen.year, municipality, district))
     report = await views.weekly(chosen, area.municipality, area.district)
     if format != "json":
-        return presentation.weekly_file(format, report, area.municipality, area.district)
+        return weekly_files.weekly_file(format, report, area.municipality, area.district)
     labels = [label for _, _, label in RUN_BUCKETS]
     return WeeklyOut(
         year=chosen.year, week=chosen.week, monday=chosen.monday, counted_to=report.counted_to,

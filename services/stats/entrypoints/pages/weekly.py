@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.stats.domain.weekly import WEEKDAYS_NB, tables
-from services.stats.entrypoints import presentation
+from services.stats.entrypoints import presentation, weekly_files
 from services.stats.entrypoints.deps import Municipal, Reader, Views
 from services.stats.entrypoints.pages.form import PAGES
 from services.stats.entrypoints.pages.reports import table_chart
@@ -31,7 +31,7 @@ async def weekly_page(request: Request, user: Reader, views: Views, scope: Munic
         shown = tables(await views.weekly(form.week, named.municipality, named.district))
         area = presentation.area_name(named.municipality, named.district)
         free = [r for r in shown.nights.rows if r[1] is not None and not isinstance(r[0], str)]
-        chart = table_chart(replace(shown.nights, rows=[(presentation.night_label(r[0]), *r[1:]) for r in free]))
+        chart = table_chart(replace(shown.nights, rows=[(weekly_files.night_label(r[0]), *r[1:]) for r in free]))
     districts = await views.districts(form.values["municipality"]) if "municipality" not in form.errors else []
     return PAGES.TemplateResponse(
         request, "weekly.html",
