@@ -44,6 +44,7 @@ def bound_handlers(*, price_tolerance: Decimal, today=clock.today, now=clock.now
         commands.AdjustLine: {"today": today, "now": now},
         commands.ApproveInvoice: {"now": now},
         commands.DisputeInvoice: {"now": now},
+        commands.CreatePaymentExport: {"today": today, "now": now},
         commands.IssueRequisition: {"now": now},
         commands.ExtendRequisition: {"now": now},
         commands.SendRequisitionAgain: {"now": now},

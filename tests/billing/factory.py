@@ -3,10 +3,14 @@ rules, and CSV invoices in billing's own format. Nights are billed in unit DAY w
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
+
+from kit import clock
 
 
 @dataclass
@@ -117,3 +121,22 @@ def csv_invoice(rows: list[dict]) -> bytes:
     for row in rows:
         out.append(";".join(str(row.get(c, "")) for c in columns))
     return ("\n".join(out) + "\n").encode()
+
+
+async def export_today(client, finance: dict) -> tuple[dict, list[dict]]:
+    """Make a payment export of what was approved today and not exported before (the stack is shared: other
+    tests' lines may be in it too); returns the export and its rows, each as {column: cell}."""
+    today = str(clock.today())
+    made = await client.post("/billing/api/exports", headers=finance,
+                             json={"period_from": today, "period_to": today})
+    assert made.status_code == 201, made.text
+    body = (await client.get(made.json()["download"], headers=finance)).content
+    assert body.startswith("\ufeff".encode())  # UTF-8 with BOM, as Norwegian Excel wants it
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    return made.json(), [dict(zip(header, r, strict=False)) for r in rows[1:] if r and r[0] and len(r) == len(header)]
+
+
+def kroner(amount) -> str:
+    """An amount as the payment file writes it: 1650,00 (a credit note: -1650,00)."""
+    return f"{amount:.2f}".replace(".", ",")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.billing.factory import Line, ehf
+from tests.billing.factory import Line, ehf, kroner
 from tests.billing.test_documents import XXE
 from tests.billing.test_invoices_through_the_stack import place_household
 from tests.conftest import browser_login, eventually, login
@@ -84,11 +84,14 @@ async def test_finance_adjusts_approves_and_exports(stack, browser, tmp_path):
 
     await page.get_by_role("link", name="Eksport og forbruk").click()
     await page.get_by_role("heading", name="Eksport og forbruk").wait_for()
+    await page.get_by_role("button", name="Vis hva som er til betaling").click()
+    await page.locator("#til-betaling").wait_for()
+    await page.get_by_role("button", name="Lag eksport for").click()
+    await page.wait_for_url("**/export?laget=*")
     async with page.expect_download() as download_info:
-        await page.get_by_role("link", name="Last ned godkjente beløp (CSV)").click()
+        await page.locator("tr[aria-current] a[download]").click()
     download = await download_info.value
     exported = (tmp_path / "export.csv")
     await download.save_as(exported)
-    rows = exported.read_text(encoding="utf-8").strip().splitlines()
-    assert len(rows) == 3 and all(req["number"] in r for r in rows[1:])
-    assert [r.split(";")[-1] for r in rows[1:]] == [f"{price * 2:.2f}", f"{price * 2:.2f}"]
+    rows = [r for r in exported.read_text(encoding="utf-8-sig").strip().splitlines() if req["number"] in r]
+    assert [r.split(";")[-1] for r in rows] == [kroner(price * 2), kroner(price * 2)]

@@ -227,7 +227,12 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
                                                                   {"json": {}}),
         ("POST", "/billing/api/invoices/{invoice_id}/dispute"): ("NNYNYNNN", f"/billing/api/invoices/{inv}/dispute",
                                                                   {"json": {}}),
-        ("GET", "/billing/api/export.csv"): ("NNYNYNNN", "/billing/api/export.csv", {}),
+        ("GET", "/billing/api/exports"): ("NNYNYNNN", "/billing/api/exports", {}),
+        ("GET", "/billing/api/exports/due"): ("NNYNYNNN", "/billing/api/exports/due?period_from=2026-01-01&"
+                                              "period_to=2026-01-31", {}),
+        ("POST", "/billing/api/exports"): ("NNYNYNNN", "/billing/api/exports", {
+            "json": {"period_from": "2026-01-01", "period_to": "2026-01-01"}}),
+        ("GET", "/billing/api/exports/{export_id}.csv"): ("NNYNYNNN", f"/billing/api/exports/{inv}.csv", {}),
         ("GET", "/billing/api/spend"): ("NYYNYNYN", "/billing/api/spend", {}),
         ("GET", "/billing/"): ("YYYNYYYN", "/billing/", {}),
         ("GET", "/billing/invoices"): ("NNYNYNNN", "/billing/invoices", {}),
@@ -239,6 +244,7 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/billing/invoices/{invoice_id}/decision"): ("NNYNYNNN", f"/billing/invoices/{inv}/decision",
                                                                {"data": {}}),
         ("GET", "/billing/export"): ("NNYNYNNN", "/billing/export", {}),
+        ("POST", "/billing/export"): ("NNYNYNNN", "/billing/export", {"data": {}}),
         # stats: everyone reads (the municipality's staff: their own municipality's); operations and admin rebuild
         ("GET", "/stats/api/kostra"): ("YYYYYYYY", f"/stats/api/kostra?{q}", {}),
         ("GET", "/stats/api/reports"): ("YYYYYYYY", "/stats/api/reports", {}),
@@ -246,6 +252,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/stats/api/rebuild"): ("NNNYYNNN", "/stats/api/rebuild", {}),
         ("GET", "/stats/"): ("YYYYYYYY", "/stats/", {}),
         ("GET", "/stats/rapporter/{key}"): ("YYYYYYYY", f"/stats/rapporter/{ids['report']}?{q}", {}),
+        ("GET", "/stats/api/reports/uke"): ("YYYYYYYY", f"/stats/api/reports/uke?{q}", {}),
+        ("GET", "/stats/rapporter/uke"): ("YYYYYYYY", f"/stats/rapporter/uke?{q}", {}),
         ("GET", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
         ("POST", "/stats/gjenoppbygging"): ("NNNYYNNN", "/stats/gjenoppbygging", {}),
     }

@@ -21,8 +21,9 @@ from services.billing.adapters.papers import (
     mailing_of,
     paper_context,
 )
-from services.billing.adapters.repository import INVOICE_COLUMNS, LINE_COLUMNS
+from services.billing.adapters.repository import DUE_LINES, INVOICE_COLUMNS, LINE_COLUMNS
 from services.billing.domain.papers import Mailing
+from services.billing.domain.payments import DueLine, PaymentExport
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,15 @@ class ApprovedLine:
     last_night: date | None
     payable_nights: int
     payable_amount: Decimal
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    export: PaymentExport
+    content: bytes
+
+
+EXPORT_COLUMNS = "id, created_at, created_by, created_by_name, period_from, period_to, lines, total"
 
 
 @dataclass(frozen=True)
@@ -282,6 +292,29 @@ class BillingQueries:
                 "AND ($2::date IS NULL OR (i.decided_at AT TIME ZONE 'Europe/Oslo')::date <= $2) "
                 "ORDER BY i.decided_at, i.id, l.position", since, until)
         return [ApprovedLine(**dict(r)) for r in rows]
+
+    async def due_lines(self, period_from: date, period_to: date) -> list[DueLine]:
+        """What an export of the period would pay now: approved in it and not exported before."""
+        async with self._pool.acquire() as conn:
+            return [DueLine(**dict(r)) for r in await conn.fetch(DUE_LINES, period_from, period_to)]
+
+    async def exports(self, limit: int = 100) -> list[PaymentExport]:
+        """The payment exports made, newest first."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(f"SELECT {EXPORT_COLUMNS} FROM payment_exports "  # noqa: S608 (constant columns)
+                                    "ORDER BY created_at DESC, id LIMIT $1", limit)
+        return [PaymentExport(**dict(r)) for r in rows]
+
+    async def export_file(self, export_id: UUID) -> ExportFile | None:
+        """The export and its file, as it was written when the export was made."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(f"SELECT {EXPORT_COLUMNS}, content FROM payment_exports "  # noqa: S608
+                                      "WHERE id = $1", export_id)
+        if row is None:
+            return None
+        values = dict(row)
+        content = values.pop("content")
+        return ExportFile(PaymentExport(**values), content)
 
     async def spend(self) -> Spend:
         """Approved spend per provider and per agreement kind."""

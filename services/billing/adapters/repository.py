@@ -15,6 +15,7 @@ from services.billing.adapters.papers import MAILING_COLUMNS, REQUISITION_COLUMN
 from services.billing.domain.finance import Invoice, InvoiceLine
 from services.billing.domain.model import ProviderAgreement, Requisition, Stay
 from services.billing.domain.papers import Mailing
+from services.billing.domain.payments import DueLine, PaymentExport
 from services.billing.domain.terms import FixedPlaces, RequisitionTerms
 
 INVOICE_COLUMNS = ("id, kind, format, supplier_orgnr, supplier_name, invoice_number, issue_date, currency, "
@@ -25,6 +26,16 @@ LINE_COLUMNS = ("position, line_id, requisition_number, requisition_id, provider
                 "payable_amount, status, findings, comment")
 # Imports are matched one at a time: nights billed twice and duplicate invoices are decided in order.
 IMPORT_LOCK = 0x0B111_0005
+# Payment exports are made one at a time: a line goes into the first export that takes it, never two.
+EXPORT_LOCK = 0x0B111_0006
+DUE_LINES = (
+    "SELECT i.id AS invoice_id, l.position, i.kind, l.payable_amount, i.supplier_orgnr, i.supplier_name, "
+    "i.invoice_number, i.issue_date, i.decided_at AS approved_at, l.requisition_number, l.office_id, "
+    "(SELECT o.name FROM offices o WHERE o.id = l.office_id) AS office_name, l.agreement_kind, l.first_night, "
+    "l.last_night, l.payable_nights FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id "
+    "WHERE i.decision = 'approved' AND l.export_id IS NULL "
+    "AND (i.decided_at AT TIME ZONE 'Europe/Oslo')::date BETWEEN $1 AND $2 "
+    "ORDER BY i.decided_at, i.id, l.position")
 
 
 def _requisition(row) -> Requisition:
@@ -274,3 +285,23 @@ class BillingRepository:
             "INSERT INTO invoice_decisions (invoice_id, position, action, amount, comment, decided_by, decided_at, "
             "decided_by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", inv.id, position, action, amount, comment,
             by, at, by_name)
+
+    # --- payment exports --------------------------------------------------------------------------------
+    async def lock_exports(self) -> None:
+        await self.conn.execute("SELECT pg_advisory_xact_lock($1)", EXPORT_LOCK)
+
+    async def due_lines(self, period_from: date, period_to: date) -> list[DueLine]:
+        """Lines of invoices approved in the period (approval date in Norway, both included) that no export
+        has taken yet, in the order they were approved."""
+        return [DueLine(**dict(r)) for r in await self.conn.fetch(DUE_LINES, period_from, period_to)]
+
+    async def add_export(self, export: PaymentExport, lines: list[DueLine], content: bytes, sha256: str) -> None:
+        """The export with its file, and each of its lines marked as paid by it."""
+        await self.conn.execute(
+            "INSERT INTO payment_exports (id, created_at, created_by, created_by_name, period_from, period_to, "
+            "lines, total, content, content_sha256) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)", export.id,
+            export.created_at, export.created_by, export.created_by_name, export.period_from, export.period_to,
+            export.lines, export.total, content, sha256)
+        await self.conn.executemany(
+            "UPDATE invoice_lines SET export_id = $3 WHERE invoice_id = $1 AND position = $2 AND export_id IS NULL",
+            [(x.invoice_id, x.position, export.id) for x in lines])

@@ -139,3 +139,14 @@ class DisputeInvoice:
     comment: str
     by: str
     by_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatePaymentExport:
+    """Finance exports for payment what was approved in the period (approval dates in Norway, both included)
+    and not exported before."""
+
+    period_from: date
+    period_to: date
+    by: str
+    by_name: str | None = None

@@ -222,3 +222,34 @@ class SpendOut(BaseModel):
         return cls(by_provider=[ProviderSpendOut(**vars(p)) for p in s.by_provider],
                    by_agreement_kind=[KindSpendOut(**vars(k)) for k in s.by_agreement_kind],
                    outside_agreements=s.outside_agreements)
+
+
+class ExportPeriod(BaseModel):
+    """The approval dates (in Norway) an export covers, both included; neither after today."""
+
+    model_config = ConfigDict(extra="forbid")
+    period_from: date = Field(description="First approval date, e.g. 2026-03-01.")
+    period_to: date = Field(description="Last approval date (today at the latest).")
+
+
+class DueOut(BaseModel):
+    period_from: date
+    period_to: date
+    lines: int = Field(description="Approved invoice lines in the period not exported before.")
+    total: Money = Field(description="What they pay together (credit notes negative).")
+
+
+class PaymentExportOut(BaseModel):
+    id: UUID
+    created_at: Instant
+    created_by: str = Field(max_length=200)
+    created_by_name: str | None = Field(None, max_length=200)
+    period_from: date
+    period_to: date
+    lines: int
+    total: Money
+    download: str = Field(description="Where the file is: the same bytes every time.")
+
+    @classmethod
+    def of(cls, e) -> PaymentExportOut:
+        return cls(**vars(e), download=f"/billing/api/exports/{e.id}.csv")

@@ -13,8 +13,8 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from kit import clock
-from services.billing.adapters import documents
-from services.billing.domain import commands, finance, model, papers
+from services.billing.adapters import documents, payment_file
+from services.billing.domain import commands, finance, model, papers, payments
 from services.billing.domain.errors import Conflict, NotFound
 from services.billing.domain.invoice import CREDIT_NOTE
 from services.billing.domain.reconciliation import (
@@ -197,6 +197,21 @@ async def dispute_invoice(cmd: commands.DisputeInvoice, uow: BillingUnitOfWork, 
     return invoice.id
 
 
+async def create_payment_export(cmd: commands.CreatePaymentExport, uow: BillingUnitOfWork, *, today: Today,
+                                now: Now) -> payments.PaymentExport:
+    """One export of the lines approved in the period that no export has paid: the file is written once and
+    kept with the export, and each line is marked with the export's id, all in this transaction. Exports are
+    made one at a time, so two at once never take the same line."""
+    payments.check_period(cmd.period_from, cmd.period_to, today())
+    await uow.repo.lock_exports()
+    lines = await uow.repo.due_lines(cmd.period_from, cmd.period_to)
+    export = payments.new_export(export_id=uuid4(), lines=lines, period_from=cmd.period_from,
+                                 period_to=cmd.period_to, today=today(), by=cmd.by, by_name=cmd.by_name, at=now())
+    content = payment_file.write(export, lines)
+    await uow.repo.add_export(export, lines, content, hashlib.sha256(content).hexdigest())
+    return export
+
+
 HANDLERS = {
     commands.IssueRequisition: issue_requisition, commands.RefusePlacement: refuse_placement,
     commands.ExtendRequisition: extend_requisition, commands.CloseRequisition: close_requisition,
@@ -205,5 +220,5 @@ HANDLERS = {
     commands.SendMailing: send_mailing,
     commands.ImportDocuments: import_documents,
     commands.AdjustLine: adjust_line, commands.ApproveInvoice: approve_invoice,
-    commands.DisputeInvoice: dispute_invoice,
+    commands.DisputeInvoice: dispute_invoice, commands.CreatePaymentExport: create_payment_export,
 }

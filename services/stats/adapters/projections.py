@@ -13,7 +13,7 @@ from collections.abc import Callable
 from services.stats.domain import commands as c
 
 PROJECTION_TABLES = ("stays", "applications", "decisions", "providers", "units", "capacity", "requisitions",
-                     "invoices", "offices")
+                     "invoices", "offices", "unit_beds")
 
 _NEWER = "(EXCLUDED.version_time, EXCLUDED.version_id) > ({t}.version_time, {t}.version_id)"
 
@@ -183,6 +183,25 @@ def winners(cmds: list, cls: type) -> list:
         if rank is None or k not in best or rank(cmd) >= rank(best[k]):
             best[k] = cmd
     return list(best.values())
+
+
+# A second write for some commands: the unit's beds from the time the event took effect (the weekly report's
+# free beds on a past night). Insert-only: every event is a row, whatever order they come in.
+_UNIT_BEDS = ("INSERT INTO unit_beds (unit_id, provider_id, at, beds, event_id) VALUES ($1,$2,$3,$4,$5) "
+              "ON CONFLICT DO NOTHING")
+_HISTORY: dict[type, tuple[str, Callable[[object], tuple]]] = {
+    c.RecordUnit: (_UNIT_BEDS, lambda x: (x.unit_id, x.provider_id, x.event_time, x.beds, x.event_id)),
+    c.RecordCapacity: (_UNIT_BEDS, lambda x: (x.unit_id, x.provider_id, x.changed_at, x.beds, x.event_id)),
+}
+
+
+@functools.cache
+def history_statements(schema: str | None = None) -> dict[type, tuple[str, Callable]]:
+    """The second writes (`_HISTORY`), into `schema` (None: the live projections)."""
+    if schema is None:
+        return _HISTORY
+    return {cls: (sql.replace("INSERT INTO ", f"INSERT INTO {schema}.", 1), params)
+            for cls, (sql, params) in _HISTORY.items()}
 
 
 def bulk(cls: type) -> bool:

@@ -12,6 +12,7 @@ import asyncpg
 
 from services.stats.adapters.projections import PROJECTION_TABLES
 from services.stats.domain.kostra import KostraRules, StayFacts
+from services.stats.domain.weekly import UnitBeds
 
 
 class CountRow(NamedTuple):
@@ -60,6 +61,12 @@ class RebuildRow(NamedTuple):
     message: str | None
 
 
+def _stay_facts(r) -> StayFacts:
+    return StayFacts(r["household_id"], r["accommodation"], r["check_in"], r["check_out"], r["applicant_birth_date"],
+                     tuple(r["children_birth_dates"] or ()), r["adults"] or 1, r["agreement_kind"], r["destination"],
+                     r["office_id"], r["provider_name"], bool(r["justified"]), r["unit_id"])
+
+
 class StatsQueries:
     def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
@@ -73,14 +80,36 @@ class StatsQueries:
         """Stays with at least one possible night in [start, end)."""
         rows = await self._fetch(
             "SELECT household_id, accommodation, check_in, check_out, applicant_birth_date, children_birth_dates, "
-            "adults, agreement_kind, destination, office_id, provider_name, justified FROM stays WHERE "
+            "adults, agreement_kind, destination, office_id, provider_name, justified, unit_id FROM stays WHERE "
             "municipality = $1 AND ($2::text IS NULL OR district = $2) "
             "AND check_in IS NOT NULL AND check_in < $4 AND (check_out IS NULL OR check_out > $3)",
             municipality, district, start, end)
-        return [StayFacts(r["household_id"], r["accommodation"], r["check_in"], r["check_out"],
-                          r["applicant_birth_date"], tuple(r["children_birth_dates"] or ()), r["adults"] or 1,
-                          r["agreement_kind"], r["destination"], r["office_id"], r["provider_name"],
-                          bool(r["justified"])) for r in rows]
+        return [_stay_facts(r) for r in rows]
+
+    async def unit_beds(self, municipality: str, district: str | None) -> list[UnitBeds]:
+        """Each temporary accommodation unit of the area's providers with its beds over time (the date in Norway
+        each state took effect)."""
+        rows = await self._fetch(
+            "SELECT b.unit_id, array_agg((b.at AT TIME ZONE 'Europe/Oslo')::date ORDER BY b.at, b.event_id), "
+            "array_agg(b.beds ORDER BY b.at, b.event_id) FROM unit_beds b "
+            "JOIN providers p ON p.provider_id = b.provider_id WHERE p.municipality = $1 "
+            "AND ($2::text IS NULL OR p.district = $2) AND p.accommodation = 'temporary' GROUP BY b.unit_id",
+            municipality, district)
+        return [UnitBeds(r[0], tuple(zip(r[1], r[2], strict=True))) for r in rows]
+
+    async def stays_in_units(self, unit_ids: list, start: date, end: date) -> tuple[list[StayFacts], dict]:
+        """The stays in these units with a night in [start, end), and each unit's first check-in ever."""
+        rows = await self._fetch(
+            "SELECT household_id, accommodation, check_in, check_out, applicant_birth_date, children_birth_dates, "
+            "adults, agreement_kind, destination, office_id, provider_name, justified, unit_id FROM stays "
+            "WHERE unit_id = ANY($1::uuid[]) AND check_in IS NOT NULL AND check_in < $3 "
+            "AND (check_out IS NULL OR check_out > $2)", unit_ids, start, end)
+        firsts = await self._fetch("SELECT unit_id, min(check_in) FROM stays WHERE unit_id = ANY($1::uuid[]) "
+                                   "AND check_in IS NOT NULL GROUP BY unit_id", unit_ids)
+        return [_stay_facts(r) for r in rows], {r[0]: r[1] for r in firsts}
+
+    async def office_names(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in await self._fetch("SELECT office_id, name FROM offices")}
 
     async def stays_for_kostra(self, municipality: str, district: str | None, year: int) -> list[StayFacts]:
         """Only what KOSTRA reads, for the stays with a possible night in the year."""
@@ -186,7 +215,8 @@ class StatsQueries:
         """Every projection row, in a stable order: what the rebuild tests compare."""
         keys = {"stays": "stay_id", "applications": "application_id", "decisions": "decision_id",
                 "providers": "provider_id", "units": "unit_id", "capacity": "unit_id",
-                "requisitions": "requisition_id", "invoices": "invoice_id", "offices": "office_id"}
+                "requisitions": "requisition_id", "invoices": "invoice_id", "offices": "office_id",
+                "unit_beds": "unit_id, event_id"}
         # The table names are the module's constants, never input.
         return {table: [dict(r) for r in await self._fetch(f"SELECT * FROM {table} ORDER BY {keys[table]}")]  # noqa: S608
                 for table in PROJECTION_TABLES}

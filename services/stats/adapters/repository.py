@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.stats.adapters.projections import PROJECTION_TABLES, bulk, statements, winners
+from services.stats.adapters.projections import PROJECTION_TABLES, bulk, history_statements, statements, winners
 from services.stats.domain import commands as c
 from services.stats.domain.rebuild import ReplayTally
 
@@ -33,6 +33,7 @@ class ProjectionRepository:
         self.schema = schema
         self._inbox = f"{schema}.inbox" if schema else "inbox"
         self._writes, self._bulk = statements(schema)
+        self._history = history_statements(schema)
         self._locked: tuple[bool, bool] | None = None  # (exclusive, a rebuild is building aside)
 
     async def lock_writers(self, *, exclusive: bool = False) -> bool:
@@ -68,6 +69,9 @@ class ProjectionRepository:
             elif len(group) == 1:
                 await self.conn.execute(sql, *params(group[0]))
             else:
+                await self.conn.executemany(sql, [params(x) for x in group])
+            if cls in self._history:
+                sql, params = self._history[cls]
                 await self.conn.executemany(sql, [params(x) for x in group])
 
 

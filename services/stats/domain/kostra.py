@@ -43,6 +43,7 @@ class StayFacts:
     office_id: str | None = None
     provider_name: str | None = None
     justified: bool = False
+    unit_id: object = None
 
 
 

@@ -9,14 +9,17 @@ from services.stats.domain.errors import Conflict, Forbidden, NotFound, RuleBrok
 from services.stats.entrypoints.api import kostra as kostra_api
 from services.stats.entrypoints.api import rebuild as rebuild_api
 from services.stats.entrypoints.api import reports as reports_api
+from services.stats.entrypoints.api import weekly as weekly_api
 from services.stats.entrypoints.deps import RunRebuild
 from services.stats.entrypoints.pages import kostra as kostra_page
 from services.stats.entrypoints.pages import rebuild as rebuild_page
 from services.stats.entrypoints.pages import reports as reports_page
+from services.stats.entrypoints.pages import weekly as weekly_page
 from services.stats.service_layer.views import StatsViews
 
-ROUTERS = (kostra_api.router, reports_api.router, rebuild_api.router, kostra_page.router, reports_page.router,
-           rebuild_page.router)
+# The weekly report's routes before the reports' `{key}` routes, which would take `uke` for a year's report.
+ROUTERS = (kostra_api.router, weekly_api.router, reports_api.router, rebuild_api.router, kostra_page.router,
+           weekly_page.router, reports_page.router, rebuild_page.router)
 ERRORS = {NotFound: 404, Forbidden: 403, Conflict: 409, RuleBroken: 422, Unavailable: 503}
 
 

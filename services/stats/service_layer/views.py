@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from services.stats.adapters.queries import GroupCount, PlacesRow, RebuildRow, StatsQueries
-from services.stats.domain import kostra, reports
-from services.stats.domain.errors import NotFound
+from services.stats.domain import kostra, reports, weekly
+from services.stats.domain.errors import NotFound, RuleBroken
 
 REPORTS = {
     "maned": "Personer og døgn per måned",
@@ -21,7 +21,10 @@ REPORTS = {
     "vedtak": "Vedtak og ulike husstander",
     "belegg": "Belegg og ledige plasser per tilbyder nå",
     "kostnader": "Utgifter per tilbyder",
+    "uke": "Ukerapport: botid og ledige plasser",
 }
+WEEKLY = "uke"
+"""The weekly report: for a week, not a year (its own routes, `weekly`)."""
 OFFICE_LISTS = frozenset({"tre-maneder"})
 """Reports that list households: someone who works at one office sees that office's rows only."""
 
@@ -62,6 +65,8 @@ class StatsViews:
         """One report; `office` limits the lists of households to one office's."""
         if key not in REPORTS:
             raise NotFound(f"Ukjent rapport; velg en av {', '.join(REPORTS)}.")
+        if key == WEEKLY:
+            raise RuleBroken("Ukerapporten gjelder en uke, ikke et år: se `weekly`.", field="key")
         table = await self._table(key, self.named(area), self.today())
         if office is not None and key in OFFICE_LISTS:
             table = replace(table, rows=[r for r in table.rows if r[0] == office])
@@ -88,6 +93,16 @@ class StatsViews:
         if key == "belegg":
             return reports.occupancy(await q.occupancy(municipality, district))
         return reports.spend(await q.spend(municipality, district, year))
+
+    async def weekly(self, week: weekly.Week, municipality: str, district: str | None) -> weekly.WeeklyReport:
+        """The weekly report for the area (`district` named as stays name it): stays looked back far enough
+        to find where the runs at the week's end began."""
+        q, today = self.queries, self.today()
+        weekly.check_started(week, today)
+        stays = await q.stays_in_period(municipality, district, week.monday - timedelta(days=3 * 366), week.end)
+        units = await q.unit_beds(municipality, district)
+        unit_stays, first_stays = await q.stays_in_units([u.unit_id for u in units], week.monday, week.end)
+        return weekly.weekly(stays, units, unit_stays, week, today, await q.office_names(), first_stays)
 
     async def this_years_kostra(self) -> dict[tuple[str, str], int]:
         """For the gauges: this year's counters so far, per municipality and key."""

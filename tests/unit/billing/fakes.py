@@ -11,6 +11,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from contracts import reference
+from kit import clock
 from kit.messagebus import MessageBus
 from kit.people import PeopleLookup
 from services.billing.adapters import events
@@ -19,6 +20,7 @@ from services.billing.adapters.post import RequisitionPapers
 from services.billing.adapters.queries import (
     ApprovedLine,
     DecisionView,
+    ExportFile,
     InvoiceContext,
     InvoiceView,
     KindSpend,
@@ -32,6 +34,7 @@ from services.billing.bootstrap import BATCH_HANDLERS, bound_handlers
 from services.billing.domain.finance import Invoice
 from services.billing.domain.model import ProviderAgreement, Requisition, Stay
 from services.billing.domain.papers import Mailing
+from services.billing.domain.payments import DueLine, PaymentExport
 from services.billing.domain.terms import FixedPlaces, RequisitionTerms
 from services.billing.entrypoints.app import create_app
 from tests.fakes import FakeUnitOfWork
@@ -52,6 +55,18 @@ class Store:
     offices: dict[str, object] = field(default_factory=dict)  # office id → RecordOffice (the newest)
     units: dict[UUID, object] = field(default_factory=dict)  # unit id → RecordUnit (the newest)
     mailings: dict[UUID, Mailing] = field(default_factory=dict)
+    exports: dict[UUID, tuple[PaymentExport, bytes]] = field(default_factory=dict)
+    exported: dict[tuple[UUID, int], UUID] = field(default_factory=dict)  # (invoice, position) → export
+
+
+def due_lines(store: Store, period_from: date, period_to: date) -> list[DueLine]:
+    approved = sorted((i for i in store.invoices.values() if i.decision == "approved"),
+                      key=lambda i: (i.decided_at, str(i.id)))
+    return [DueLine(i.id, x.position, i.kind, x.payable_amount, i.supplier_orgnr, i.supplier_name,
+                    i.invoice_number, i.issue_date, i.decided_at, x.requisition_number, x.office_id, None,
+                    x.agreement_kind, x.first_night, x.last_night, x.payable_nights)
+            for i in approved if period_from <= clock.today(i.decided_at) <= period_to
+            for x in i.lines if (i.id, x.position) not in store.exported]
 
 
 def paper_context(store: Store, r: Requisition, view: RequisitionView) -> PaperContext:
@@ -215,6 +230,17 @@ class FakeRepository:
             self.store.billed += [(k, n, i, p, -s) for k, n, i, p, s in self.store.billed if i == inv.id]
         self.store.decisions.append((inv.id, DecisionView(position, action, amount, comment, by, at)))
 
+    async def lock_exports(self) -> None:
+        pass
+
+    async def due_lines(self, period_from: date, period_to: date) -> list[DueLine]:
+        return due_lines(self.store, period_from, period_to)
+
+    async def add_export(self, export: PaymentExport, lines: list[DueLine], content: bytes, sha256: str) -> None:
+        self.store.exports[export.id] = (export, content)
+        for x in lines:
+            self.store.exported.setdefault((x.invoice_id, x.position), export.id)
+
 
 class FakeBillingUnitOfWork(FakeUnitOfWork):
     """Works on a copy of the store; commit puts the copy in its place (a rollback leaves the store as it was)."""
@@ -300,6 +326,17 @@ class FakeQueries:
                              i.decided_at, x.position, x.line_id, x.requisition_number, x.office_id,
                              x.agreement_kind, x.first_night, x.last_night, x.payable_nights, x.payable_amount)
                 for i in self.store.invoices.values() if i.decision == "approved" for x in i.lines]
+
+    async def due_lines(self, period_from: date, period_to: date) -> list[DueLine]:
+        return due_lines(self.store, period_from, period_to)
+
+    async def exports(self, limit: int = 100) -> list[PaymentExport]:
+        newest = reversed([e for e, _ in self.store.exports.values()])  # made later first, also at the same instant
+        return sorted(newest, key=lambda e: e.created_at, reverse=True)[:limit]
+
+    async def export_file(self, export_id: UUID) -> ExportFile | None:
+        found = self.store.exports.get(export_id)
+        return ExportFile(*found) if found else None
 
     async def spend(self) -> Spend:
         lines = await self.approved_lines()

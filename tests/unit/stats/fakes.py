@@ -12,6 +12,7 @@ from services.stats.adapters.repository import CONSUMER
 from services.stats.bootstrap import message_bus
 from services.stats.domain.kostra import StayFacts
 from services.stats.domain.rebuild import ReplayTally
+from services.stats.domain.weekly import UnitBeds
 from tests.fakes import FakeUnitOfWork
 
 
@@ -100,6 +101,8 @@ class FakeQueries:
     spend_rows: list[SpendRow] = field(default_factory=list)
     rebuild_rows: list[RebuildRow] = field(default_factory=list)
     office_districts: dict[str, list[str]] = field(default_factory=dict)  # municipality → its offices' districts
+    units: list[UnitBeds] = field(default_factory=list)  # the temporary accommodation units of every area
+    names: dict[str, str] = field(default_factory=dict)  # office id → name
     asked: list[tuple] = field(default_factory=list)
 
     def _area(self, municipality, district, start, end):
@@ -124,6 +127,19 @@ class FakeQueries:
 
     async def spend(self, municipality, district, year):
         return self.spend_rows
+
+    async def unit_beds(self, municipality, district):
+        return self.units
+
+    async def stays_in_units(self, unit_ids, start, end):
+        own = [s for _, _, s in self.stays if s.unit_id in set(unit_ids)]
+        firsts: dict = {}
+        for s in own:
+            firsts[s.unit_id] = min(firsts.get(s.unit_id, s.check_in), s.check_in)
+        return [s for s in own if s.check_in < end and (s.check_out is None or s.check_out > start)], firsts
+
+    async def office_names(self):
+        return self.names
 
     async def districts(self, municipality):
         return self.office_districts.get(municipality, [])

@@ -1,54 +1,63 @@
-"""API: what is approved goes out — the payment export (CSV) and the spend."""
+"""API: what is approved goes out — payment exports (a period, what is due in it, the export made once and its
+file downloaded as often as needed) and the spend."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from kit.exports import CSV_TYPE, to_csv
-from services.billing.adapters.queries import ApprovedLine
-from services.billing.entrypoints.deps import Finance, Queries, SpendReader
-from services.billing.entrypoints.schemas import SpendOut
+from kit import clock
+from kit.exports import CSV_TYPE
+from kit.problems import PROBLEM_JSON, Problem
+from services.billing.adapters import payment_file
+from services.billing.domain.commands import CreatePaymentExport
+from services.billing.domain.errors import NotFound
+from services.billing.domain.payments import check_period, total_of
+from services.billing.entrypoints.deps import Bus, Finance, Queries, SpendReader
+from services.billing.entrypoints.schemas import DueOut, ExportPeriod, PaymentExportOut, SpendOut
 
 router = APIRouter(prefix="/api", tags=["export"])
-EXPORT_COLUMNS = ["invoice_id", "kind", "supplier_orgnr", "supplier_name", "invoice_number", "issue_date",
-                  "approved_at", "line", "requisition", "office_id", "agreement_kind", "first_night", "last_night",
-                  "nights", "amount"]
+PROBLEMS = {s: {"model": Problem, "content": {PROBLEM_JSON: {}}} for s in (403, 404, 409, 422)}
 
 
-@dataclass(frozen=True)
-class Kroner:
-    """An amount written with two decimals. Not text, so `kit.exports` writes it as it is (a number is no
-    formula); a Decimal it would turn into a float, and 3000.00 would lose its øre."""
-
-    value: Decimal
-
-    def __str__(self) -> str:
-        return f"{self.value:.2f}"
+@router.get("/exports", response_model=list[PaymentExportOut], responses=PROBLEMS)
+async def exports(user: Finance, queries: Queries) -> list[PaymentExportOut]:
+    """The payment exports made, newest first (the latest 100)."""
+    return [PaymentExportOut.of(e) for e in await queries.exports()]
 
 
-def export_rows(lines: list[ApprovedLine]) -> list[tuple]:
-    rows = []
-    for r in lines:
-        sign = -1 if r.kind == "credit_note" else 1
-        rows.append((str(r.invoice_id), r.kind, r.supplier_orgnr, r.supplier_name, r.invoice_number, r.issue_date,
-                     r.approved_at.isoformat(), r.position, r.requisition_number, r.office_id, r.agreement_kind,
-                     r.first_night, r.last_night, sign * r.payable_nights, Kroner(r.payable_amount)))
-    return rows
+@router.get("/exports/due", response_model=DueOut, responses=PROBLEMS)
+async def due(user: Finance, queries: Queries, period_from: Annotated[date, Query()],
+              period_to: Annotated[date, Query()]) -> DueOut:
+    """What an export of the period would pay now: lines of invoices approved in it not exported before."""
+    check_period(period_from, period_to, clock.today())
+    lines = await queries.due_lines(period_from, period_to)
+    return DueOut(period_from=period_from, period_to=period_to, lines=len(lines), total=total_of(lines))
 
 
-@router.get("/export.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "One row per approved invoice line."}})
-async def export(user: Finance, queries: Queries, since: date | None = None, until: date | None = None) -> Response:
-    """Approved amounts per invoice line, for payment and accounting (format in docs/billing.md); `since` and
-    `until` are approval dates (in Norway), both included."""
-    body = to_csv(EXPORT_COLUMNS, export_rows(await queries.approved_lines(since, until)))
-    return Response(body, media_type=CSV_TYPE,
-                    headers={"content-disposition": 'attachment; filename="godkjente-fakturaer.csv"'})
+@router.post("/exports", response_model=PaymentExportOut, status_code=201, responses=PROBLEMS)
+async def create(body: ExportPeriod, user: Finance, bus: Bus) -> PaymentExportOut:
+    """Export for payment what was approved in the period and not exported before; each line is marked with the
+    export, so a later export of an overlapping period leaves it out. Nothing new: 409; a bad period: 422."""
+    export = await bus.handle(CreatePaymentExport(body.period_from, body.period_to, user.username,
+                                                  user.name or None))
+    return PaymentExportOut.of(export)
+
+
+@router.get("/exports/{export_id}.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "The export's file, one row per line."},
+                       **PROBLEMS})
+async def export_file(export_id: UUID, user: Finance, queries: Queries) -> Response:
+    """The export's file (format in docs/billing.md), the same bytes at every download."""
+    found = await queries.export_file(export_id)
+    if found is None:
+        raise NotFound("Eksporten finnes ikke.", field="export_id")
+    return Response(found.content, media_type=CSV_TYPE, headers={
+        "content-disposition": f'attachment; filename="{payment_file.file_name(found.export)}"'})
 
 
 @router.get("/spend", response_model=SpendOut)
