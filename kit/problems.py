@@ -87,6 +87,15 @@ def answer(request: Request, status: int, detail: str, errors: Iterable[FieldPro
     return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=dict(headers or {}))
 
 
+def where_in(request: Request, field: str | None) -> str:
+    """Where a field a domain rule names came from: the query, the path, or (else) the body."""
+    if field is not None and field in request.query_params:
+        return "query"
+    if field is not None and field in request.path_params:
+        return "path"
+    return "body"
+
+
 def field_errors_of(exc: Exception, where: str = "body") -> list[FieldProblem]:
     field = getattr(exc, "field", None)
     return [FieldProblem(loc=[where, field], msg=str(exc), type="domain_rule")] if field else []
@@ -150,7 +159,8 @@ def install_error_handlers(app: FastAPI, domain_errors: Mapping[type[Exception],
     """The one place a service's errors become HTTP answers."""
     for exc_type, status in domain_errors.items():
         def handle(request: Request, exc: Exception, status: int = status) -> Response:
-            return answer(request, getattr(exc, "status_code", None) or status, str(exc), field_errors_of(exc))
+            return answer(request, getattr(exc, "status_code", None) or status, str(exc),
+                          field_errors_of(exc, where_in(request, getattr(exc, "field", None))))
         app.add_exception_handler(exc_type, handle)
     install_http_error_handlers(app)
 

@@ -74,7 +74,10 @@ async def test_overlapping_exports_pay_each_line_once_and_download_the_same_file
                            ({"period_from": str(today), "period_to": str(today + timedelta(days=1))}, "period_to")):
             r = await client.post("/billing/api/exports", headers=finance, json=bad)
             assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
-            assert r.json()["errors"][0]["loc"][-1] == field
+            assert r.json()["errors"][0]["loc"] == ["body", field]
+        due = await client.get("/billing/api/exports/due", headers=finance,
+                               params={"period_from": str(today), "period_to": str(today - timedelta(days=1))})
+        assert due.status_code == 422 and due.json()["errors"][0]["loc"] == ["query", "period_from"], due.text
 
         page = await client.get("/billing/export", headers=finance)
         assert page.status_code == 200 and f"/billing/api/exports/{one['id']}.csv" in page.text
