@@ -18,6 +18,7 @@ from services.intake.entrypoints.api import applications, audit, decisions, hous
 from services.intake.entrypoints.pages import applications as application_pages
 from services.intake.entrypoints.pages import cases as case_pages
 from services.intake.entrypoints.pages import households as household_pages
+from services.intake.entrypoints.pages import office_import as office_import_pages
 from services.intake.entrypoints.pages import offices as office_pages
 from services.intake.entrypoints.pages import queue as queue_pages
 from services.intake.entrypoints.pages import search as search_pages
@@ -33,7 +34,9 @@ ROUTERS = (applications.router, decisions.router, search.router, households.rout
            audit.router,
            offices.router,  # last of the API: its paths come after the case work's in the OpenAPI document
            application_pages.router,  # before the case pages: /applications/new is not an application id
-           case_pages.router, household_pages.router, search_pages.router, queue_pages.router, office_pages.router)
+           case_pages.router, household_pages.router, search_pages.router, queue_pages.router,
+           office_import_pages.router,  # before the office pages: /offices/import is not an office id
+           office_pages.router)
 
 
 def create_app(*, bus: MessageBus, uow_factory: Callable, municipalities: Mapping[str, str],
