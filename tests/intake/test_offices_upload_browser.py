@@ -50,3 +50,21 @@ async def test_the_offices_file_is_checked_then_imported_on_the_page(stack, brow
     await page.goto("/intake/offices")
     await page.get_by_role("button", name="Last opp").click()  # no file chosen: the browser asks for one
     assert await page.locator("#offices-file:invalid").count() == 1
+
+
+@pytest.mark.parametrize(("name", "data", "status", "says"), [
+    ("a picture", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 422, "ikke UTF-8"),
+    ("UTF-16", GOOD.encode("utf-16"), 422, "ikke UTF-8"),
+    ("no header", b"Nav Fana,4601,,yes,,,\n", 422, "mangler kolonnene"),
+    ("over 2 MB", GOOD.encode() + b"#" * (2 * 1024 * 1024 + 10), 413, "for stor"),
+])
+async def test_a_file_that_is_not_an_offices_file_is_refused_with_why_and_nothing_written(stack, name, data, status,
+                                                                                          says):
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        admin = await login(client, "admin")
+        before = (await client.get("/intake/api/offices", headers=admin)).json()
+        r = await client.post("/intake/offices/import", headers=admin, data={"dry_run": "false"},
+                              files={"file": ("kontorer.csv", data, "text/csv")})
+        assert r.status_code == status, (name, r.status_code)
+        assert says in r.text and 'id="import-error"' in r.text, (name, r.text[-2000:])
+        assert (await client.get("/intake/api/offices", headers=admin)).json() == before

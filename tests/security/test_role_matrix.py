@@ -122,6 +122,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "NNNNYNNN", f"/intake/api/offices/{ids['closing']}/close", {}),
         ("GET", "/intake/offices"): ("NNNNYNNN", "/intake/offices", {}),
         ("GET", "/intake/offices/new"): ("NNNNYNNN", "/intake/offices/new", {}),
+        ("POST", "/intake/offices/import"): ("NNNNYNNN", "/intake/offices/import", {
+            "files": {"file": ("kontorer.csv", offices_csv, "text/csv")}, "data": {"dry_run": "true"}}),
         ("POST", "/intake/offices/new"): ("NNNNYNNN", "/intake/offices/new", {"data": {}}),
         ("GET", "/intake/offices/{office_id}"): ("NNNNYNNN", f"/intake/offices/{ids['office']}", {}),
         ("POST", "/intake/offices/{office_id}"): ("NNNNYNNN", f"/intake/offices/{ids['office']}", {"data": {}}),
