@@ -8,8 +8,9 @@ own tables (outbox, inbox, dead letters, retention). The invariants (docs/reliab
 
 1. Every state change has exactly one event: each service's outbox has no unpublished row older than the
    grace period and no event id twice; every stay, extension and move-out in placement, every requisition in
-   billing and every decision in effect in intake has exactly one event of its kind in its service's outbox
-   (a requisition: one RequisitionIssued, plus one per extension, and one RequisitionClosed once closed).
+   billing, every decision in effect and every office in intake has exactly one event of its kind in its
+   service's outbox (a requisition: one RequisitionIssued, plus one per extension, and one RequisitionClosed
+   once closed; an office: one OfficeRegistered, and one OfficeClosed once closed).
    Where retention has pruned an outbox, things older than what it pruned must have at most one.
 2. Every event has exactly one effect: every published event that a consumer handles is in that consumer's
    inbox (claimed once: the inbox key is (consumer, event id)), unless it is dead-lettered there; billing
@@ -44,6 +45,8 @@ from contracts import (
     DecisionMade,
     HouseholdMovedOut,
     HouseholdPlaced,
+    OfficeClosed,
+    OfficeRegistered,
     RequisitionClosed,
     RequisitionIssued,
     StayExtended,
@@ -111,6 +114,7 @@ class OneEach:
     event_type: str
     id_field: str
     at_least: bool = False
+    text_ids: bool = False
 
 
 def one_each() -> dict[str, list[OneEach]]:
@@ -127,7 +131,10 @@ def one_each() -> dict[str, list[OneEach]]:
                             at_least=True),
                     OneEach("closed requisition", billing.closed_requisitions, RequisitionClosed.event_type,
                             "requisition_id")],
-        "intake": [OneEach("decision in effect", intake.decisions_in_effect, DecisionMade.event_type, "decision_id")],
+        "intake": [OneEach("decision in effect", intake.decisions_in_effect, DecisionMade.event_type, "decision_id"),
+                   OneEach("office", intake.offices, OfficeRegistered.event_type, "office_id", text_ids=True),
+                   OneEach("closed office", intake.closed_offices, OfficeClosed.event_type, "office_id",
+                           text_ids=True)],
     }
 
 
@@ -158,7 +165,7 @@ async def _outbox_checks(conns: dict[str, asyncpg.Connection], grace_seconds: fl
         # Things from before the horizon may have lost their event to retention: at most one, then.
         horizon = pruned[service] + HORIZON_MARGIN if service in pruned else None
         for kind in kinds:
-            events = await outbox.events_per(conns[service], kind.event_type, kind.id_field)
+            events = await outbox.events_per(conns[service], kind.event_type, kind.id_field, text_ids=kind.text_ids)
             for thing in await kind.things(conns[service]):
                 n = events.get(thing.id, 0)
                 wrong = n > 1 if horizon and thing.at < horizon else (n == 0 if kind.at_least else n != 1)

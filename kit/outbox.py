@@ -82,11 +82,13 @@ async def published(conn: asyncpg.Connection, settled_seconds: float) -> dict:
     return {r["event_id"]: (r["event_type"], r["created_at"]) for r in rows}
 
 
-async def events_per(conn: asyncpg.Connection, event_type: str, id_field: str, *, since=None) -> dict:
-    """How many events of this type each aggregate has (by the id in the event's field `id_field`), of those
-    written since `since` (all when None)."""
+async def events_per(conn: asyncpg.Connection, event_type: str, id_field: str, *, since=None,
+                     text_ids: bool = False) -> dict:
+    """How many events of this type each aggregate has (by the id in the event's field `id_field`: a UUID, or
+    text with `text_ids`, such as an office's id), of those written since `since` (all when None)."""
+    id_type = "text" if text_ids else "uuid"
     rows = await conn.fetch(
-        "SELECT (convert_from(body, 'UTF8')::jsonb ->> $2)::uuid AS id, count(*) AS n FROM outbox "
+        f"SELECT (convert_from(body, 'UTF8')::jsonb ->> $2)::{id_type} AS id, count(*) AS n FROM outbox "  # noqa: S608
         "WHERE event_type = $1 AND ($3::timestamptz IS NULL OR created_at >= $3) GROUP BY 1",
         event_type, id_field, since)
     return {r["id"]: r["n"] for r in rows}
