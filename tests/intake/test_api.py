@@ -60,7 +60,7 @@ async def test_register_decide_at_an_ordinary_office_and_the_decision_reaches_pl
         r = await client.post(f"/intake/api/applications/{created['application_id']}/decision", headers=worker,
                               json=granted())
         assert r.status_code == 409
-        assert r.json()["errors"][0]["loc"] == ["body", "application_id"]
+        assert r.json()["errors"][0]["loc"] == ["path", "application_id"]
 
 
 async def test_grunerlokka_needs_a_second_approval_before_the_decision_takes_effect(stack):

@@ -66,7 +66,7 @@ async def test_another_office_gets_403_on_the_case_and_404_for_what_does_not_exi
         r = await c.get(f"/api/applications/{created['application_id']}", params={"purpose": "x"})
         assert r.status_code == 403
         r = await c.post(f"/api/applications/{created['household_id']}/decision", json={"outcome": "refused"})
-        assert r.status_code == 404 and r.json()["errors"][0]["loc"] == ["body", "application_id"]
+        assert r.status_code == 404 and r.json()["errors"][0]["loc"] == ["path", "application_id"]
         r = await c.get(f"/api/households/{created['household_id']}", params={"purpose": "x"})
         assert r.status_code == 403
 

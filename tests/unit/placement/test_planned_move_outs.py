@@ -133,7 +133,7 @@ async def test_the_api_plans_shows_changes_and_cancels_a_move_out():
         r = await api.delete(f"/api/stays/{stay.id}/planned-move-out")
         assert r.status_code == 200 and r.json()["planned_move_out"] is None
         again = await api.delete(f"/api/stays/{stay.id}/planned-move-out")
-        assert again.status_code == 409 and again.json()["errors"][0]["loc"] == ["body", "stay_id"]
+        assert again.status_code == 409 and again.json()["errors"][0]["loc"] == ["path", "stay_id"]
 
 
 async def test_the_stay_page_shows_the_plan_and_the_case_worker_cancels_it():

@@ -26,7 +26,7 @@ async def test_the_stay_this_user_may_see():
         assert (await api.get(f"/api/stays/{stay.id}")).status_code == 200
         missing = await api.get(f"/api/stays/{uuid4()}")
         assert missing.status_code == 404 and missing.json()["errors"][0]["msg"] == "Fant ikke oppholdet."
-        assert where(missing) == ["body", "stay_id"]
+        assert where(missing) == ["path", "stay_id"]
     async with world.client(OTHER_OFFICE) as api:
         other = await api.get(f"/api/stays/{stay.id}")
         assert other.status_code == 403 and "eget Nav-kontor" in other.json()["detail"]
