@@ -20,12 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, StringConstraints
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -205,6 +206,19 @@ def _blank_to_none(value: Any) -> Any:
 
 BlankIsNone = BeforeValidator(_blank_to_none)
 """For a list's filter in a GET form: a field left empty (`?status=`) means no filter, not a bad value."""
+
+FilterDate = Annotated[date | None, BlankIsNone, Query()]
+FilterBool = Annotated[bool | None, BlankIsNone, Query()]
+
+
+def filter_text(max_length: int) -> Any:
+    """A text filter of at most `max_length` characters (`?name=` left empty: no filter)."""
+    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None, BlankIsNone, Query()]
+
+
+def filter_choice(*choices: str) -> Any:
+    """One of `choices` (`?status=` left empty: no filter)."""
+    return Annotated[Literal[choices] | None, BlankIsNone, Query()]  # type: ignore[valid-type]
 
 
 def without_total(row: Mapping[str, Any]) -> dict[str, Any]:

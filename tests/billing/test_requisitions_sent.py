@@ -111,6 +111,6 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
 
         # Intake's audit log has the service's look-ups as the placing case worker's.
         leader = await login(client, "leder-grunerlokka")
-        audit = (await client.get("/intake/api/audit", headers=leader)).json()
+        audit = (await client.get("/intake/api/audit", headers=leader, params={"page_size": 200})).json()["items"]
         service = [e for e in audit if e["role"] == "service" and e["household_id"] == case["household_id"]]
         assert len(service) == 3 and {e["username"] for e in service} == {"veileder-grunerlokka"}

@@ -64,7 +64,7 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             details = [(await client.get(f"/placement/api/stays/{s['id']}", headers=trondheim)).json()
                        for s in stays_before]
             assert any(d["extensions"] for d in details)  # the extension decision was followed
-            cases_before = len((await client.get("/intake/api/applications", headers=worker)).json())
+            cases_before = (await client.get("/intake/api/applications", headers=worker)).json()["total"]
             assert units_before > 0
             kostra_before = await kostra(client, await login(client, "drift"))
             assert sum(k["households"] for k in kostra_before.values()) >= len(stays_before)
@@ -77,7 +77,8 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
     try:
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             worker = await login(client, "veileder-bodo")
-            cases = (await client.get("/intake/api/applications", headers=worker)).json()
+            cases = (await client.get("/intake/api/applications", headers=worker,
+                                     params={"page_size": 200})).json()["items"]
             assert application_id in [c["id"] for c in cases]
             units_after = len((await client.get("/placement/api/capacity", headers=worker)).json())
             assert units_after == units_before  # demo data not loaded a second time

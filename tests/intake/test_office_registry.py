@@ -116,7 +116,7 @@ async def test_a_closed_office_takes_no_application_and_the_change_reaches_the_o
         refused = await client.post("/intake/api/applications", headers=madla,
                                     json=application(number(4), office="nav-madla"))
         assert refused.status_code == 422 and "lagt ned" in refused.json()["detail"]
-        cases = (await client.get("/intake/api/applications", headers=madla)).json()
+        cases = (await client.get("/intake/api/applications", headers=madla)).json()["items"]
         assert [c["id"] for c in cases] == [first.json()["application_id"]]  # its history stays
 
         async def billing_knows():

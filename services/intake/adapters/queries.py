@@ -11,7 +11,6 @@ from uuid import UUID
 import asyncpg
 
 from kit.paging import Page, Paging, Sorting, fetch_page, without_total
-
 from services.intake.adapters import offices
 from services.intake.adapters.records import APPLICATION_COLUMNS, DECISION_COLUMNS, Records
 from services.intake.domain.decisions import Decision

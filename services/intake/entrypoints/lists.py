@@ -5,39 +5,39 @@ the pages (`status`, `haster`, `referanse`; `handling`, `bruker`, `fra`, `til`),
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends
 
-from kit.paging import BlankIsNone, Paging, paging_dependency
+from kit.paging import FilterBool, FilterDate, Paging, filter_choice, filter_text, paging_dependency
 from services.intake.adapters.queries import AUDIT_SORTING, CASE_SORTING, AuditFilters, CaseFilters
 
-CaseStatus = Literal["received", "awaiting_approval", "decided"]
-Text = Annotated[str | None, BlankIsNone]
-Day = Annotated[date | None, BlankIsNone]
-Status = Annotated[CaseStatus | None, BlankIsNone]
-YesNo = Annotated[bool | None, BlankIsNone]
+Status = filter_choice("received", "awaiting_approval", "decided")
+Ref = filter_text(40)
+User = filter_text(100)
+Action = filter_text(40)
+Day = FilterDate
+YesNo = FilterBool
 
 
-def _case_filters(open_only: bool = False, status: Status = Query(None),
-                  urgent: YesNo = Query(None), reference: Text = Query(None, max_length=40)) -> CaseFilters:
+def _case_filters(open_only: bool = False, status: Status = None, urgent: YesNo = None,
+                  reference: Ref = None) -> CaseFilters:
     return CaseFilters(open_only, status, urgent, reference.strip() if reference else None)
 
 
-def _case_filters_page(alle: bool = False, status: Status = Query(None), haster: YesNo = Query(None),
-                       referanse: Text = Query(None, max_length=40)) -> CaseFilters:
+def _case_filters_page(alle: bool = False, status: Status = None, haster: YesNo = None,
+                       referanse: Ref = None) -> CaseFilters:
     """The page shows the open cases unless `alle`; a status asked for is shown whether open or not."""
     return CaseFilters(not alle and status is None, status, haster, referanse.strip() if referanse else None)
 
 
-def _audit_filters(action: Text = Query(None, max_length=40), username: Text = Query(None, max_length=100),
-                   date_from: Day = Query(None), date_to: Day = Query(None)) -> AuditFilters:
+def _audit_filters(action: Action = None, username: User = None, date_from: Day = None,
+                   date_to: Day = None) -> AuditFilters:
     return AuditFilters(action, username, date_from, date_to)
 
 
-def _audit_filters_page(handling: Text = Query(None, max_length=40), bruker: Text = Query(None, max_length=100),
-                        fra: Day = Query(None), til: Day = Query(None)) -> AuditFilters:
+def _audit_filters_page(handling: Action = None, bruker: User = None, fra: Day = None,
+                        til: Day = None) -> AuditFilters:
     return AuditFilters(handling, bruker.strip() if bruker else None, fra, til)
 
 

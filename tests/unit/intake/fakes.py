@@ -12,8 +12,8 @@ from functools import partial
 from uuid import UUID
 
 from contracts import reference
-from services.intake.adapters import events
 from kit.paging import Page, Paging
+from services.intake.adapters import events
 from services.intake.adapters.queries import (
     AuditFilters,
     AuditRow,

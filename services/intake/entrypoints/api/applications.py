@@ -5,7 +5,6 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from kit.paging import PageOut
-
 from services.intake.domain.commands import ViewCase
 from services.intake.entrypoints.deps import Bus, Queries, VisibleApplication, Worker, actor_of
 from services.intake.entrypoints.lists import CaseFiltersApi, CasePaging

@@ -5,7 +5,6 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from kit.paging import PageOut
-
 from services.intake.entrypoints.deps import AuditReader, Queries
 from services.intake.entrypoints.lists import AuditFiltersApi, AuditPaging
 from services.intake.entrypoints.schemas import AuditOut
