@@ -49,13 +49,15 @@ PAGE_NAMES = ParamNames("side", "per_side", "sorter")
 
 def order_by(sort: str, columns: Mapping[str, str | tuple[str, ...]], tiebreak: str) -> str:
     """The ORDER BY clause for `sort` (`key` or `-key`): the key's constant SQL expression (or expressions, each
-    in the same direction) from `columns`, then
+    in the same direction but one written `-expression`, which goes the other way) from `columns`, then
     `tiebreak` (a unique column, so that pages never overlap). KeyError for a key not in `columns`."""
     descending = sort.startswith("-")
     expression = columns[sort.removeprefix("-")]
     direction = "DESC" if descending else "ASC"
+    other = "ASC" if descending else "DESC"
     parts = (expression,) if isinstance(expression, str) else tuple(expression)
-    return ", ".join([*(f"{e} {direction} NULLS LAST" for e in parts), f"{tiebreak} {direction}"])
+    return ", ".join([*(f"{e.removeprefix('-')} {other if e.startswith('-') else direction} NULLS LAST"
+                        for e in parts), f"{tiebreak} {direction}"])
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ def test_an_empty_start_has_nothing_but_one_administrator_whose_password_is_show
             assert token.status_code == 200, token.text
             admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
             assert httpx.get(f"{url}/intake/api/offices", headers=admin, timeout=30).json() == []
-            assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json() == []
+            assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json()["items"] == []
             for demo_user in ("veileder-grunerlokka", "okonomi", "drift", "stab-oslo"):
                 refused = httpx.post(f"{url}/api/token", data={"username": demo_user, "password": "demo"}, timeout=30)
                 assert refused.status_code == 401, demo_user

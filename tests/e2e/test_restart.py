@@ -58,7 +58,8 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             trondheim = await login(client, "veileder-falkenborg")
 
             async def demo_stays():
-                stays = (await client.get("/placement/api/stays", headers=trondheim)).json()
+                stays = (await client.get("/placement/api/stays", headers=trondheim,
+                                          params={"page_size": 200})).json()["items"]
                 return stays if any(s["check_out"] for s in stays) and len(stays) >= 2 else None
             stays_before = await eventually(demo_stays, within=90)
             details = [(await client.get(f"/placement/api/stays/{s['id']}", headers=trondheim)).json()
@@ -84,7 +85,8 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             assert units_after == units_before  # demo data not loaded a second time
             assert len(cases) == cases_before
             trondheim = await login(client, "veileder-falkenborg")
-            stays_after = (await client.get("/placement/api/stays", headers=trondheim)).json()
+            stays_after = (await client.get("/placement/api/stays", headers=trondheim,
+                                            params={"page_size": 200})).json()["items"]
             assert sorted(s["id"] for s in stays_after) == sorted(s["id"] for s in stays_before)
 
             # Stats rebuilt from the topics of the fresh broker: the outboxes put the whole history there.

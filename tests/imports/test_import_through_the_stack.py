@@ -54,7 +54,7 @@ async def fetch_column(url: str, sql: str) -> list:
 async def providers_loaded(client, headers):
     async def loaded():
         r = await client.get("/placement/api/providers", headers=headers)
-        return r.status_code == 200 and len(r.json()) > 30
+        return r.status_code == 200 and r.json()["total"] > 30
     await eventually(loaded)
 
 
@@ -81,7 +81,8 @@ async def test_the_example_feeds_stats_and_billing_and_a_second_import_changes_n
         assert await scalar(placement_db, "SELECT count(*) FROM outbox") == events_before + 4
 
         # the stays as placement shows them: imported, on a synthetic decision, the open one live in the views
-        stays = {s["id"]: s for s in (await client.get("/placement/api/stays", headers=leader)).json()}
+        stays = {s["id"]: s for s in (await client.get("/placement/api/stays", headers=leader,
+                                                       params={"page_size": 200})).json()["items"]}
         assert set(first["stay_ids"]) == set(stays)
         for stay_id in first["stay_ids"]:
             one = await client.get(f"/placement/api/stays/{stay_id}", headers=leader)

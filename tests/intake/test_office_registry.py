@@ -222,7 +222,8 @@ async def test_an_unknown_municipality_number_is_refused_wherever_one_enters(sta
                     "address": "Havbunnen 1"}
         registered = await client.post("/placement/api/providers", headers=admin, json=provider)
         assert registered.status_code == 422 and registered.json()["errors"][0]["loc"][-1] == "municipality"
-        providers = (await client.get("/placement/api/providers", headers=admin)).json()
+        providers = (await client.get("/placement/api/providers", headers=admin,
+                                      params={"page_size": 200})).json()["items"]
         assert "Atlantis AS" not in {p["name"] for p in providers}
         stays = MADLA_STAY.replace(",1103,,Nav Madla,", ",9999,,Nav Grünerløkka,")
         history = await client.post("/placement/api/imports/stays", params={"dry_run": "true"},

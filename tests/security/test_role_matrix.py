@@ -271,7 +271,8 @@ async def resources(client: httpx.AsyncClient) -> dict:
                           json=application(identity, office="nav-grunerlokka"))
     pending = (await client.post(f"/intake/api/applications/{r.json()['application_id']}/decision",
                                  headers=worker, json=granted())).json()["decision_id"]
-    providers = (await client.get("/placement/api/providers", headers=worker)).json()
+    providers = (await client.get("/placement/api/providers", headers=worker,
+                                  params={"page_size": 200})).json()["items"]
     oslo = [p for p in providers if p["municipality"] == "0301" and p.get("units")]
     provider, unit = oslo[0]["provider_id"], oslo[0]["units"][0]["unit_id"]
     matches = (await client.get(f"/placement/api/decisions/{decision}/matches", headers=worker)).json()

@@ -40,6 +40,8 @@ def test_order_by_maps_a_whitelisted_key_and_refuses_the_rest():
     assert SORTING.sql(None) == "a.received_at DESC NULLS LAST, a.id DESC"
     assert order_by("-u", {"u": ("a.urgent", "a.received_at")}, "a.id") == (
         "a.urgent DESC NULLS LAST, a.received_at DESC NULLS LAST, a.id DESC")
+    assert order_by("open", {"open": ("s.check_out IS NOT NULL", "-s.check_in")}, "s.id") == (
+        "s.check_out IS NOT NULL ASC NULLS LAST, s.check_in DESC NULLS LAST, s.id ASC")
     with pytest.raises(KeyError):
         order_by("a.id; DROP TABLE applications", SORTING.columns, "a.id")
     with pytest.raises(ValueError):
