@@ -61,7 +61,7 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
 
         async def requisition():
             r = await client.get("/billing/api/requisitions", headers=worker, params={"stay_id": stay_id})
-            return r.json()[0] if r.json() else None
+            return r.json()["items"][0] if r.json()["items"] else None
         number = (await eventually(requisition))["number"]
         [first] = await sent(client, worker, number, 1)
         [message] = mail_server.messages()
@@ -94,7 +94,8 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
         assert out.status_code == 200, out.text
 
         async def closed():
-            r = (await client.get("/billing/api/requisitions", headers=worker, params={"stay_id": stay_id})).json()
+            r = (await client.get("/billing/api/requisitions", headers=worker,
+                                  params={"stay_id": stay_id})).json()["items"]
             return r[0]["status"] == "closed"
         await eventually(closed, within=60)
         assert len((await client.get(f"/billing/api/requisitions/{number}/mailings", headers=worker)).json()) == 2

@@ -116,8 +116,8 @@ async def test_the_example_feeds_stats_and_billing_and_a_second_import_changes_n
         finance = await login(client, "okonomi")
 
         async def grefsen_requisition():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return [q for q in r.json() if q["stay_id"] == str(opened)]
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == str(opened)]
         [req] = await eventually(grefsen_requisition)
         assert (req["period_from"], req["period_to"]) == ("2025-03-01", str(today))
         assert await scalar(billing_db, "SELECT count(*) FROM requisitions WHERE stay_id = $1", ended) == 0

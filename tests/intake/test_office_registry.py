@@ -76,7 +76,8 @@ async def test_a_registered_office_takes_applications_and_every_service_knows_it
         assert stay.status_code == 201, stay.text
 
         async def requisition():
-            found = (await client.get("/billing/api/requisitions", headers=worker)).json()
+            found = (await client.get("/billing/api/requisitions", headers=worker,
+                                      params={"page_size": 200})).json()["items"]
             return found if found and found[0]["office_name"] else None
         [requisition_row] = await eventually(requisition)
         assert (requisition_row["office_id"], requisition_row["office_name"]) == ("nav-sagene", "Nav Sagene")

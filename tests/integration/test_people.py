@@ -32,7 +32,7 @@ async def placed(client: httpx.AsyncClient, worker: dict) -> dict:
     async def requisition():
         r = await client.get("/billing/api/requisitions", headers=worker,
                              params={"stay_id": stay.json()["stay_id"]})
-        return r.json()[0]["number"] if r.json() else None
+        return r.json()["items"][0]["number"] if r.json()["items"] else None
     return {**case, "stay_id": stay.json()["stay_id"], "number": await eventually(requisition)}
 
 

@@ -283,7 +283,8 @@ async def resources(client: httpx.AsyncClient) -> dict:
     finance = await login(client, "okonomi")
 
     async def requisition():
-        rows = (await client.get("/billing/api/requisitions", headers=finance)).json()
+        rows = (await client.get("/billing/api/requisitions", headers=finance,
+                                 params={"page_size": 200})).json()["items"]
         return rows[0]["number"] if rows else None
     number_ = await eventually(requisition)
     invoices = iter(range(1, 1000))
