@@ -263,7 +263,7 @@ async def run(args) -> dict:
     try:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             admin = await token(client, "admin")
-            while len((await client.get("/placement/api/providers", headers=admin)).json()) < 30:
+            while (await client.get("/placement/api/providers", headers=admin)).json()["total"] < 30:
                 await asyncio.sleep(0.2)
             await asyncio.sleep(3)  # the demo data's events through every consumer first
             sampler = Sampler(pg_url)

@@ -39,12 +39,19 @@ def list_requisitions(fmt: str = FORMAT, address: str | None = ADDRESS, user: st
                       password: str = PASSWORD):
     """List the requisitions the user may see."""
     _check_format(fmt)
+    rows: list[dict] = []
     with api_session(address, user, password) as client:
-        response = client.get("/billing/api/requisitions")
-    if response.status_code != 200:
-        typer.echo(f"requisitions: {error_text(response)}", err=True)
-        raise typer.Exit(1)
-    rows = response.json()
+        page = 1
+        while True:  # every page of the list (200 a page, newest first)
+            response = client.get("/billing/api/requisitions", params={"page": page, "page_size": 200})
+            if response.status_code != 200:
+                typer.echo(f"requisitions: {error_text(response)}", err=True)
+                raise typer.Exit(1)
+            body = response.json()
+            rows += body["items"]
+            if page >= body["pages"]:
+                break
+            page += 1
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

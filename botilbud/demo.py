@@ -35,7 +35,7 @@ async def _office(client: httpx.AsyncClient, office: str, password: str, wait_se
                                                   "password": password})
     token.raise_for_status()
     auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    if (await client.get("/placement/api/stays", headers=auth)).json():
+    if (await client.get("/placement/api/stays", headers=auth, params={"page_size": 1})).json()["total"]:
         return 0
     waiting = await _awaiting(client, auth, wait_seconds)
     decisions = [(await client.get(f"/placement/api/decisions/{d['decision_id']}", headers=auth)).json()

@@ -32,7 +32,8 @@ def billing_dead_letters() -> float:
 
 async def requisition_of(client, finance, stay_id: str) -> dict:
     async def found():
-        rows = (await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay_id})).json()
+        rows = (await client.get("/billing/api/requisitions", headers=finance,
+                                 params={"stay_id": stay_id})).json()["items"]
         return rows[0] if rows else None
     return await eventually(found)
 
@@ -113,7 +114,8 @@ async def test_nights_not_yet_stayed_are_held_back_and_the_cli_says_why(stack, t
     assert duplicate["findings"] == ["duplicate_invoice"]
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         finance = await login(client, "okonomi")
-        [first] = [i for i in (await client.get("/billing/api/invoices", headers=finance)).json()
+        [first] = [i for i in (await client.get("/billing/api/invoices", headers=finance,
+                                                params={"page_size": 200})).json()["items"]
                    if i["invoice_number"] == "FORSKUDD-1" and i["findings"] != ["duplicate_invoice"]]
         invoice = (await client.get(f"/billing/api/invoices/{first['invoice_id']}", headers=finance)).json()
         [line] = invoice["lines"]
@@ -146,7 +148,7 @@ async def test_bad_text_money_and_paths_get_a_norwegian_4xx_and_store_nothing(st
                                   content=csv_invoice([good | {column: value}]))
             if not (r.status_code == 422 and column in r.json()["errors"][0]["msg"]):
                 wrong.append(f"{column}={value!r}: {r.status_code} {r.text[:200]}")
-        assert (await client.get("/billing/api/invoices", headers=finance)).json() == []
+        assert (await client.get("/billing/api/invoices", headers=finance)).json()["items"] == []
         r = await client.post("/billing/api/invoices", headers={**finance, "content-type": "text/csv"},
                               content=csv_invoice([good]))
         invoice_id = r.json()["invoices"][0]["invoice_id"]

@@ -34,8 +34,8 @@ async def test_requisitions_list_and_invoices_import(stack, tmp_path):
         finance = await login(client, "okonomi")
 
         async def requisition():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return [q for q in r.json() if q["stay_id"] == stay["stay_id"]]
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == stay["stay_id"]]
         [req] = await eventually(requisition)
 
     listed = await botilbud(stack, "requisitions", "list", "--format", "json", user="veileder-grunerlokka")

@@ -37,8 +37,8 @@ async def test_extension_and_fixed_places(stack):
         finance = await login(client, "okonomi")
 
         async def requisition():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return [q for q in r.json() if q["stay_id"] == stay["stay_id"]]
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == stay["stay_id"]]
         [req] = await eventually(requisition)
 
         new_last = today + timedelta(days=60)

@@ -61,7 +61,7 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
 
         async def requisition():
             r = await client.get("/billing/api/requisitions", headers=worker, params={"stay_id": stay_id})
-            return r.json()[0] if r.json() else None
+            return r.json()["items"][0] if r.json()["items"] else None
         number = (await eventually(requisition))["number"]
         [first] = await sent(client, worker, number, 1)
         [message] = mail_server.messages()
@@ -94,7 +94,8 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
         assert out.status_code == 200, out.text
 
         async def closed():
-            r = (await client.get("/billing/api/requisitions", headers=worker, params={"stay_id": stay_id})).json()
+            r = (await client.get("/billing/api/requisitions", headers=worker,
+                                  params={"stay_id": stay_id})).json()["items"]
             return r[0]["status"] == "closed"
         await eventually(closed, within=60)
         assert len((await client.get(f"/billing/api/requisitions/{number}/mailings", headers=worker)).json()) == 2
@@ -111,6 +112,6 @@ async def test_issuing_and_extending_each_deliver_the_requisition_once_to_the_pr
 
         # Intake's audit log has the service's look-ups as the placing case worker's.
         leader = await login(client, "leder-grunerlokka")
-        audit = (await client.get("/intake/api/audit", headers=leader)).json()
+        audit = (await client.get("/intake/api/audit", headers=leader, params={"page_size": 200})).json()["items"]
         service = [e for e in audit if e["role"] == "service" and e["household_id"] == case["household_id"]]
         assert len(service) == 3 and {e["username"] for e in service} == {"veileder-grunerlokka"}

@@ -131,8 +131,8 @@ async def drive_a_household_through(client: httpx.AsyncClient) -> None:
     assert placed.status_code == 201, placed.text
 
     async def requisition_issued():
-        r = await client.get("/billing/api/requisitions", headers=worker)
-        return [q for q in r.json() if q["stay_id"] == placed.json()["stay_id"]]
+        r = await client.get("/billing/api/requisitions", headers=worker, params={"page_size": 200})
+        return [q for q in r.json()["items"] if q["stay_id"] == placed.json()["stay_id"]]
     await eventually(requisition_issued)
     leader = await login(client, "leder-grunerlokka")
     assert (await client.get(f"/stats/api/kostra?year={today.year}&municipality=0301", headers=leader)).is_success

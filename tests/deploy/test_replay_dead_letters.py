@@ -77,8 +77,8 @@ async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(stac
         finance = await login(client, "okonomi")
 
         async def requisition():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return next((q for q in r.json() if q["stay_id"] == str(stay_id)), None)
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return next((q for q in r.json()["items"] if q["stay_id"] == str(stay_id)), None)
         assert (await eventually(requisition))["status"] == "open"
 
         unknown = await replay_tool(settings, "billing", "--record", "999999")

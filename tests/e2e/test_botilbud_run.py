@@ -133,7 +133,8 @@ def test_a_killed_stack_starts_again_with_its_records(tmp_path):
         url = wait_for_run_file(home / "run.json", second)["url"]
         token = httpx.post(f"{url}/api/token", data={"username": "veileder-asker", "password": "demo"}).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
-        cases = httpx.get(f"{url}/intake/api/applications", headers=auth).json()
+        cases = httpx.get(f"{url}/intake/api/applications", headers=auth,
+                          params={"page_size": 200}).json()["items"]
         assert created.json()["application_id"] in [c["id"] for c in cases]
         assert not psutil.pid_exists(broker_pid) or psutil.Process(broker_pid).status() == psutil.STATUS_ZOMBIE
         # The dead letter from before the kill is still there, and `botilbud verify` reports it.
@@ -188,7 +189,7 @@ def test_an_empty_start_has_nothing_but_one_administrator_whose_password_is_show
             assert token.status_code == 200, token.text
             admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
             assert httpx.get(f"{url}/intake/api/offices", headers=admin, timeout=30).json() == []
-            assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json() == []
+            assert httpx.get(f"{url}/placement/api/providers", headers=admin, timeout=30).json()["items"] == []
             for demo_user in ("veileder-grunerlokka", "okonomi", "drift", "stab-oslo"):
                 refused = httpx.post(f"{url}/api/token", data={"username": demo_user, "password": "demo"}, timeout=30)
                 assert refused.status_code == 401, demo_user

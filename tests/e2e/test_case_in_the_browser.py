@@ -35,7 +35,7 @@ async def test_a_case_worker_follows_the_case_from_stay_to_requisition_to_invoic
 
         async def requisition():
             return (await client.get("/billing/api/requisitions", headers=finance,
-                                     params={"stay_id": stay_id})).json()
+                                     params={"stay_id": stay_id})).json()["items"]
         [req] = await eventually(requisition)
         price = Decimal(str(req["price_per_night"]))
         invoice_number = f"B-{uuid4().hex[:6]}"

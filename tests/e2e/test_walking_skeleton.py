@@ -30,8 +30,8 @@ async def test_one_household_flows_through_every_service(stack):
         assert placed.status_code == 201, placed.text
 
         async def requisition_issued():
-            r = await client.get("/billing/api/requisitions", headers=worker)
-            return [q for q in r.json() if q["stay_id"] == placed.json()["stay_id"]]
+            r = await client.get("/billing/api/requisitions", headers=worker, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == placed.json()["stay_id"]]
         [requisition] = await eventually(requisition_issued)
         assert requisition["provider_name"] == unit["provider"]
         assert requisition["period_from"] == str(today - timedelta(days=2))

@@ -154,7 +154,7 @@ class Traffic:
         deadline = time.monotonic() + within
         while True:
             r = await self.client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay_id})
-            found = r.json() if r.status_code == 200 else []  # the list is filtered by the stay
+            found = r.json()["items"] if r.status_code == 200 else []  # the list is filtered by the stay
             if found:
                 break
             if time.monotonic() > deadline:

@@ -54,7 +54,7 @@ async def fetch_column(url: str, sql: str) -> list:
 async def providers_loaded(client, headers):
     async def loaded():
         r = await client.get("/placement/api/providers", headers=headers)
-        return r.status_code == 200 and len(r.json()) > 30
+        return r.status_code == 200 and r.json()["total"] > 30
     await eventually(loaded)
 
 
@@ -81,7 +81,8 @@ async def test_the_example_feeds_stats_and_billing_and_a_second_import_changes_n
         assert await scalar(placement_db, "SELECT count(*) FROM outbox") == events_before + 4
 
         # the stays as placement shows them: imported, on a synthetic decision, the open one live in the views
-        stays = {s["id"]: s for s in (await client.get("/placement/api/stays", headers=leader)).json()}
+        stays = {s["id"]: s for s in (await client.get("/placement/api/stays", headers=leader,
+                                                       params={"page_size": 200})).json()["items"]}
         assert set(first["stay_ids"]) == set(stays)
         for stay_id in first["stay_ids"]:
             one = await client.get(f"/placement/api/stays/{stay_id}", headers=leader)
@@ -115,8 +116,8 @@ async def test_the_example_feeds_stats_and_billing_and_a_second_import_changes_n
         finance = await login(client, "okonomi")
 
         async def grefsen_requisition():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return [q for q in r.json() if q["stay_id"] == str(opened)]
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == str(opened)]
         [req] = await eventually(grefsen_requisition)
         assert (req["period_from"], req["period_to"]) == ("2025-03-01", str(today))
         assert await scalar(billing_db, "SELECT count(*) FROM requisitions WHERE stay_id = $1", ended) == 0

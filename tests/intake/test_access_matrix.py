@@ -123,9 +123,9 @@ async def test_every_endpoint_by_every_role_and_office(stack):
 
         # Lists are scoped: another office sees none of Grünerløkka's cases or audit entries.
         for user in ("veileder-bodo", "leder-bodo"):
-            cases = (await client.get("/intake/api/applications", headers=tokens[user])).json()
+            cases = (await client.get("/intake/api/applications", headers=tokens[user])).json()["items"]
             assert cases and all(c["office_id"] == "nav-bodo" for c in cases)
-        entries = (await client.get("/intake/api/audit", headers=tokens["leder-bodo"])).json()
+        entries = (await client.get("/intake/api/audit", headers=tokens["leder-bodo"])).json()["items"]
         assert all(e["office_id"] == "nav-bodo" for e in entries)
-        entries = (await client.get("/intake/api/audit", headers=tokens["leder-grunerlokka"])).json()
+        entries = (await client.get("/intake/api/audit", headers=tokens["leder-grunerlokka"])).json()["items"]
         assert entries and all(e["office_id"] == OFFICE for e in entries)

@@ -76,7 +76,8 @@ async def test_grunerlokka_needs_a_second_approval_before_the_decision_takes_eff
         assert decision["status"] == "awaiting_approval"
         assert await outbox_types(stack, household) == [RECEIVED]  # no decision event yet
 
-        listed = (await client.get("/intake/api/applications?open_only=true", headers=worker)).json()
+        listed = (await client.get("/intake/api/applications?open_only=true&page_size=200",
+                                   headers=worker)).json()["items"]
         [case] = [c for c in listed if c["application_id"] == created["application_id"]]
         assert case["status"] == "awaiting_approval"
 
@@ -188,7 +189,7 @@ async def test_lookup_by_identity_number_is_a_post_and_is_audited(stack):
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "identity_number"]
 
         leader = await login(client, "leder-falkenborg")
-        entries = (await client.get("/intake/api/audit", headers=leader)).json()
+        entries = (await client.get("/intake/api/audit", headers=leader, params={"page_size": 200})).json()["items"]
         mine = [e for e in entries if e["username"] == "veileder-falkenborg"]
         assert mine[0]["action"] == "search" and mine[0]["purpose"] == "Ny søknad"
         assert mine[0]["household_id"] == created["household_id"]
@@ -253,7 +254,8 @@ async def test_bad_decision_input_gets_a_422_naming_the_field_and_writes_nothing
             assert r.status_code == 422, (label, r.text)
             assert r.json()["errors"][0]["loc"] == loc, label
             assert await count_rows(stack) == before, label
-        listed = (await client.get("/intake/api/applications", headers=worker)).json()
+        listed = (await client.get("/intake/api/applications", headers=worker,
+                                   params={"page_size": 200})).json()["items"]
         assert [c["status"] for c in listed if c["id"] == created["application_id"]] == ["received"]
 
 

@@ -60,8 +60,8 @@ async def test_demo_data_has_every_stage_in_the_five_municipalities_and_loads_on
 
     # The demo's leader case at Grünerløkka is waiting for a real leader in the pages.
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
-        cases = (await client.get("/intake/api/applications?open_only=true",
-                                  headers=await login(client, "leder-grunerlokka"))).json()
+        cases = (await client.get("/intake/api/applications?open_only=true&page_size=200",
+                                  headers=await login(client, "leder-grunerlokka"))).json()["items"]
         assert any(c["status"] == "awaiting_approval" for c in cases)
 
 

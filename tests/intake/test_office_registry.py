@@ -76,7 +76,8 @@ async def test_a_registered_office_takes_applications_and_every_service_knows_it
         assert stay.status_code == 201, stay.text
 
         async def requisition():
-            found = (await client.get("/billing/api/requisitions", headers=worker)).json()
+            found = (await client.get("/billing/api/requisitions", headers=worker,
+                                      params={"page_size": 200})).json()["items"]
             return found if found and found[0]["office_name"] else None
         [requisition_row] = await eventually(requisition)
         assert (requisition_row["office_id"], requisition_row["office_name"]) == ("nav-sagene", "Nav Sagene")
@@ -116,7 +117,7 @@ async def test_a_closed_office_takes_no_application_and_the_change_reaches_the_o
         refused = await client.post("/intake/api/applications", headers=madla,
                                     json=application(number(4), office="nav-madla"))
         assert refused.status_code == 422 and "lagt ned" in refused.json()["detail"]
-        cases = (await client.get("/intake/api/applications", headers=madla)).json()
+        cases = (await client.get("/intake/api/applications", headers=madla)).json()["items"]
         assert [c["id"] for c in cases] == [first.json()["application_id"]]  # its history stays
 
         async def billing_knows():
@@ -222,7 +223,8 @@ async def test_an_unknown_municipality_number_is_refused_wherever_one_enters(sta
                     "address": "Havbunnen 1"}
         registered = await client.post("/placement/api/providers", headers=admin, json=provider)
         assert registered.status_code == 422 and registered.json()["errors"][0]["loc"][-1] == "municipality"
-        providers = (await client.get("/placement/api/providers", headers=admin)).json()
+        providers = (await client.get("/placement/api/providers", headers=admin,
+                                      params={"page_size": 200})).json()["items"]
         assert "Atlantis AS" not in {p["name"] for p in providers}
         stays = MADLA_STAY.replace(",1103,,Nav Madla,", ",9999,,Nav Grünerløkka,")
         history = await client.post("/placement/api/imports/stays", params={"dry_run": "true"},

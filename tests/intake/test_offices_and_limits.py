@@ -33,7 +33,8 @@ async def test_a_case_worker_of_another_office_changes_nothing_and_learns_nothin
                        "new_household"):
             assert secret not in r.text, secret
         assert await count_rows(stack) == before
-        assert [c for c in (await client.get("/intake/api/applications", headers=grunerlokka)).json()
+        assert [c for c in (await client.get("/intake/api/applications", headers=grunerlokka,
+                                            params={"page_size": 200})).json()["items"]
                 if c["household_id"] == created.json()["household_id"]] == []
 
         found = (await client.post("/intake/api/households/lookup", headers=falkenborg, json={
@@ -79,7 +80,8 @@ async def test_a_leader_transfers_a_household_once_the_old_office_is_done(stack)
 
         # Both offices' logs hold the transfer; the reason is stored encrypted; Falkenborg keeps its case.
         for who, office in (("leder-grunerlokka", "nav-grunerlokka"), ("leder-falkenborg", "nav-falkenborg")):
-            entries = (await client.get("/intake/api/audit", headers=await login(client, who))).json()
+            entries = (await client.get("/intake/api/audit", headers=await login(client, who),
+                                        params={"page_size": 200})).json()["items"]
             assert [e for e in entries if e["action"] == "transfer" and e["office_id"] == office
                     and e["household_id"] == created["household_id"]], who
         async with stack.pools["intake"].acquire() as conn:

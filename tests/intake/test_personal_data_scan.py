@@ -92,7 +92,8 @@ async def placed_and_shown(client: httpx.AsyncClient, worker: dict, decisions: l
     await extend_in_intake(client, worker, decisions[0], TODAY + timedelta(days=60))
 
     async def sent() -> list[str] | None:
-        numbers = [r["number"] for r in (await client.get("/billing/api/requisitions", headers=worker)).json()]
+        numbers = [r["number"] for r in (await client.get("/billing/api/requisitions", headers=worker,
+                                                          params={"page_size": 200})).json()["items"]]
         mailings = [m for n in numbers
                     for m in (await client.get(f"/billing/api/requisitions/{n}/mailings", headers=worker)).json()]
         return numbers if len(mailings) == 3 and all(m["status"] == "sent" for m in mailings) else None

@@ -59,7 +59,7 @@ async def test_a_households_stays_and_requisitions_say_who_did_what_for_its_offi
 
         async def requisition():
             r = await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay_id})
-            return r.json()
+            return r.json()["items"]
         [req] = await eventually(requisition)
         price = Decimal(str(req["price_per_night"]))
         imported = await client.post("/billing/api/invoices", headers={**finance, "content-type": "text/csv"},

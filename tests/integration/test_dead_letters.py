@@ -110,8 +110,8 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_keeps_going(st
         finance = await login(client, "okonomi")
 
         async def requisition_issued():
-            r = await client.get("/billing/api/requisitions", headers=finance)
-            return [q for q in r.json() if q["stay_id"] == str(placed.data.stay_id)]
+            r = await client.get("/billing/api/requisitions", headers=finance, params={"page_size": 200})
+            return [q for q in r.json()["items"] if q["stay_id"] == str(placed.data.stay_id)]
         await eventually(requisition_issued)
 
     assert dead_letters("stats", "schema_violation") == before_parse + 2

@@ -32,7 +32,7 @@ async def placed(client: httpx.AsyncClient, worker: dict) -> dict:
     async def requisition():
         r = await client.get("/billing/api/requisitions", headers=worker,
                              params={"stay_id": stay.json()["stay_id"]})
-        return r.json()[0]["number"] if r.json() else None
+        return r.json()["items"][0]["number"] if r.json()["items"] else None
     return {**case, "stay_id": stay.json()["stay_id"], "number": await eventually(requisition)}
 
 
@@ -60,7 +60,7 @@ async def test_the_office_sees_who_others_do_not_and_intake_audits_each_view(sta
                            (await login(client, "drift"), "/placement/")):
             r = await client.get(page, headers=user)
             assert r.status_code == 200 and NAME not in r.text and 'data-testid="people-note"' not in r.text, page
-        audit = (await client.get("/intake/api/audit", headers=leader)).json()
+        audit = (await client.get("/intake/api/audit", headers=leader, params={"page_size": 200})).json()["items"]
         viewed = [e for e in audit if e["action"] == "view_people" and e["household_id"] == case["household_id"]]
         assert {e["purpose"] for e in viewed} >= {"Plassering: oppholdet", f"Rekvisisjon {case['number']}"}
         assert all("Test" not in e["purpose"] for e in viewed)

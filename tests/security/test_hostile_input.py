@@ -253,7 +253,7 @@ async def known_ids(client: httpx.AsyncClient) -> dict[str, str]:
 
     async def requisition():
         r = await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay["stay_id"]})
-        return r.json()
+        return r.json()["items"]
     [req] = await eventually(requisition)
     invoice = ehf(number=f"F-{uuid.uuid4().hex[:6]}", supplier_orgnr=req["provider_orgnr"],
                   order_reference=req["number"],

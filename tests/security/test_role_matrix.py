@@ -281,7 +281,8 @@ async def resources(client: httpx.AsyncClient) -> dict:
                           json=application(identity, office="nav-grunerlokka"))
     pending = (await client.post(f"/intake/api/applications/{r.json()['application_id']}/decision",
                                  headers=worker, json=granted())).json()["decision_id"]
-    providers = (await client.get("/placement/api/providers", headers=worker)).json()
+    providers = (await client.get("/placement/api/providers", headers=worker,
+                                  params={"page_size": 200})).json()["items"]
     oslo = [p for p in providers if p["municipality"] == "0301" and p.get("units")]
     provider, unit = oslo[0]["provider_id"], oslo[0]["units"][0]["unit_id"]
     matches = (await client.get(f"/placement/api/decisions/{decision}/matches", headers=worker)).json()
@@ -292,7 +293,8 @@ async def resources(client: httpx.AsyncClient) -> dict:
     finance = await login(client, "okonomi")
 
     async def requisition():
-        rows = (await client.get("/billing/api/requisitions", headers=finance)).json()
+        rows = (await client.get("/billing/api/requisitions", headers=finance,
+                                 params={"page_size": 200})).json()["items"]
         return rows[0]["number"] if rows else None
     number_ = await eventually(requisition)
     invoices = iter(range(1, 1000))

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from kit.paging import Page, Paging, Sorting, fetch_page, without_total
 from services.billing.adapters import household_billing
 from services.billing.adapters.papers import (
     MAILING_COLUMNS,
@@ -183,6 +184,34 @@ def line_view(x) -> LineView:
         findings=tuple(FindingView(f["code"], f["message"]) for f in x["findings"]), comment=x["comment"])
 
 
+@dataclass(frozen=True)
+class RequisitionFilters:
+    """What narrows the requisitions list; None matches everything."""
+
+    status: str | None = None  # open | closed
+    provider: str | None = None  # the provider's organisation number, or a part of its name
+    period_from: date | None = None  # the requisition's period overlaps period_from–period_to
+    period_to: date | None = None
+    stay_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    status: str | None = None  # matched | adjusted | disputed (the reconciliation)
+    decided: bool | None = None  # finance has approved, adjusted or disputed it
+    supplier: str | None = None  # the supplier's organisation number, or a part of its name
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+REQUISITION_SORTING = Sorting({"number": "number", "period": ("period_from", "period_to"),
+                               "provider": "provider_name", "status": "status", "office": "office_id"},
+                              "-number", "id")
+INVOICE_SORTING = Sorting({"received": ("received_at", "-invoice_number"), "supplier": "supplier_name",
+                           "number": "invoice_number", "claimed": "claimed", "payable": "payable",
+                           "status": "status"}, "-received", "id")
+
+
 class BillingQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -197,6 +226,20 @@ class BillingQueries:
                 "AND ($2::uuid IS NULL OR stay_id = $2) AND ($3::text IS NULL OR status = $3) "
                 "ORDER BY number DESC LIMIT $4 OFFSET $5", office_id, stay_id, status, limit, offset)
         return [RequisitionView.of(r) for r in rows]
+
+    async def requisition_page(self, office_id: str | None, paging: Paging = Paging(),
+                               filters: RequisitionFilters = RequisitionFilters()) -> Page[RequisitionView]:
+        """One page of the requisitions of `office_id` (None: every office's), filtered, newest number first."""
+        async with self._pool.acquire() as conn:
+            rows, total = await fetch_page(
+                conn, f"{REQUISITION_COLUMNS}, {OFFICE_NAME}",
+                "FROM requisitions WHERE ($1::text IS NULL OR office_id = $1) "
+                "AND ($2::uuid IS NULL OR stay_id = $2) AND ($3::text IS NULL OR status = $3) "
+                "AND ($4::text IS NULL OR provider_orgnr = $4 OR strpos(lower(provider_name), lower($4)) > 0) "
+                "AND ($5::date IS NULL OR period_to >= $5) AND ($6::date IS NULL OR period_from <= $6)",
+                [office_id, filters.stay_id, filters.status, filters.provider, filters.period_from,
+                 filters.period_to], REQUISITION_SORTING.sql(paging.sort), paging)
+        return Page([RequisitionView.of(without_total(r)) for r in rows], total, paging.page, paging.page_size)
 
     async def requisition(self, number: str) -> tuple[RequisitionView, StayView | None] | None:
         async with self._pool.acquire() as conn:
@@ -243,17 +286,27 @@ class BillingQueries:
         async with self._pool.acquire() as conn:
             return await conn.fetchval("SELECT count(*) FROM requisition_mailings WHERE status = 'pending'")
 
-    async def invoices(self, limit: int = 500) -> list[InvoiceView]:
-        """The newest invoices, each with every finding code of its lines (the lines themselves left out)."""
+    async def invoices(self, paging: Paging = Paging(), filters: InvoiceFilters = InvoiceFilters()
+                       ) -> Page[InvoiceView]:
+        """One page of the invoices, filtered, newest first; each with every finding code of its lines (the lines
+        themselves left out). Days are Norway's, both ends included."""
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(f"SELECT {INVOICE_COLUMNS} FROM invoices ORDER BY received_at DESC, "  # noqa: S608 (constant columns)
-                                    "invoice_number LIMIT $1", limit)
+            rows, total = await fetch_page(
+                conn, INVOICE_COLUMNS,
+                "FROM invoices WHERE ($1::text IS NULL OR status = $1) "
+                "AND ($2::bool IS NULL OR (decision IS NOT NULL) = $2) "
+                "AND ($3::text IS NULL OR supplier_orgnr = $3 OR strpos(lower(supplier_name), lower($3)) > 0) "
+                "AND ($4::date IS NULL OR (received_at AT TIME ZONE 'Europe/Oslo')::date >= $4) "
+                "AND ($5::date IS NULL OR (received_at AT TIME ZONE 'Europe/Oslo')::date <= $5)",
+                [filters.status, filters.decided, filters.supplier, filters.received_from, filters.received_to],
+                INVOICE_SORTING.sql(paging.sort), paging)
             codes = await conn.fetch(
                 "SELECT l.invoice_id, array_agg(DISTINCT f->>'code') AS codes FROM invoice_lines l, "
                 "jsonb_array_elements(l.findings) f WHERE l.invoice_id = ANY($1::uuid[]) GROUP BY l.invoice_id",
                 [r["id"] for r in rows])
         by_id = {r["invoice_id"]: r["codes"] for r in codes}
-        return [invoice_view(r, line_codes=by_id.get(r["id"], ())) for r in rows]
+        return Page([invoice_view(without_total(r), line_codes=by_id.get(r["id"], ())) for r in rows], total,
+                    paging.page, paging.page_size)
 
     async def invoice(self, invoice_id: UUID) -> InvoiceView | None:
         async with self._pool.acquire() as conn:

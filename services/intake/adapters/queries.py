@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from kit.paging import Page, Paging, Sorting, fetch_page, without_total
 from services.intake.adapters import offices
 from services.intake.adapters.records import APPLICATION_COLUMNS, DECISION_COLUMNS, Records
 from services.intake.domain.decisions import Decision
@@ -111,6 +112,29 @@ class HouseholdHistory:
     reference: str | None = None
 
 
+@dataclass(frozen=True)
+class CaseFilters:
+    """What narrows the case list; None matches everything."""
+
+    open_only: bool = False
+    status: str | None = None
+    urgent: bool | None = None
+    reference: str | None = None  # the start of the office's reference, any case
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str | None = None
+    username: str | None = None
+    date_from: date | None = None  # days in Norway's time, both ends included
+    date_to: date | None = None
+
+
+CASE_SORTING = Sorting({"received": "a.received_at", "urgent": ("a.urgent", "a.received_at"), "status": "a.status",
+                        "reference": "r.reference", "channel": "a.channel"}, "-urgent", "a.id")
+AUDIT_SORTING = Sorting({"at": "l.at", "username": "l.username", "action": "l.action", "office": "l.office_id"},
+                        "-at", "l.id")
+
 # The column lists are constants of records.py, never input.
 _APPLICATIONS = f"SELECT {APPLICATION_COLUMNS} FROM applications"  # noqa: S608
 _DECISIONS = f"SELECT {DECISION_COLUMNS} FROM decisions"  # noqa: S608
@@ -121,28 +145,42 @@ class IntakeQueries:
         self.conn = conn
         self.records = records
 
-    async def case_list(self, office_id: str | None, *, open_only: bool = False, limit: int = 500) -> list[CaseRow]:
-        rows = await self.conn.fetch(
-            "SELECT a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
+    async def case_list(self, office_id: str | None, paging: Paging = Paging(), filters: CaseFilters = CaseFilters(),
+                        ) -> Page[CaseRow]:
+        """The office's cases (`office_id` None: every office's), filtered and one page of them, in SQL."""
+        rows, total = await fetch_page(
+            self.conn,
+            "a.id AS application_id, a.household_id, a.office_id, a.received_at, a.channel, a.urgent, "
             "a.status, h.applicant_birth_date, h.adults, cardinality(h.children_birth_dates) AS children, "
             "d.id AS decision_id, d.outcome, d.period_from, d.period_to, d.status AS decision_status, "
-            "d.warnings, d.decided_by, r.reference "
+            "d.warnings, d.decided_by, r.reference",
             "FROM applications a JOIN households h ON h.id = a.household_id "
             "LEFT JOIN household_references r ON r.household_id = a.household_id AND r.office_id = a.office_id "
             "LEFT JOIN LATERAL (SELECT * FROM decisions x WHERE x.application_id = a.id "
             "  ORDER BY x.decided_at DESC LIMIT 1) d ON true "
             "WHERE ($1::text IS NULL OR a.office_id = $1) "
             "AND (NOT $2 OR a.status IN ('received', 'awaiting_approval')) "
-            "ORDER BY a.urgent DESC, a.received_at DESC LIMIT $3", office_id, open_only, limit)
-        return [CaseRow(**dict(r)) for r in rows]
+            "AND ($3::text IS NULL OR a.status = $3) AND ($4::bool IS NULL OR a.urgent = $4) "
+            "AND ($5::text IS NULL OR starts_with(lower(r.reference), lower($5)))",
+            [office_id, filters.open_only, filters.status, filters.urgent, filters.reference],
+            CASE_SORTING.sql(paging.sort), paging)
+        return Page([CaseRow(**without_total(r)) for r in rows], total, paging.page, paging.page_size)
 
-    async def audit_entries(self, office_id: str | None, limit: int = 500) -> list[AuditRow]:
-        rows = await self.conn.fetch(
-            "SELECT l.id, l.at, l.username, l.role, l.office_id, l.household_id, l.action, l.purpose, r.reference "
+    async def audit_entries(self, office_id: str | None, paging: Paging = Paging(),
+                            filters: AuditFilters = AuditFilters()) -> Page[AuditRow]:
+        """The audit log of `office_id` (None: every office's), filtered, one page of it; days in Norway's time."""
+        rows, total = await fetch_page(
+            self.conn,
+            "l.id, l.at, l.username, l.role, l.office_id, l.household_id, l.action, l.purpose, r.reference",
             "FROM audit_log l LEFT JOIN household_references r "
             "ON r.household_id = l.household_id AND r.office_id = l.office_id "
-            "WHERE ($1::text IS NULL OR l.office_id = $1) ORDER BY l.at DESC, l.id DESC LIMIT $2", office_id, limit)
-        return [AuditRow(**dict(r)) for r in rows]
+            "WHERE ($1::text IS NULL OR l.office_id = $1) AND ($2::text IS NULL OR l.action = $2) "
+            "AND ($3::text IS NULL OR l.username = $3) "
+            "AND ($4::date IS NULL OR (l.at AT TIME ZONE 'Europe/Oslo')::date >= $4) "
+            "AND ($5::date IS NULL OR (l.at AT TIME ZONE 'Europe/Oslo')::date <= $5)",
+            [office_id, filters.action, filters.username, filters.date_from, filters.date_to],
+            AUDIT_SORTING.sql(paging.sort), paging)
+        return Page([AuditRow(**without_total(r)) for r in rows], total, paging.page, paging.page_size)
 
     # -- owners (for the web layer's 404/403) -------------------------------------------------------------
     async def application_owner(self, application_id: UUID) -> Owner | None:

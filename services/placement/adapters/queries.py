@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from kit import clock
+from kit.paging import Page, Paging, Sorting, fetch_page
 from services.placement.adapters import rows
 from services.placement.domain.history import Office
 from services.placement.domain.leader_queue import LatestExtension, QueueItem, items_of
@@ -116,6 +117,32 @@ class ImportRunRow:
     finished_at: datetime | None
 
 
+@dataclass(frozen=True)
+class ProviderFilters:
+    """What narrows the providers list; None matches everything."""
+
+    municipality: str | None = None
+    target_group: str | None = None
+    name: str | None = None  # a part of the name, any case
+    agreement_in_force: bool | None = None  # an agreement (not «uten avtale») in force today
+
+
+@dataclass(frozen=True)
+class StayFilters:
+    status: str | None = None  # ongoing (moved in, not out) | planned (moves in later) | ended (moved out)
+    provider_id: UUID | None = None
+
+
+PROVIDER_SORTING = Sorting({"municipality": ("p.municipality", "p.name"), "name": "p.name",
+                            "accommodation": "p.accommodation", "agreement": "p.agreement_kind",
+                            "next_inspection": "ins.next_due"},
+                           "municipality", "p.id")
+STAY_SORTING = Sorting({"open": ("s.check_out IS NOT NULL", "-s.check_in"), "check_in": "s.check_in",
+                        "check_out": "s.check_out", "provider": ("p.name", "u.name"),
+                        "authorised_to": "s.authorised_to"}, "open", "s.id")
+"""By default the open stays first, each part newest check-in first (as the list read before it had pages)."""
+
+
 class PlacementQueries:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
@@ -130,6 +157,26 @@ class PlacementQueries:
 
     async def providers(self) -> list[Provider]:
         return [rows.provider(r) for r in await self._fetch(f"{rows.PROVIDER_SELECT} ORDER BY p.municipality, p.name")]
+
+    async def provider_page(self, paging: Paging = Paging(), filters: ProviderFilters = ProviderFilters(),
+                            today: date | None = None) -> Page[Provider]:
+        """One page of the providers, narrowed by the filters, in SQL."""
+        async with self._pool.acquire() as conn:
+            found, total = await fetch_page(
+                conn, "p.*, ins.inspected_on, ins.result, ins.next_due, ins.checklist",
+                f"FROM providers p {rows.LATEST_INSPECTION} "
+                "WHERE ($1::text IS NULL OR p.municipality = $1) AND ($2::text IS NULL OR $2 = ANY(p.target_groups)) "
+                "AND ($3::text IS NULL OR strpos(lower(p.name), lower($3)) > 0) "
+                "AND ($4::bool IS NULL OR (p.agreement_kind <> 'none' AND coalesce(p.agreement_valid_from <= $5, true) "
+                "  AND coalesce($5 <= p.agreement_valid_to, true)) = $4)",
+                [filters.municipality, filters.target_group, filters.name, filters.agreement_in_force,
+                 today or clock.today()],
+                PROVIDER_SORTING.sql(paging.sort), paging)
+        return Page([rows.provider(r) for r in found], total, paging.page, paging.page_size)
+
+    async def municipalities_of_providers(self) -> list[str]:
+        return [r["municipality"] for r in await self._fetch(
+            "SELECT DISTINCT municipality FROM providers ORDER BY municipality")]
 
     async def offices(self) -> dict[str, dict]:
         """The offices placement knows (from intake's events) that are open: id → name, municipality, district."""
@@ -223,14 +270,20 @@ class PlacementQueries:
             "SELECT id, stay_id, decision_id, previous_authorised_to, authorised_to, extended_at "
             "FROM stay_extensions WHERE stay_id = $1 ORDER BY extended_at", stay_id)]
 
-    async def stays_of_office(self, office_id: str | None, limit: int = 200) -> list[StayRow]:
-        found = await self._fetch(
-            "SELECT s.*, p.name AS provider_name, u.name AS unit_name FROM stays s "
-            "JOIN providers p ON p.id = s.provider_id JOIN units u ON u.id = s.unit_id "
-            "WHERE ($1::text IS NULL OR s.office_id = $1) "
-            "ORDER BY s.check_out IS NOT NULL, s.check_in DESC LIMIT $2", office_id, limit)
-        return [StayRow(rows.stay(r), r["provider_name"], r["unit_name"], r["created_at"], r["imported"])
-                for r in found]
+    async def stays_of_office(self, office_id: str | None, paging: Paging = Paging(),
+                              filters: StayFilters = StayFilters(), today: date | None = None) -> Page[StayRow]:
+        """The office's stays (`office_id` None: every office's), filtered, one page; open ones first."""
+        async with self._pool.acquire() as conn:
+            found, total = await fetch_page(
+                conn, "s.*, p.name AS provider_name, u.name AS unit_name",
+                "FROM stays s JOIN providers p ON p.id = s.provider_id JOIN units u ON u.id = s.unit_id "
+                "WHERE ($1::text IS NULL OR s.office_id = $1) AND ($2::uuid IS NULL OR s.provider_id = $2) "
+                "AND ($3::text IS NULL OR CASE WHEN s.check_out IS NOT NULL THEN 'ended' "
+                "  WHEN s.check_in > $4 THEN 'planned' ELSE 'ongoing' END = $3)",
+                [office_id, filters.provider_id, filters.status, today or clock.today()],
+                STAY_SORTING.sql(paging.sort), paging)
+        return Page([StayRow(rows.stay(r), r["provider_name"], r["unit_name"], r["created_at"], r["imported"])
+                     for r in found], total, paging.page, paging.page_size)
 
     async def open_stays(self, office_id: str | None, today: date) -> list[OpenStayRow]:
         """Open stays with their household facts, provider and the household's nights so far (all stays)."""

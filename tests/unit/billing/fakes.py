@@ -13,6 +13,7 @@ from uuid import UUID
 from contracts import reference
 from kit import clock
 from kit.messagebus import MessageBus
+from kit.paging import Page, Paging
 from kit.people import PeopleLookup
 from services.billing.adapters import events
 from services.billing.adapters.papers import OfficeView, PaperContext, UnitView
@@ -22,9 +23,11 @@ from services.billing.adapters.queries import (
     DecisionView,
     ExportFile,
     InvoiceContext,
+    InvoiceFilters,
     InvoiceView,
     KindSpend,
     ProviderSpend,
+    RequisitionFilters,
     RequisitionView,
     Spend,
     StayView,
@@ -305,9 +308,17 @@ class FakeQueries:
                 return self._requisition(r), StayView(**vars(stay)) if stay else None
         return None
 
-    async def invoices(self, limit: int = 500) -> list[InvoiceView]:
-        rows = sorted(self.store.invoices.values(), key=lambda i: i.received_at, reverse=True)[:limit]
-        return [invoice_view(vars(i), line_codes={c for x in i.lines for c in x.codes}) for i in rows]
+    async def requisition_page(self, office_id, paging: Paging = Paging(),
+                               filters: RequisitionFilters = RequisitionFilters()) -> Page:
+        """The filters but the period and the provider, and the default order (the SQL's are the stack tests')."""
+        rows = await self.requisitions(office_id, stay_id=filters.stay_id, status=filters.status, limit=10**6)
+        return Page.of(rows, paging)
+
+    async def invoices(self, paging: Paging = Paging(), filters: InvoiceFilters = InvoiceFilters()) -> Page:
+        rows = [i for i in sorted(self.store.invoices.values(), key=lambda i: i.received_at, reverse=True)
+                if filters.status in (None, i.status) and filters.decided in (None, i.decision is not None)]
+        return Page.of([invoice_view(vars(i), line_codes={c for x in i.lines for c in x.codes}) for i in rows],
+                       paging)
 
     async def invoice(self, invoice_id: UUID) -> InvoiceView | None:
         i = self.store.invoices.get(invoice_id)

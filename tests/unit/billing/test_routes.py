@@ -53,9 +53,9 @@ async def test_case_workers_see_their_offices_requisitions_and_finance_sees_all(
     b, number = await with_requisition()
     await deliver(b.bus, placed(office_id="nav-bodo"))
     async with client(b.app, WORKER) as c:
-        mine = (await c.get("/api/requisitions")).json()
+        mine = (await c.get("/api/requisitions")).json()["items"]
     async with client(b.app, FINANCE) as c:
-        every = (await c.get("/api/requisitions")).json()
+        every = (await c.get("/api/requisitions")).json()["items"]
     assert [r["office_id"] for r in mine] == ["nav-grunerlokka"] and len(every) == 2
     assert mine[0]["number"] == number and mine[0]["price_per_night"] == "1000.00"
     assert (mine[0]["nights"], mine[0]["max_amount"]) == (29, "29000.00")
@@ -64,8 +64,8 @@ async def test_case_workers_see_their_offices_requisitions_and_finance_sees_all(
 async def test_requisitions_filter_by_status_and_bound_the_page():
     b, _ = await with_requisition()
     async with client(b.app, FINANCE) as c:
-        assert (await c.get("/api/requisitions", params={"status": "closed"})).json() == []
-        assert problem(await c.get("/api/requisitions", params={"limit": 0}))[0] == ["query", "limit"]
+        assert (await c.get("/api/requisitions", params={"status": "closed"})).json()["items"] == []
+        assert problem(await c.get("/api/requisitions", params={"page_size": 0}))[0] == ["query", "page_size"]
         assert problem(await c.get("/api/requisitions", params={"status": "x" * 5000}))[0] == ["query", "status"]
 
 
@@ -133,7 +133,7 @@ async def test_an_import_answers_the_invoice_with_money_as_strings():
                     "claimed_amount": "3000.00", "payable_amount": "3000.00", "status": "matched", "findings": [],
                     "reasons": [], "comment": None}
     async with client(b.app, FINANCE) as c:
-        listed = (await c.get("/api/invoices")).json()
+        listed = (await c.get("/api/invoices")).json()["items"]
         one = (await c.get(f"/api/invoices/{invoice['invoice_id']}")).json()
     assert [i["invoice_id"] for i in listed] == [invoice["invoice_id"]] and "lines" not in listed[0]
     assert one == invoice

@@ -12,8 +12,19 @@ from functools import partial
 from uuid import UUID
 
 from contracts import reference
+from kit.paging import Page, Paging
 from services.intake.adapters import events
-from services.intake.adapters.queries import AuditRow, AwaitingRow, Case, CaseRow, HouseholdHistory, Owner, Person
+from services.intake.adapters.queries import (
+    AuditFilters,
+    AuditRow,
+    AwaitingRow,
+    Case,
+    CaseFilters,
+    CaseRow,
+    HouseholdHistory,
+    Owner,
+    Person,
+)
 from services.intake.bootstrap import make_bus
 from services.intake.domain.decisions import Decision, WarningRules
 from services.intake.domain.errors import Conflict
@@ -171,10 +182,18 @@ class FakeQueries:
     async def office(self, office_id: str):
         return _copy(self.store.offices.get(office_id))
 
-    async def case_list(self, office_id, *, open_only=False, limit=500) -> list[CaseRow]:
+    async def case_list(self, office_id, paging: Paging = Paging(), filters: CaseFilters = CaseFilters()
+                        ) -> Page[CaseRow]:
+        """The filters and the default order (the SQL's other orders are the stack tests')."""
         rows = []
         for a in self.store.applications.values():
-            if (office_id and a.office_id != office_id) or (open_only and not a.is_open):
+            if (office_id and a.office_id != office_id) or (filters.open_only and not a.is_open):
+                continue
+            if (filters.status and a.status != filters.status) or (
+                    filters.urgent is not None and a.urgent != filters.urgent):
+                continue
+            ref = self.store.references.get((a.household_id, a.office_id))
+            if filters.reference and not (ref or "").lower().startswith(filters.reference.lower()):
                 continue
             h = self.store.households[a.household_id]
             d = max((d for d in self.store.decisions.values() if d.application_id == a.id),
@@ -184,12 +203,14 @@ class FakeQueries:
                                 d and d.outcome, d and d.period_from, d and d.period_to, d and d.status,
                                 d and d.warnings, d and d.decided_by,
                                 self.store.references.get((a.household_id, a.office_id))))
-        return sorted(rows, key=lambda r: (not r.urgent, -r.received_at.timestamp()))[:limit]
+        return Page.of(sorted(rows, key=lambda r: (not r.urgent, -r.received_at.timestamp())), paging)
 
-    async def audit_entries(self, office_id, limit=500) -> list[AuditRow]:
+    async def audit_entries(self, office_id, paging: Paging = Paging(), filters: AuditFilters = AuditFilters()
+                            ) -> Page[AuditRow]:
         rows = [AuditRow(i + 1, e.at, e.username, e.role, e.office_id, e.household_id, e.action, e.purpose)
-                for i, e in enumerate(self.store.audit) if office_id is None or e.office_id == office_id]
-        return list(reversed(rows))[:limit]
+                for i, e in enumerate(self.store.audit) if (office_id is None or e.office_id == office_id)
+                and filters.action in (None, e.action) and filters.username in (None, e.username)]
+        return Page.of(list(reversed(rows)), paging)
 
     async def application_owner(self, application_id):
         a = self.store.applications.get(application_id)

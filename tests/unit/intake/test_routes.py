@@ -45,7 +45,7 @@ async def register(app, user=WORKER, **extra) -> dict:
 async def test_register_list_and_open_a_case(app):
     created = await register(app)
     async with client(app, WORKER) as c:
-        listed = (await c.get("/api/applications")).json()
+        listed = (await c.get("/api/applications")).json()["items"]
         case = await c.get(f"/api/applications/{created['application_id']}", params={"purpose": "Saksbehandling"})
     assert [(r["id"], r["status"], r["children"]) for r in listed] == [(created["application_id"], "received", 0)]
     assert "name" not in listed[0] and "identity_number" not in listed[0]
@@ -148,11 +148,11 @@ async def test_the_audit_log_is_for_leaders_and_admin(app):
         await c.get(f"/api/applications/{created['application_id']}", params={"purpose": "Saksbehandling"})
         assert (await c.get("/api/audit")).status_code == 403
     async with client(app, LEADER) as c:
-        entries = (await c.get("/api/audit")).json()
+        entries = (await c.get("/api/audit")).json()["items"]
     assert [(e["username"], e["action"], e["purpose"]) for e in entries] == [
         ("veileder-falkenborg", "view_case", "Saksbehandling")]
     async with client(app, OTHER_LEADER) as c:
-        assert (await c.get("/api/audit")).json() == []
+        assert (await c.get("/api/audit")).json()["items"] == []
 
 
 async def test_every_api_route_has_an_answer_model(app):

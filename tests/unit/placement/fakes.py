@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+from kit.paging import Page, Paging
 from services.placement.adapters import events
 from services.placement.adapters.queries import (
     CapacityRow,
@@ -16,6 +17,8 @@ from services.placement.adapters.queries import (
     ImportRunRow,
     InspectionDueRow,
     OpenStayRow,
+    ProviderFilters,
+    StayFilters,
     StayRow,
 )
 from services.placement.adapters.repository import CONFLICTS
@@ -287,6 +290,19 @@ class FakeQueries:
     async def providers(self) -> list[Provider]:
         return sorted((self.t.provider(i) for i in self.t.providers), key=lambda p: (p.municipality, p.name))
 
+    async def provider_page(self, paging: Paging = Paging(), filters: ProviderFilters = ProviderFilters(),
+                            today: date | None = None) -> Page[Provider]:
+        today = today or date.today()
+        found = [p for p in await self.providers()
+                 if filters.municipality in (None, p.municipality)
+                 and (filters.target_group is None or filters.target_group in p.agreement.target_groups)
+                 and (filters.name is None or filters.name.lower() in p.name.lower())
+                 and filters.agreement_in_force in (None, p.agreement.covers(today))]
+        return Page.of(found, paging)
+
+    async def municipalities_of_providers(self) -> list[str]:
+        return sorted({p.municipality for p in await self.providers()})
+
     async def offices(self) -> dict[str, dict]:
         return {o.id: {"name": o.name, "municipality": o.municipality, "district": o.district}
                 for o, closed in self.t.offices.values() if not closed}
@@ -346,11 +362,18 @@ class FakeQueries:
     async def extensions_of(self, stay_id: UUID) -> list[ExtensionRow]:
         return [e for e in self.t.extensions if e.stay_id == stay_id]
 
-    async def stays_of_office(self, office_id: str | None, limit: int = 200) -> list[StayRow]:
-        stays = sorted((s for s in self.t.stays.values() if office_id is None or s.office_id == office_id),
-                       key=lambda s: (s.check_out is not None, -s.check_in.toordinal()))[:limit]
-        return [StayRow(_copy(s), self.t.providers[s.provider_id].name, self.t.units[s.unit_id].name, CREATED,
-                        s.id in self.t.imported_stays) for s in stays]
+    async def stays_of_office(self, office_id: str | None, paging: Paging = Paging(),
+                              filters: StayFilters = StayFilters(), today: date | None = None) -> Page[StayRow]:
+        """The filters and the default order (the SQL's other orders are the stack tests')."""
+        today = today or date.today()
+
+        def status(s: Stay) -> str:
+            return "ended" if s.check_out else ("planned" if s.check_in > today else "ongoing")
+        stays = sorted((s for s in self.t.stays.values() if (office_id is None or s.office_id == office_id)
+                        and filters.status in (None, status(s)) and filters.provider_id in (None, s.provider_id)),
+                       key=lambda s: (s.check_out is not None, -s.check_in.toordinal()))
+        return Page.of([StayRow(_copy(s), self.t.providers[s.provider_id].name, self.t.units[s.unit_id].name,
+                                CREATED, s.id in self.t.imported_stays) for s in stays], paging)
 
     def _nights(self, household_id: UUID, today: date) -> int:
         return sum(max(0, (min(s.check_out or today, today) - s.check_in).days) for s in self.t.stays.values()

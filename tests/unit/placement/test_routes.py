@@ -92,7 +92,7 @@ async def test_a_provider_answer_keeps_its_fields():
         r = await api.post("/api/providers", json=PROVIDER)
         assert r.status_code == 201, r.text
         assert r.json()["agreement"]["price_per_night"] == 800 and r.json()["inspection"] is None
-        listed = (await api.get("/api/providers")).json()
+        listed = (await api.get("/api/providers")).json()["items"]
     assert [p["provider_id"] for p in listed] == [r.json()["provider_id"]] and listed[0]["units"] == []
 
 

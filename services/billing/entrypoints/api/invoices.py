@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from kit.paging import PageOut
 from kit.uploads import read_capped
 from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
 from services.billing.domain.commands import ImportDocuments
 from services.billing.domain.errors import DocumentTooLarge
 from services.billing.entrypoints.deps import Bus, Finance, FinanceInvoice, Queries
+from services.billing.entrypoints.lists import InvoiceFiltersApi, InvoicePaging
 from services.billing.entrypoints.schemas import Imported, InvoiceOut, InvoiceSummary
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"])
@@ -45,9 +47,13 @@ async def import_invoices(request: Request, user: Finance, bus: Bus, queries: Qu
     return Imported(invoices=[InvoiceOut.of(i) for i in invoices])
 
 
-@router.get("", response_model=list[InvoiceSummary])
-async def list_invoices(user: Finance, queries: Queries) -> list[InvoiceSummary]:
-    return [InvoiceSummary.of(i) for i in await queries.invoices()]
+@router.get("", response_model=PageOut[InvoiceSummary])
+async def list_invoices(user: Finance, queries: Queries, paging: InvoicePaging,
+                        filters: InvoiceFiltersApi) -> PageOut[InvoiceSummary]:
+    """One page of the invoices (`page`, `page_size` 1–200, default 50), newest first unless `sort` says
+    otherwise, narrowed by `status` (the reconciliation), `decided`, `supplier` (its organisation number or a
+    part of its name) and the days received `received_from`–`received_to`; `total` counts them all."""
+    return PageOut.of(await queries.invoices(paging, filters), InvoiceSummary.of)
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut)

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-from uuid import UUID
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kit.auth import request_token
+from kit.paging import PageOut
 from services.billing.domain.commands import SendRequisitionAgain
 from services.billing.entrypoints.deps import Bus, Papers, Queries, Reader, VisibleRequisition, office_of
+from services.billing.entrypoints.lists import RequisitionFiltersApi, RequisitionPaging
 from services.billing.entrypoints.schemas import MailingOut, RequisitionOut
 
 router = APIRouter(prefix="/api/requisitions", tags=["requisitions"])
 
 
-@router.get("", response_model=list[RequisitionOut])
-async def list_requisitions(
-        user: Reader, queries: Queries,
-        stay_id: Annotated[UUID | None, Query(description="Only the requisitions of this stay.")] = None,
-        status: Annotated[Literal["open", "closed"] | None, Query()] = None,
-        limit: Annotated[int, Query(ge=1, le=5000, description="At most this many, newest first.")] = 1000,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[RequisitionOut]:
-    """The requisitions the user may see: case workers and leaders their own office's, finance all."""
-    rows = await queries.requisitions(office_of(user), stay_id=stay_id, status=status, limit=limit, offset=offset)
-    return [RequisitionOut.of(r) for r in rows]
+@router.get("", response_model=PageOut[RequisitionOut])
+async def list_requisitions(user: Reader, queries: Queries, paging: RequisitionPaging,
+                            filters: RequisitionFiltersApi) -> PageOut[RequisitionOut]:
+    """The requisitions the user may see — case workers and leaders their own office's, finance all — one page
+    (`page`, `page_size` 1–200, default 50), newest number first unless `sort` says otherwise, narrowed by
+    `stay_id`, `status`, `provider` (its organisation number or a part of its name) and the period
+    `period_from`–`period_to` (those overlapping it); `total` counts them all."""
+    return PageOut.of(await queries.requisition_page(office_of(user), paging, filters), RequisitionOut.of)
 
 
 @router.get("/{number}.pdf", response_class=Response,

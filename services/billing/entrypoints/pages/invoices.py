@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
 from kit.auth import User
+from kit.paging import PAGE_NAMES, Paging
 from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
-from services.billing.adapters.queries import BillingQueries
+from services.billing.adapters.queries import INVOICE_SORTING, BillingQueries, InvoiceFilters
 from services.billing.domain.commands import AdjustLine, ApproveInvoice, DisputeInvoice
 from services.billing.domain.errors import BillingError, DocumentRefused, DocumentTooLarge, NotFound, RuleBroken
 from services.billing.entrypoints.api.invoices import SLACK, import_file
 from services.billing.entrypoints.deps import Bus, Finance, LinePosition, Queries
 from services.billing.entrypoints.errors import status_of
+from services.billing.entrypoints.lists import InvoiceFiltersPage, InvoicePagingPage
 from services.billing.entrypoints.pages.common import pages
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +27,14 @@ MAX_FIELD = 4000  # a form field longer than any comment is refused before it is
 
 
 async def inbox(request: Request, user: User, queries: BillingQueries, error: str | None = None,
-                status_code: int = 200):
+                status_code: int = 200, paging: Paging | None = None, filters: InvoiceFilters = InvoiceFilters()):
+    """One page of the invoices, filtered, with the upload form (its error, after a refused upload)."""
+    paging = paging or Paging(sort=INVOICE_SORTING.default, names=PAGE_NAMES)
+    result = await queries.invoices(paging, filters)
     return pages.TemplateResponse(request, "invoices.html", {
-        "user": user, "invoices": await queries.invoices(), "error": error, "limit_kb": MAX_DOCUMENT_BYTES // 1024},
-        status_code=status_code)
+        "user": user, "invoices": result.items, "result": result, "paging": paging,
+        "filters": dict(request.query_params) if request.method == "GET" else {}, "error": error,
+        "limit_kb": MAX_DOCUMENT_BYTES // 1024}, status_code=status_code)
 
 
 async def invoice_page_response(request: Request, user: User, queries: BillingQueries, invoice_id: UUID,
@@ -52,8 +58,9 @@ async def form_fields(request: Request, *names: str) -> dict[str, str]:
 
 
 @router.get("/invoices", response_class=HTMLResponse)
-async def inbox_page(request: Request, user: Finance, queries: Queries):
-    return await inbox(request, user, queries)
+async def inbox_page(request: Request, user: Finance, queries: Queries, paging: InvoicePagingPage,
+                     filters: InvoiceFiltersPage):
+    return await inbox(request, user, queries, paging=paging, filters=filters)
 
 
 @router.post("/invoices", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from services.billing.entrypoints.deps import (
     office_of,
     people_of,
 )
+from services.billing.entrypoints.lists import RequisitionFiltersPage, RequisitionPagingPage
 from services.billing.entrypoints.pages.common import pages
 
 router = APIRouter(include_in_schema=False)
@@ -30,11 +31,15 @@ SETTLED_NB = {"adjust": "Justert", "approve": "Godkjent", "dispute": "Bestridt"}
 
 
 @router.get("/", response_class=HTMLResponse)
-async def requisitions_page(request: Request, user: Reader, queries: Queries):
-    requisitions = await queries.requisitions(office_of(user))
+async def requisitions_page(request: Request, user: Reader, queries: Queries, paging: RequisitionPagingPage,
+                            filters: RequisitionFiltersPage):
+    """One page of the requisitions, filtered; only the guests on the page are looked up."""
+    result = await queries.requisition_page(office_of(user), paging, filters)
+    requisitions = result.items
     people = await people_of(request, [r.household_id for r in requisitions], "Rekvisisjoner: listen")
     return pages.TemplateResponse(request, "requisitions.html", {
-        "user": user, "requisitions": requisitions, "finance": user.role in FINANCE, "people": people})
+        "user": user, "requisitions": requisitions, "result": result, "paging": paging,
+        "filters": dict(request.query_params), "finance": user.role in FINANCE, "people": people})
 
 
 async def _requisition_page(request: Request, found: RequisitionWithStay, user: User, queries: BillingQueries, *,

@@ -4,8 +4,10 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
+from kit.paging import PageOut
 from services.intake.domain.commands import ViewCase
 from services.intake.entrypoints.deps import Bus, Queries, VisibleApplication, Worker, actor_of
+from services.intake.entrypoints.lists import CaseFiltersApi, CasePaging
 from services.intake.entrypoints.mapping import case_out, decision_command, decision_out, receive_command
 from services.intake.entrypoints.schemas import (
     ApplicationIn,
@@ -29,11 +31,13 @@ async def post_application(body: ApplicationIn, user: Worker, bus: Bus):
                           new_household=received.new_household)
 
 
-@router.get("", response_model=list[CaseRowOut])
-async def list_applications(user: Worker, queries: Queries, open_only: bool = False):
-    """The caller's office's cases, without personal data."""
-    return [CaseRowOut(id=r.application_id, **asdict(r))
-            for r in await queries.case_list(user.office_id, open_only=open_only)]
+@router.get("", response_model=PageOut[CaseRowOut])
+async def list_applications(user: Worker, queries: Queries, paging: CasePaging, filters: CaseFiltersApi):
+    """The caller's office's cases, without personal data: one page (`page`, `page_size` 1–200, default 50),
+    urgent and newest first unless `sort` says otherwise, narrowed by `open_only`, `status`, `urgent` and the
+    start of the office's `reference`; `total` counts them all."""
+    page = await queries.case_list(user.office_id, paging, filters)
+    return PageOut.of(page, lambda r: CaseRowOut(id=r.application_id, **asdict(r)))
 
 
 @router.get("/{application_id}", response_model=CaseOut)

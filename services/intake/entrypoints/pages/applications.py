@@ -11,6 +11,7 @@ from kit.auth import CurrentUser, Role, require_role
 from services.intake.domain.commands import LookupHousehold, TransferHousehold, ViewPeople
 from services.intake.domain.errors import Conflict, RuleBroken
 from services.intake.entrypoints.deps import WORKER_ROLES, Bus, Leader, Queries, Worker, actor_of
+from services.intake.entrypoints.lists import CaseFiltersPage, CasePagingPage
 from services.intake.entrypoints.mapping import receive_command
 from services.intake.entrypoints.pages.common import (
     NEED_FLAGS,
@@ -44,16 +45,20 @@ def office_problem(user, office) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def cases_page(request: Request, user: CurrentUser, queries: Queries, bus: Bus, alle: bool = False):
-    """The office's cases; an administrator's part of intake is the office registry (the menu leads here)."""
+async def cases_page(request: Request, user: CurrentUser, queries: Queries, bus: Bus, paging: CasePagingPage,
+                     filters: CaseFiltersPage):
+    """The office's cases, one page of them with the filters' total; an administrator's part of intake is the
+    office registry (the menu leads here). Only the names on the page shown are looked up (and audited)."""
     if user.role == Role.ADMIN:
         return RedirectResponse("/intake/offices", status_code=303)
     require_role(user, *WORKER_ROLES)
-    rows = await queries.case_list(user.office_id, open_only=not alle)
+    result = await queries.case_list(user.office_id, paging, filters)
+    rows = result.items
     office = await queries.office(user.office_id or "")
     people = await bus.handle(ViewPeople(actor_of(user), tuple(r.household_id for r in rows), "Saksliste")) \
         if rows else []
-    return render(request, "cases.html", user=user, cases=rows, all_cases=alle, office=office,
+    return render(request, "cases.html", user=user, cases=rows, result=result, paging=paging,
+                  filters=dict(request.query_params), all_cases=not filters.open_only, office=office,
                   people={p.household_id: p for p in people}, office_problem=office_problem(user, office))
 
 

@@ -12,6 +12,7 @@ from kit.auth import request_token
 from services.intake.domain.commands import ViewHousehold
 from services.intake.domain.timeline import timeline
 from services.intake.entrypoints.deps import AuditReader, Bus, Queries, VisibleHousehold, Worker, actor_of
+from services.intake.entrypoints.lists import AuditFiltersPage, AuditPagingPage
 from services.intake.entrypoints.pages.common import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,5 +28,8 @@ async def household_page(request: Request, household: VisibleHousehold, user: Wo
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, user: AuditReader, queries: Queries):
-    return render(request, "audit.html", user=user, entries=await queries.audit_entries(user.office_id))
+async def audit_page(request: Request, user: AuditReader, queries: Queries, paging: AuditPagingPage,
+                     filters: AuditFiltersPage):
+    result = await queries.audit_entries(user.office_id, paging, filters)
+    return render(request, "audit.html", user=user, entries=result.items, result=result, paging=paging,
+                  filters=dict(request.query_params))

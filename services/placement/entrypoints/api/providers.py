@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from kit.paging import PageOut
 from services.placement.domain import commands
 from services.placement.entrypoints.answers import (
     ProviderOut,
@@ -13,7 +14,8 @@ from services.placement.entrypoints.answers import (
     ProviderWithUnitsOut,
     planned_move_out,
 )
-from services.placement.entrypoints.deps import Bus, ProviderAdmin, Queries, Viewer
+from services.placement.entrypoints.deps import Bus, ProviderAdmin, Queries, Today, Viewer
+from services.placement.entrypoints.lists import ProviderFiltersApi, ProviderPaging
 from services.placement.entrypoints.schemas import ProviderIn
 
 router = APIRouter(prefix="/api/providers", tags=["providers"])
@@ -27,14 +29,20 @@ def provider_command(body: ProviderIn) -> commands.RegisterProvider:
         lim.min_age, lim.max_age, lim.substance_free, body.email)
 
 
-@router.get("", response_model=list[ProviderWithUnitsOut])
-async def list_providers(_user: Viewer, queries: Queries):
+@router.get("", response_model=PageOut[ProviderWithUnitsOut])
+async def list_providers(_user: Viewer, queries: Queries, paging: ProviderPaging, filters: ProviderFiltersApi,
+                         today: Today):
+    """One page of the providers with their units (`page`, `page_size` 1–200, default 50), by municipality and
+    name unless `sort` says otherwise, narrowed by `municipality`, `target_group`, a part of the `name` and
+    `agreement_in_force` (an agreement, not «uten avtale», in force today); `total` counts them all."""
+    page = await queries.provider_page(paging, filters, today)
+    shown = {p.id for p in page.items}
     units: dict[UUID, list[ProviderUnitOut]] = {}
-    for r in await queries.capacity(None):
+    for r in [r for r in await queries.capacity(None) if r.provider_id in shown]:
         units.setdefault(r.provider_id, []).append(ProviderUnitOut(
             unit_id=r.unit_id, name=r.unit, beds=r.beds, address=r.address, facilities=r.facilities,
             occupied=r.occupied, planned_move_out=planned_move_out(r.planned_check_out, r.planned_destination)))
-    return [ProviderWithUnitsOut.of(p, units=units.get(p.id, [])) for p in await queries.providers()]
+    return PageOut.of(page, lambda p: ProviderWithUnitsOut.of(p, units=units.get(p.id, [])))
 
 
 @router.post("", status_code=201, response_model=ProviderOut)

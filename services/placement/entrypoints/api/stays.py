@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from kit.paging import PageOut
 from services.placement.domain import commands
 from services.placement.entrypoints.answers import (
     ExtensionOut,
@@ -14,7 +15,8 @@ from services.placement.entrypoints.answers import (
     StayOut,
     StayWithExtensionsOut,
 )
-from services.placement.entrypoints.deps import Bus, Queries, VisibleStay, Worker, decision_for
+from services.placement.entrypoints.deps import Bus, Queries, Today, VisibleStay, Worker, decision_for
+from services.placement.entrypoints.lists import StayFiltersApi, StayPaging
 from services.placement.entrypoints.schemas import ExtendIn, MoveIn, MoveOutIn, PlacementIn
 
 router = APIRouter(prefix="/api/stays", tags=["stays"])
@@ -29,9 +31,12 @@ async def place(body: PlacementIn, user: Worker, queries: Queries, bus: Bus):
     return PlacedOut.of(placed.stay, flags=[f.message for f in placed.match.flags])
 
 
-@router.get("", response_model=list[StayListOut])
-async def office_stays(user: Worker, queries: Queries):
-    return [StayListOut.of(r) for r in await queries.stays_of_office(user.office_id)]
+@router.get("", response_model=PageOut[StayListOut])
+async def office_stays(user: Worker, queries: Queries, paging: StayPaging, filters: StayFiltersApi, today: Today):
+    """One page of the office's stays (`page`, `page_size` 1–200, default 50), open ones first, newest check-in
+    first, unless `sort` says otherwise; narrowed by `status` (ongoing, planned: moves in later, ended) and
+    `provider_id`; `total` counts them all."""
+    return PageOut.of(await queries.stays_of_office(user.office_id, paging, filters, today), StayListOut.of)
 
 
 @router.get("/{stay_id}", response_model=StayWithExtensionsOut)

@@ -15,6 +15,7 @@ from services.placement.domain import commands, matching, model
 from services.placement.domain.errors import NotFound, PlacementError, RuleBroken
 from services.placement.domain.geography import Nearness
 from services.placement.entrypoints.deps import Bus, PlaceFilters, Queries, Today, Worker, decision_for
+from services.placement.entrypoints.lists import STAY_STATUS_NB, StayFiltersPage, StayPagingPage
 from services.placement.entrypoints.pages.common import (
     LongField,
     ShortField,
@@ -42,13 +43,19 @@ def form_unit(value: str) -> UUID:
 
 
 @router.get("/decisions")
-async def decisions_page(request: Request, user: Worker, queries: Queries, today: Today):
+async def decisions_page(request: Request, user: Worker, queries: Queries, today: Today, paging: StayPagingPage,
+                         filters: StayFiltersPage):
+    """The decisions waiting for a place, and one page of the office's stays (filtered); only the households on
+    the page are looked up."""
     decisions = await queries.awaiting_place(user.office_id, today)
-    stays = await queries.stays_of_office(user.office_id)
+    result = await queries.stays_of_office(user.office_id, paging, filters, today)
+    stays = result.items
     people = await people_of(request, [d.household_id for d in decisions] + [s.stay.household_id for s in stays],
                              "Plassering: vedtak som venter på plass, og oppholdene")
     return render(request, "decisions.html", {
-        "user": user, "decisions": decisions, "stays": stays, "today": today, "people": people})
+        "user": user, "decisions": decisions, "stays": stays, "result": result, "paging": paging,
+        "filters": dict(request.query_params), "providers": await queries.providers(),
+        "stay_statuses": STAY_STATUS_NB, "today": today, "people": people})
 
 
 async def places_page(request: Request, user: User, queries: PlacementQueries, today: date, decision_id: UUID,

@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
 from kit.auth import User
+from kit.paging import PAGE_NAMES, Paging
 from services.placement.adapters import csv_files
-from services.placement.adapters.queries import PlacementQueries
+from services.placement.adapters.queries import PROVIDER_SORTING, PlacementQueries, ProviderFilters
 from services.placement.domain import commands, provider_import
 from services.placement.domain.errors import (
     PROVIDER_NOT_FOUND,
@@ -23,8 +24,10 @@ from services.placement.domain.errors import (
     RuleBroken,
 )
 from services.placement.domain.history import HeaderError
+from services.placement.domain.providers import TARGET_GROUPS
 from services.placement.entrypoints.api.imports import PROVIDERS_MAX_BYTES, PROVIDERS_TOO_LARGE_NB, providers_answer
 from services.placement.entrypoints.deps import PROVIDER_ADMINS, Bus, Inspector, ProviderAdmin, Queries, Today, Viewer
+from services.placement.entrypoints.lists import ProviderFiltersPage, ProviderPagingPage
 from services.placement.entrypoints.pages.common import (
     ShortField,
     form_date,
@@ -46,15 +49,22 @@ ACTIONS_NB = {"register_provider": "Ny tilbyder", "change_provider": "Endret til
 
 
 async def providers_list(request: Request, user: User, queries: PlacementQueries, today: date, *,
+                         paging: Paging | None = None, filters: ProviderFilters = ProviderFilters(),
                          error: PlacementError | None = None, status_code: int = 200) -> HTMLResponse:
-    return render(request, "providers.html", {"user": user, "providers": await queries.providers(), "today": today,
-                                              "error": error, "limit_mb": PROVIDERS_MAX_BYTES // 2**20},
-                  status_code=status_code)
+    """One page of the providers, with the filters' form and the pager."""
+    paging = paging or Paging(sort=PROVIDER_SORTING.default, names=PAGE_NAMES)
+    result = await queries.provider_page(paging, filters, today)
+    return render(request, "providers.html", {
+        "user": user, "providers": result.items, "result": result, "paging": paging,
+        "filters": dict(request.query_params) if request.method == "GET" else {},
+        "municipalities": await queries.municipalities_of_providers(), "target_groups": TARGET_GROUPS,
+        "today": today, "error": error, "limit_mb": PROVIDERS_MAX_BYTES // 2**20}, status_code=status_code)
 
 
 @router.get("/providers")
-async def providers_page(request: Request, user: Viewer, queries: Queries, today: Today):
-    return await providers_list(request, user, queries, today)
+async def providers_page(request: Request, user: Viewer, queries: Queries, today: Today, paging: ProviderPagingPage,
+                         filters: ProviderFiltersPage):
+    return await providers_list(request, user, queries, today, paging=paging, filters=filters)
 
 
 @router.post("/providers/import")
