@@ -54,7 +54,7 @@ async def test_kostra_as_csv_and_xlsx_carries_the_same_numbers_and_the_settings(
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.headers["content-disposition"] == 'attachment; filename="kostra-2025-0301-grunerlokka.csv"'
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "key;Teller;Husstander" and "district;Bydel;Grünerløkka" in lines
+    assert lines[0] == "Nøkkel;Teller;Husstander" and "district;Bydel;Grünerløkka" in lines
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert values["households"] == report["households"] and values["settings.over_days"] == 90
