@@ -126,6 +126,18 @@ async def test_amounts_keep_their_json_form():
     assert rows == [["A", "Rammeavtale", 2, 1500], ["B", "Uten avtale", 1, 99.5]]
 
 
+async def test_the_spend_csv_and_page_write_amounts_with_decimal_commas():
+    queries = FakeQueries(spend_rows=[SpendRow("A", "framework", 2, Decimal("12345.5")),
+                                      SpendRow("B", "none", 1, Decimal("99.50"))])
+    async with as_user(app_with(queries), FINANCE) as c:
+        csv = await c.get("/api/reports/kostnader?year=2025&municipality=0301&format=csv")
+        page = await c.get("/rapporter/kostnader?year=2025&municipality=0301")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Tilbyder;Avtale;Fakturaer;Beløp (kr)"
+    assert lines[1:3] == ["A;Rammeavtale;2;12345,5", "B;Uten avtale;1;99,50"]
+    assert "12\xa0345,50" in page.text and "12345.5" not in page.text
+
+
 async def test_a_provider_name_with_a_control_character_still_gives_the_occupancy_spreadsheet():
     queries = FakeQueries(occupancy_rows=[OccupancyRow("Hotell\x01 Nord", "none", "temporary", 2, 10, 4),
                                           OccupancyRow("=Blå Kors", "framework", "temporary", 1, 5, 5)])
