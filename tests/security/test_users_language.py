@@ -151,7 +151,7 @@ async def granted(client: httpx.AsyncClient, worker: dict, leader: dict, *, peri
 
 
 async def the_papers(client: httpx.AsyncClient) -> list[str]:
-    """A granted, placed household with a requisition and an imported invoice (a night before check-in), and
+    """A granted, placed household with a requisition and an approved invoice (a night before check-in), and
     a family's granted decision waiting for a place: the detail pages to walk."""
     worker, leader = await login(client, "veileder-grunerlokka"), await login(client, "leder-grunerlokka")
     check_in = today() - timedelta(days=12)
@@ -176,6 +176,14 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
                                  content=invoice)
     assert imported.status_code == 201, imported.text
     [inv] = imported.json()["invoices"]
+    approved = await client.post(f"/billing/api/invoices/{inv['invoice_id']}/approve", headers=finance,
+                                 json={"comment": "Natten før innsjekk er trukket fra."})
+    assert approved.status_code == 200, approved.text
+
+    async def spent():  # stats has the approved amount, so the spend report shows one
+        r = await client.get(f"/stats/api/reports/kostnader?year={today().year}&municipality=0301", headers=finance)
+        return r.status_code == 200 and r.json()["rows"]
+    await eventually(spent)
     return [f"/intake/applications/{placed_case['application_id']}",
             f"/intake/households/{placed_case['household_id']}",
             f"/intake/applications/{waiting['application_id']}",
