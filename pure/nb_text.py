@@ -18,3 +18,8 @@ def kr_text(amount: Decimal | int | None) -> str:
     if amount is None:
         return "–"
     return f"{Decimal(amount):,.2f}".replace(",", NBSP).replace(".", ",") + f"{NBSP}kr"
+
+
+def count_text(count: int, one: str, other: str) -> str:
+    """"1 natt", "2 netter", "0 netter": Norwegian's plural rule (singular for one alone), as Babel's `nb`."""
+    return f"{count} {one if abs(count) == 1 else other}"
