@@ -47,9 +47,14 @@ DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 ENGLISH = re.compile(r"\b(Not Found|Forbidden|Unauthorized|Internal Server Error|Method Not Allowed|Bad Request|"
                      r"Field required|Input should|[Vv]alue error|is not a valid|Unprocessable|Traceback|"
                      r"Exception|[Ii]nvalid|is required|must be)\b")
-WRONG_PLURAL = re.compile(r"(?<![\d\xa0 ,.])\b1 (voksne|senger|netter|enheter|rader|dager|husstander|plasser|"
+AFTER_NO_DIGITS = r"(?<!\d[\xa0 ])(?<![\d,.])\b"  # a whole number of its own, not the end of "1 650"
+WRONG_PLURAL = re.compile(AFTER_NO_DIGITS + r"1 (voksne|senger|netter|enheter|rader|dager|husstander|plasser|"
                           r"linjer|fakturaer|rekvisisjoner|saker|søknader|kontorer|tilbydere|uker|måneder|"
-                          r"personer|brukere|døgn?er)\b")
+                          r"personer|brukere)\b"
+                          r"|" + AFTER_NO_DIGITS + r"(?:[02-9]|[1-9]\d+) "
+                          r"(voksen|seng|natt|enhet|rad|husstand|plass|linje|person)\b"
+                          r"|\b\w+\((?:e|er|ne)\)|\bvoksene\b")
+"""Singular after a number other than one, plural after one, "voksen(e)", and the "voksene" that no one writes."""
 
 
 def internal_codes() -> set[str]:
@@ -193,7 +198,10 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
             f"/billing/invoices/{inv['invoice_id']}", "/billing/invoices", "/stats/", "/placement/",
             "/placement/views", "/placement/imports", "/placement/providers", "/placement/decisions",
             "/intake/offices", "/intake/offices/nav-grunerlokka", "/intake/audit", "/intake/queue",
-            "/intake/applications/new", "/stats/gjenoppbygging"]
+            "/intake/applications/new", "/stats/gjenoppbygging",
+            # what a mistyped or stale link shows: a page in Norwegian, not an API's error
+            "/placement/stays/ikke-en-id", "/intake/households/ikke-en-id", "/billing/invoices/ikke-en-id",
+            "/stats/rapporter/finnes-ikke", "/placement/finnes-ikke"]
 
 
 async def walk(client: httpx.AsyncClient, start: list[str], codes: re.Pattern) -> tuple[list[str], int]:
