@@ -1,5 +1,5 @@
 """Tables for people's spreadsheets, the one way every export is written: CSV (semicolon-separated, UTF-8
-with BOM: what Norwegian Excel opens correctly) and XLSX (openpyxl, imported only when one is made).
+with BOM, decimal commas: what Norwegian Excel opens correctly) and XLSX (openpyxl, imported only when one is made).
 
 Every text cell goes through `safe_cell`: a value that a spreadsheet would run as a formula (=, +, -, @, or a
 tab or carriage return before one) is kept as text with a leading apostrophe (OWASP's CSV injection advice),
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date, datetime
 from decimal import Decimal
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,14 +27,23 @@ def safe_cell(value):
     return value
 
 
+def csv_cell(value):
+    """A cell as Norwegian Excel reads it under a `;` separator: a decimal number with a decimal comma
+    (12345,5), no thousands separator; text as `safe_cell` keeps it. (A value of another type, such as billing's
+    `Kroner`, is written as its `str`.)"""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return format(Decimal(str(value)), "f").replace(".", ",")
+    return safe_cell(value)
+
+
 def to_csv(header: list[str], rows: list[tuple], notes: list[tuple] = ()) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(v) for v in header])
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     if notes:
         writer.writerow([])
-        writer.writerows([safe_cell(v) for v in row] for row in notes)
+        writer.writerows([csv_cell(v) for v in row] for row in notes)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -58,6 +68,10 @@ def to_xlsx(title: str, header: list[str], rows: list[tuple], notes: list[tuple]
         ws.append([])
         for row in notes:
             ws.append(cells(row))
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, date):  # a real date, shown as Norwegians write it
+                cell.number_format = "DD.MM.YYYY HH:MM" if isinstance(cell.value, datetime) else "DD.MM.YYYY"
     for column in ws.columns:
         width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
         ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)

@@ -86,6 +86,22 @@ def labels_nb(codes, labels: dict[str, str] | None = None) -> str:
     return ", ".join(label_nb(c, labels) for c in codes or ())
 
 
+def cell_nb(value) -> str:
+    """A table cell of any kind: a date or time as above, a whole number as 12 345, any other number with two
+    decimals (12 345,50), yes/no in Norwegian, text as it is."""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, datetime):
+        return datetime_nb(value)
+    if isinstance(value, date):
+        return date_nb(value)
+    if isinstance(value, int):
+        return number_nb(value)
+    if isinstance(value, Decimal | float):
+        return number_nb(value, 2)
+    return EMPTY if value is None else str(value)
+
+
 FILTERS = {"date": date_nb, "datetime": datetime_nb, "money": money_nb, "number": number_nb, "plural": plural_nb,
-           "label": label_nb, "labels": labels_nb}
+           "label": label_nb, "labels": labels_nb, "cell": cell_nb}
 """The Jinja filters every template has."""

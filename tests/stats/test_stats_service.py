@@ -129,7 +129,7 @@ async def test_kostra_api_exports_and_bad_input(stats_only, settings):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         assert "attachment" in r.headers["content-disposition"]
         lines = r.content.decode("utf-8-sig").splitlines()
-        assert lines[0] == "key;Teller;Husstander"
+        assert lines[0] == "Nøkkel;Teller;Husstander"
         csv_values = {line.split(";")[0]: line.split(";")[2] for line in lines[1:] if line}
         for key in kostra.KEYS:
             assert csv_values[key] == str(report[key])

@@ -1,12 +1,15 @@
 """The pages' Norwegian formatting (kit/formatting.py, Babel's nb_NO) and its Jinja filters."""
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
-from kit.formatting import date_nb, datetime_nb, label_nb, labels_nb, money_nb, number_nb, plural_nb
+from kit.exports import to_csv, to_xlsx
+from kit.formatting import cell_nb, date_nb, datetime_nb, label_nb, labels_nb, money_nb, number_nb, plural_nb
 from kit.templating import templates
+from pure.nb_text import date_text, kr_text
 
 NBSP = "\xa0"  # Babel's space between thousands and before "kr": a number never breaks over two lines
 
@@ -69,3 +72,37 @@ def test_every_template_has_the_filters():
     page = env.from_string("{{ d|date }} · {{ a|money }} · {{ n|plural('seng', 'senger') }} · {{ g|labels }}")
     assert page.render(d=date(2026, 3, 5), a=Decimal("1650"), n=1, g=["singles_couples"]) == (
         f"05.03.2026 · 1{NBSP}650,00{NBSP}kr · 1 seng · Enslige og par")
+
+
+@pytest.mark.parametrize("value, shown", [
+    (date(2026, 3, 5), "05.03.2026"), (datetime(2026, 3, 5, 13, 3, tzinfo=UTC), "05.03.2026 14:03"),
+    (12345, f"12{NBSP}345"), (Decimal("2880"), f"2{NBSP}880,00"), (12.5, "12,50"), (True, "ja"), (None, "–"),
+    ("Blå Kors", "Blå Kors"),
+])
+def test_a_report_cell_of_any_kind(value, shown):
+    assert cell_nb(value) == shown
+
+
+@pytest.mark.parametrize("day, amount", [
+    (date(2026, 3, 5), Decimal("1650")), (date(2027, 12, 31), Decimal("0.5")),
+    (date(2026, 1, 1), Decimal("1234567.89")), (None, None),
+])
+def test_the_domains_plain_dates_and_money_are_the_pages(day, amount):
+    """pure/nb_text.py (for domains, which may not import the kit) writes what Babel writes."""
+    assert date_text(day) == date_nb(day)
+    assert kr_text(amount) == money_nb(amount)
+
+
+def test_csv_for_norwegian_excel_has_decimal_commas():
+    text = to_csv(["Tilbyder", "Døgn", "Beløp (kr)", "Snitt"],
+                  [("Blå Kors", 12345, Decimal("12345.50"), 12.25)]).decode("utf-8-sig")
+    assert text.splitlines()[1] == "Blå Kors;12345;12345,50;12,25"
+
+
+def test_xlsx_shows_dates_as_norwegians_write_them():
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(to_xlsx("Tre måneder", ["Husstand", "Inn siden"],
+                                             [("A", date(2026, 3, 5))]))).active
+    assert sheet.title == "Tre måneder" and sheet["A1"].value == "Husstand"
+    assert sheet["B2"].number_format == "DD.MM.YYYY" and sheet["B2"].value.date() == date(2026, 3, 5)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from kit.formatting import date_nb, money_nb, number_nb, plural_nb
 from services.billing.adapters.papers import PaperContext
 from services.billing.domain.papers import CONDITIONS_NB, Invoicing
 
@@ -77,15 +78,6 @@ def paper_of(context: PaperContext, guest: Guest | None, *, invoicing: Invoicing
         invoicing=invoicing, municipality_name=municipality_name, guest_missing=guest_missing or NO_NAME_NB)
 
 
-def _d(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "–"
-
-
-def _kr(value: Decimal) -> str:
-    whole, _, cents = f"{value:,.2f}".partition(".")
-    return whole.replace(",", " ") + "," + cents + " kr"
-
-
 def _grouped(digits: str | None, sizes: tuple[int, ...]) -> str:
     """55553333 → 55 55 33 33, 958935420 → 958 935 420 (as Norwegians write them); anything else as it is."""
     if not digits or not digits.isdigit() or len(digits) != sum(sizes):
@@ -113,17 +105,18 @@ def _rows(paper: RequisitionPaper) -> list[tuple[str, list[tuple[str, str]] | li
     """The document's sections: a heading and its label/value rows, or its paragraphs."""
     p = paper
     guest = [("Navn", p.guest.name if p.guest else p.guest_missing),
-             ("Fødselsdato", _d(p.guest.birth_date) if p.guest else "–"),
+             ("Fødselsdato", date_nb(p.guest.birth_date) if p.guest else "–"),
              ("Antall personer", ("1 (gjesten alene)" if p.persons == 1 else
                                   f"{p.persons} (gjesten og de som bor sammen med gjesten)") if p.persons else "–")]
     place = [("Tilbyder", f"{p.provider_name} (org.nr. {orgnr_nb(p.provider_orgnr)})"),
              ("Enhet", p.unit_name or "–"), ("Adresse", p.unit_address or "–"),
              ("Avtale", AGREEMENT_NB.get(p.agreement_kind, p.agreement_kind))]
-    period = [("Første natt", _d(p.period_from)), ("Siste natt", f"{_d(p.period_to)} (utsjekk dagen etter)"),
-              ("Antall netter", str(p.nights)), ("Pris per natt", _kr(p.price_per_night)),
-              ("Maksimalt beløp", f"{_kr(p.max_amount)} ({p.nights} netter × {_kr(p.price_per_night)})")]
+    period = [("Første natt", date_nb(p.period_from)), ("Siste natt", f"{date_nb(p.period_to)} (utsjekk dagen etter)"),
+              ("Antall netter", number_nb(p.nights)), ("Pris per natt", money_nb(p.price_per_night)),
+              ("Maksimalt beløp", f"{money_nb(p.max_amount)} ({plural_nb(p.nights, 'natt', 'netter')} × "
+                                  f"{money_nb(p.price_per_night)})")]
     if p.status == "closed":
-        period.append(("Status", f"Avsluttet: netter fra {_d(p.closed_from)} betales ikke (utflytting)"))
+        period.append(("Status", f"Avsluttet: netter fra {date_nb(p.closed_from)} betales ikke (utflytting)"))
     conditions = []
     if p.conditions:
         named = ", ".join(CONDITIONS_NB.get(c, c) for c in p.conditions).lower()
@@ -167,7 +160,7 @@ def render(paper: RequisitionPaper) -> bytes:
     pdf.cell(width * 0.45, 10, _latin1(f"Nr. {paper.number}"), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(width * 0.55, 5, _latin1("Betalingsgaranti for midlertidig botilbud (sosialtjenesteloven § 27)"))
-    pdf.cell(width * 0.45, 5, _latin1(f"Dato {_d(paper.issued_on)}"), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width * 0.45, 5, _latin1(f"Dato {date_nb(paper.issued_on)}"), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_draw_color(0, 103, 197)
     pdf.set_line_width(0.6)
@@ -198,7 +191,7 @@ def render(paper: RequisitionPaper) -> bytes:
     pdf.set_font("Helvetica", "I", 9)
     pdf.set_text_color(80, 80, 80)
     pdf.multi_cell(width, 4.5, _latin1(
-        f"Utstedt av {paper.office_name} {_d(paper.issued_on)}. Rekvisisjonen er laget maskinelt og gjelder uten "
+        f"Utstedt av {paper.office_name} {date_nb(paper.issued_on)}. Rekvisisjonen er laget maskinelt og gjelder uten "
         "underskrift. Den inneholder personopplysninger: oppbevar den trygt og del den ikke med andre."),
         align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from pure.nb_text import count_text, date_text, kr_text
 from services.billing.domain.errors import Conflict, NotFound, RuleBroken
 from services.billing.domain.invoice import CREDIT_NOTE
 from services.billing.domain.limits import text_problem
@@ -152,8 +153,9 @@ def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, commen
     cap = max(Decimal(0), claimed - line.claimed_price * future).quantize(CENT)
     if future and amount > cap:
         first = max(line.first_night, today)
-        raise RuleBroken(f"Linje {position} har {future} netter som ikke er passert ennå (fra {first:%d.%m.%Y}); "
-                         f"høyst {cap:.2f} kan betales nå.", field="payable_amount")
+        raise RuleBroken(f"Linje {position} har {count_text(future, 'natt', 'netter')} som ikke er passert ennå "
+                         f"(fra {date_text(first)}); "
+                         f"høyst {kr_text(cap)} kan betales nå.", field="payable_amount")
     line.payable_amount = amount.quantize(CENT)
     line.status = ADJUSTED if line.payable_amount.copy_abs() < line.claimed_amount.copy_abs() else MATCHED
     line.comment = text

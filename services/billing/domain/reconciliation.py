@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
+from pure.nb_text import count_text, kr_text
 from services.billing.domain.invoice import CREDIT_NOTE, NIGHT_UNIT, DocumentLine, SupplierDocument
 from services.billing.domain.terms import FixedPlaces, RequisitionTerms
 
@@ -125,10 +126,6 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _nok(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + " kr"
-
-
 def reconcile(doc: SupplierDocument, *, requisitions: Mapping[str, RequisitionTerms],
               fixed_places: Mapping[str, FixedPlaces] | None = None,
               billed: MutableMapping[str, MutableSet[date]] | None = None,
@@ -157,8 +154,8 @@ def reconcile(doc: SupplierDocument, *, requisitions: Mapping[str, RequisitionTe
         doc_findings.append(Finding(INVALID_DOCUMENT, f"Valuta {doc.currency}, ikke NOK."))
     stated = sum((line.amount for line in doc.lines), Decimal(0))
     if _money(stated) != _money(doc.line_total):
-        doc_findings.append(Finding(ARITHMETIC_ERROR, f"Sum linjer {_nok(stated)}, men fakturaen oppgir "
-                                                      f"{_nok(doc.line_total)}."))
+        doc_findings.append(Finding(ARITHMETIC_ERROR, f"Sum linjer {kr_text(stated)}, men fakturaen oppgir "
+                                                      f"{kr_text(doc.line_total)}."))
 
     lines = []
     for position, line in enumerate(doc.lines, start=1):
@@ -234,13 +231,13 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
         return result
     period_nights = (last - first).days + 1
     if _money(line.quantity * line.unit_price) != _money(line.amount):
-        findings.append(Finding(ARITHMETIC_ERROR, f"{line.quantity} × {_nok(line.unit_price)} er ikke "
-                                                  f"{_nok(line.amount)}."))
+        findings.append(Finding(ARITHMETIC_ERROR, f"{line.quantity} × {kr_text(line.unit_price)} er ikke "
+                                                  f"{kr_text(line.amount)}."))
     if reference == FIXED_PLACES_REFERENCE:
         return _reconcile_fixed_places(result, line, doc, fixed_places, billed, tolerance, sign, received_on)
     if line.quantity != period_nights:
         findings.append(Finding(ARITHMETIC_ERROR, f"Antall døgn {line.quantity} stemmer ikke med perioden "
-                                                  f"({period_nights} netter)."))
+                                                  f"({count_text(period_nights, 'natt', 'netter')})."))
     if reference is None:
         findings.append(Finding(UNKNOWN_REQUISITION, "Linjen oppgir ingen rekvisisjon."))
         _settle(result, sign)
@@ -289,23 +286,24 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
         else:
             payable.append(night)
     if before:
-        findings.append(Finding(NIGHTS_BEFORE_CHECK_IN, f"{before} netter før innsjekk "
+        findings.append(Finding(NIGHTS_BEFORE_CHECK_IN, f"{count_text(before, 'natt', 'netter')} før innsjekk "
                                                         f"{terms.check_in:%d.%m.%Y}.", before))
     if after:
-        findings.append(Finding(NIGHTS_AFTER_MOVE_OUT, f"{after} netter etter utflytting "
+        findings.append(Finding(NIGHTS_AFTER_MOVE_OUT, f"{count_text(after, 'natt', 'netter')} etter utflytting "
                                                        f"{terms.check_out:%d.%m.%Y}.", after))
     if outside:
-        findings.append(Finding(NIGHTS_OUTSIDE_PERIOD, f"{outside} netter utenfor rekvisisjonens periode "
+        findings.append(Finding(NIGHTS_OUTSIDE_PERIOD, f"{count_text(outside, 'natt', 'netter')} "
+                                                       f"utenfor rekvisisjonens periode "
                                                        f"{terms.period_from:%d.%m.%Y}–{terms.period_to:%d.%m.%Y}.",
                                 outside))
     if future:
         findings.append(_not_yet_stayed(future, received_on))
     if twice:
-        findings.append(Finding(NIGHTS_BILLED_TWICE, f"{twice} netter er fakturert før.", twice))
+        findings.append(Finding(NIGHTS_BILLED_TWICE, f"{count_text(twice, 'natt', 'netter')} er fakturert før.", twice))
     price = line.unit_price
     if price > terms.price_per_night + tolerance:
-        findings.append(Finding(PRICE_ABOVE_AGREEMENT, f"Døgnpris {_nok(price)} er over avtalt "
-                                                       f"{_nok(terms.price_per_night)}."))
+        findings.append(Finding(PRICE_ABOVE_AGREEMENT, f"Døgnpris {kr_text(price)} er over avtalt "
+                                                       f"{kr_text(terms.price_per_night)}."))
         price = terms.price_per_night
     result.payable_nights = len(payable)
     result.payable_amount = min(_money(price * len(payable)), line.amount)
@@ -317,7 +315,8 @@ def _reconcile_line(position: int, line: DocumentLine, doc: SupplierDocument,
 
 
 def _not_yet_stayed(nights: int, received_on: date) -> Finding:
-    return Finding(NIGHTS_NOT_YET_STAYED, f"{nights} netter fra {received_on:%d.%m.%Y} (dagen fakturaen kom) er "
+    return Finding(NIGHTS_NOT_YET_STAYED, f"{count_text(nights, 'natt', 'netter')} "
+                                          f"fra {received_on:%d.%m.%Y} (dagen fakturaen kom) er "
                                           "ikke passert ennå: de betales på en senere faktura, eller ved "
                                           "justering når nettene er passert.", nights)
 
@@ -360,12 +359,13 @@ def _reconcile_fixed_places(result: LineResult, line: DocumentLine, doc: Supplie
                                                      "fakturert før.", len(due) - len(new)))
     price = line.unit_price
     if price > agreement.price_per_night + tolerance:
-        findings.append(Finding(PRICE_ABOVE_AGREEMENT, f"Døgnpris {_nok(price)} er over avtalt "
-                                                       f"{_nok(agreement.price_per_night)}."))
+        findings.append(Finding(PRICE_ABOVE_AGREEMENT, f"Døgnpris {kr_text(price)} er over avtalt "
+                                                       f"{kr_text(agreement.price_per_night)}."))
         price = agreement.price_per_night
     paid_places = min(places, agreement.places)
     if places > agreement.places:
-        findings.append(Finding(NIGHTS_OUTSIDE_PERIOD, f"{places} plasser fakturert, avtalen har "
+        findings.append(Finding(NIGHTS_OUTSIDE_PERIOD, f"{count_text(places, 'plass', 'plasser')} "
+                                                       f"fakturert, avtalen har "
                                                        f"{agreement.places} faste plasser.",
                                 (places - agreement.places) * len(new)))
     result.claimed_nights = int(line.quantity)

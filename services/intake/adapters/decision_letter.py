@@ -8,9 +8,10 @@ prints as "?" rather than failing the letter."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from kit import clock
+from kit.formatting import date_nb, plural_nb
 
 CONDITIONS_NB = {
     "boligskole": "Du skal delta i boligskole, der du får hjelp til å finne, skaffe og beholde en bolig.",
@@ -18,10 +19,6 @@ CONDITIONS_NB = {
                  "Nav-kontoret når vi møtes.",
     "other_activity": "Du skal delta i den aktiviteten du har avtalt med Nav-kontoret.",
 }
-
-
-def _d(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "–"
 
 
 def _phone(value: str | None) -> str | None:
@@ -47,16 +44,16 @@ def sections(letter) -> list[tuple[str | None, list[str]]]:
     """The letter's text: headed paragraphs, in the order a case worker writes them."""
     d, a, h, office = letter.decision, letter.case.application, letter.case.household, letter.office
     children = len(h.children_birth_dates)
-    who = (f"Vedtaket gjelder husstanden din: {h.adults} {'voksen' if h.adults == 1 else 'voksne'}"
+    who = (f"Vedtaket gjelder husstanden din: {plural_nb(h.adults, 'voksen', 'voksne')}"
            f"{f' og {children} barn' if children else ''}." if h.adults > 1 or children else None)
-    opening = [f"Vi viser til søknaden din om midlertidig botilbud, som vi fikk {_d(clock.today(a.received_at))}."]
+    opening = [f"Vi viser til søknaden din om midlertidig botilbud, som vi fikk {date_nb(clock.today(a.received_at))}."]
     out: list[tuple[str | None, list[str]]] = [(None, opening)]
     if d.outcome == "granted":
-        decided = [f"Du får midlertidig botilbud fra og med {_d(d.period_from)} til og med {_d(d.period_to)} "
-                   f"({d.nights} netter)."]
+        decided = [f"Du får midlertidig botilbud fra og med {date_nb(d.period_from)} til og med {date_nb(d.period_to)} "
+                   f"({plural_nb(d.nights, 'natt', 'netter')})."]
         if d.extends_decision_id:
             decided.append(f"Vedtaket forlenger botilbudet du har hatt til og med "
-                           f"{_d(d.period_from - timedelta(days=1))}.")
+                           f"{date_nb(d.period_from - timedelta(days=1))}.")
         if who:
             decided.append(who)
         decided.append("Nav-kontoret gir deg beskjed om hvor du skal bo, og betaler stedet direkte. Du skal ikke "
@@ -90,7 +87,8 @@ def sections(letter) -> list[tuple[str | None, list[str]]]:
     where = f", {office.address}" if office.address else ""
     out.append(("Du har rett til å klage", [
         f"Du kan klage på vedtaket. Fristen for å klage er tre uker fra du fikk dette brevet (forvaltningsloven "
-        f"§ 29). Har du fått brevet samme dag som det er datert, må klagen være sendt senest {_d(d.appeal_deadline)}.",
+        f"§ 29). Har du fått brevet samme dag som det er datert, må klagen være sendt senest "
+        f"{date_nb(d.appeal_deadline)}.",
         f"Send klagen til {office.name}{where}. Skriv hvilket vedtak du klager på, hva du er uenig i og hva du "
         "ønsker. Vi ser på saken på nytt. Får du ikke medhold, sender vi klagen til Statsforvalteren, som avgjør "
         "den (sosialtjenesteloven § 48). Vi kan hjelpe deg med å skrive klagen.",
@@ -119,7 +117,7 @@ def render(letter) -> bytes:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(width / 2, 6, _latin1(office.name))
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(width / 2, 6, _latin1(f"Dato: {_d(letter.dated)}"), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width / 2, 6, _latin1(f"Dato: {date_nb(letter.dated)}"), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(width / 2, 5, _latin1(office.address or ""))
     pdf.cell(width / 2, 5, _latin1(f"Vår referanse: {letter.case.reference or '–'}"), align="R",
              new_x="LMARGIN", new_y="NEXT")
@@ -151,7 +149,7 @@ def render(letter) -> bytes:
     pdf.set_text_color(80, 80, 80)
     pdf.multi_cell(width, 4.5, _latin1(
         f"Brevet er godkjent elektronisk og har derfor ingen underskrift. Vedtaket ble fattet "
-        f"{_d(clock.today(d.decided_at))}" + (f" og godkjent {_d(clock.today(d.approved_at))}." if d.approved_at
-                                              else ".")),
+        f"{date_nb(clock.today(d.decided_at))}"
+        + (f" og godkjent {date_nb(clock.today(d.approved_at))}." if d.approved_at else ".")),
         align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

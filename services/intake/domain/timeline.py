@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
+from pure.nb_text import date_text, kr_text
 from services.intake.domain.decisions import Decision
 from services.intake.domain.model import Application
 
@@ -142,14 +143,6 @@ def _who(username: str | None, name: str | None = None) -> str | None:
     return name or username
 
 
-def _d(day: date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "–"
-
-
-def _kr(amount: Decimal | None) -> str:
-    return "–" if amount is None else f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " kr"
-
-
 def intake_entries(applications: Iterable[Application], decisions: Iterable[Decision]) -> list[Entry]:
     out = []
     for a in applications:
@@ -159,7 +152,7 @@ def intake_entries(applications: Iterable[Application], decisions: Iterable[Deci
     for d in decisions:
         kind = "Forlengelse" if d.extends_decision_id else "Vedtak"
         outcome = "innvilget" if d.outcome == "granted" else "avslag"
-        period = f" for {_d(d.period_from)}–{_d(d.period_to)}" if d.period_from else ""
+        period = f" for {date_text(d.period_from)}–{date_text(d.period_to)}" if d.period_from else ""
         waiting = " – venter på godkjenning" if d.status == "awaiting_approval" else (
             " – sendt tilbake" if d.status == "returned" else "")
         out.append(Entry(d.decided_at, d.decided_at.date(), "intake", f"{kind}: {outcome}{period}{waiting}",
@@ -179,22 +172,22 @@ def stay_entries(stays: Iterable[StayPart], today: date) -> list[Entry]:
             by = _who(a.by, a.by_name) or (PLACEMENT_SYSTEM_NB if a.at and a.action == "moved_out" else None)
             what = STAY_ACTIONS_NB.get(a.action, a.action)
             if a.action == "placed":
-                what = f"Plassert i {place} fra {_d(a.on_date)}"
+                what = f"Plassert i {place} fra {date_text(a.on_date)}"
             elif a.action == "extended":
-                what = f"Oppholdet i {place} forlenget til {_d(a.on_date)}"
+                what = f"Oppholdet i {place} forlenget til {date_text(a.on_date)}"
             elif a.action in ("moved", "moved_out"):
-                what = f"{what} av {place} {_d(a.on_date)}"
+                what = f"{what} av {place} {date_text(a.on_date)}"
                 if a.action == "moved_out" and a.destination:
                     what += f" (til {DESTINATIONS_NB.get(a.destination, a.destination)})"
             elif a.action in ("move_out_planned", "planned_move_out_cancelled"):
-                what = f"{what} fra {place} {_d(a.on_date)}"
+                what = f"{what} fra {place} {date_text(a.on_date)}"
                 if a.destination:
                     what += f" (til {DESTINATIONS_NB.get(a.destination, a.destination)})"
             out.append(Entry(a.at, a.on_date, "placement", what, by, stay_id=s.stay_id, tags=(a.action,)))
         if s.check_out is None and s.planned_check_out and s.planned_check_out > today:
             where = DESTINATIONS_NB.get(s.planned_destination or "", s.planned_destination or "")
             out.append(Entry(None, s.planned_check_out, "placement",
-                             f"Planlagt utflytting fra {place} {_d(s.planned_check_out)}"
+                             f"Planlagt utflytting fra {place} {date_text(s.planned_check_out)}"
                              + (f" (til {where})" if where else ""), stay_id=s.stay_id, planned=True,
                              tags=("planned",)))
     return out
@@ -204,26 +197,27 @@ def requisition_entries(requisitions: Iterable[RequisitionPart]) -> list[Entry]:
     out = []
     for r in requisitions:
         out.append(Entry(r.issued_at, r.issued_at.date(), "billing",
-                         f"Rekvisisjon {r.number} utstedt til {r.provider_name} for {_d(r.period_from)}–"
-                         f"{_d(r.period_to)}, {_kr(r.price_per_night)} per natt, høyst {_kr(r.max_amount)}",
+                         f"Rekvisisjon {r.number} utstedt til {r.provider_name} for {date_text(r.period_from)}–"
+                         f"{date_text(r.period_to)}, {kr_text(r.price_per_night)} per natt, "
+                         f"høyst {kr_text(r.max_amount)}",
                          _who(r.contact_username, r.contact_name), stay_id=r.stay_id, requisition=r.number))
         for m in r.mailings:
             if m.sent_at:
                 out.append(Entry(m.sent_at, m.sent_at.date(), "billing", f"{MAILINGS_NB.get(m.reason, m.reason)}",
                                  m.requested_by, stay_id=r.stay_id, requisition=r.number))
         for x in r.lines:
-            nights = f"netter {_d(x.first_night)}–{_d(x.last_night)}" if x.first_night else "netter"
+            nights = f"netter {date_text(x.first_night)}–{date_text(x.last_night)}" if x.first_night else "netter"
             out.append(Entry(x.received_at, x.received_at.date(), "billing",
                              f"Faktura {x.invoice_number} fra {x.supplier_name}, linje {x.position}: {nights}, "
-                             f"krevd {_kr(x.claimed_amount)} – {_line_outcome(x)}",
+                             f"krevd {kr_text(x.claimed_amount)} – {_line_outcome(x)}",
                              _who(x.received_by, x.received_by_name), stay_id=r.stay_id, requisition=r.number,
                              invoice_id=x.invoice_id, position=x.position, tags=(x.status,)))
             for s in x.settlements:
                 what = SETTLEMENTS_NB.get(s.action, s.action)
                 if s.action == "adjust":
-                    what += f" til {_kr(s.amount)}"
+                    what += f" til {kr_text(s.amount)}"
                 elif s.action == "approve":
-                    what += f": linjen betales med {_kr(x.payable_amount)}"
+                    what += f": linjen betales med {kr_text(x.payable_amount)}"
                 out.append(Entry(s.at, s.at.date(), "billing", f"{what} (faktura {x.invoice_number}, linje "
                                  f"{x.position})", _who(s.by, s.by_name), stay_id=r.stay_id, requisition=r.number,
                                  invoice_id=x.invoice_id, position=x.position, tags=(s.action,)))
@@ -232,14 +226,14 @@ def requisition_entries(requisitions: Iterable[RequisitionPart]) -> list[Entry]:
 
 def _line_outcome(x: BilledLinePart) -> str:
     if x.invoice_decision == "approved":
-        return f"betalt {_kr(x.paid_amount)}"
+        return f"betalt {kr_text(x.paid_amount)}"
     if x.invoice_decision == "disputed":
         return "bestridt (fakturaen er avvist)"
     if x.status == "disputed":
         return "bestridt, venter på økonomi"
     if x.status == "adjusted":
-        return f"justert til {_kr(x.payable_amount)}, venter på godkjenning"
-    return f"stemmer, {_kr(x.payable_amount)} venter på godkjenning"
+        return f"justert til {kr_text(x.payable_amount)}, venter på godkjenning"
+    return f"stemmer, {kr_text(x.payable_amount)} venter på godkjenning"
 
 
 def timeline(applications: Iterable[Application], decisions: Iterable[Decision], stays: Iterable[StayPart],

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pure.nb_text import date_text
 from services.placement.domain.errors import Conflict, RuleBroken
 from services.placement.domain.geography import Home, Nearness
 from services.placement.domain.model import GrantedDecision, Provider, Unit
@@ -165,10 +166,10 @@ def soft_rules(decision: GrantedDecision, c: Candidate, *, check_in: date,
         if p.inspection is None:
             flags.append(Rule("inspection", "Ingen tilsyn registrert."))
         elif not p.inspection.current(today):
-            flags.append(Rule("inspection", f"Tilsyn forfalt {p.inspection.next_due}." if
+            flags.append(Rule("inspection", f"Tilsyn forfalt {date_text(p.inspection.next_due)}." if
                               p.inspection.result != "failed" else "Siste tilsyn ikke godkjent."))
         else:
-            reasons.append(f"Tilsyn gyldig til {p.inspection.next_due}.")
+            reasons.append(f"Tilsyn gyldig til {date_text(p.inspection.next_due)}.")
     f = u.facilities
     has = (f.get("own_bath", False), f.get("kitchen", "none") != "none", f.get("laundry", False),
            f.get("visits_allowed", False))

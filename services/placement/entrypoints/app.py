@@ -49,7 +49,6 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     pages = templates(Path(__file__).parent / "templates")
     pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
                              accommodations=common.ACCOMMODATION_NB, municipality_names=municipality_names or {})
-    pages.env.filters["nbdate"] = common.nb_date
     app.state.bus, app.state.queries, app.state.today, app.state.people = bus, queries, today, people
     app.state.pages = pages
     app.state.import_runs = set()  # the history import runs this process writes (api/imports.start_run)

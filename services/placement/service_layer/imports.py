@@ -16,6 +16,7 @@ from uuid import UUID
 
 from kit.logging import get_logger
 from kit.messagebus import MessageBus
+from pure.nb_text import count_text
 from services.placement.domain import commands, history, model
 from services.placement.service_layer.unit_of_work import PlacementUnitOfWork
 
@@ -139,7 +140,7 @@ async def write_import_run(cmd: commands.WriteImportRun, uow: PlacementUnitOfWor
     new, already, errors = await _fitted(uow, list(cmd.stays))
     if errors and not cmd.partial:
         await uow.imports.stop(cmd.run_id, _problems(errors), len(errors),
-                               f"Stoppet: {len(errors)} rader kunne ikke skrives (se linjene).")
+                               f"Stoppet: {count_text(len(errors), 'rad', 'rader')} kunne ikke skrives (se linjene).")
         return False
     await _write(uow, new, today(), now())
     await uow.imports.progress(cmd.run_id, written=len(new), already_imported=already, rejected=_problems(errors),

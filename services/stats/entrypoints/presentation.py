@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -13,6 +14,7 @@ from fastapi.encoders import decimal_encoder
 from fastapi.responses import Response
 
 from kit import exports
+from kit.formatting import date_nb
 from services.stats.domain.kostra import KEYS, KostraRules
 from services.stats.domain.reports import Table
 from services.stats.service_layer.views import Area
@@ -64,7 +66,8 @@ def download(body: bytes, media_type: str, filename: str) -> Response:
 
 def table_file(kind: Literal["csv", "xlsx"], title: str, header: list[str], rows: list[tuple], notes: list[tuple],
                filename: str) -> Response:
-    if kind == "csv":
+    if kind == "csv":  # a date as text in Norwegian (a spreadsheet file holds a real date)
+        rows = [tuple(date_nb(v) if isinstance(v, date) else v for v in row) for row in rows]
         return download(exports.to_csv(header, rows, notes), exports.CSV_TYPE, filename)
     return download(exports.to_xlsx(title, header, rows, notes), exports.XLSX_TYPE, filename)
 
@@ -75,7 +78,7 @@ def kostra_file(kind: Literal["csv", "xlsx"], report: dict, area: Area) -> Respo
     notes = [("year", "År", area.year), ("municipality", "Kommunenummer", area.municipality),
              ("district", "Bydel", area.district or "")]
     notes += [(f"settings.{k}", SETTING_LABELS[k], v) for k, v in report["settings"].items()]
-    return table_file(kind, f"KOSTRA {area.year}", ["key", "Teller", "Husstander"], rows, notes,
+    return table_file(kind, f"KOSTRA {area.year}", ["Nøkkel", "Teller", "Husstander"], rows, notes,
                       file_name("kostra", area, kind))
 
 

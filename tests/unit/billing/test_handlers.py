@@ -164,7 +164,7 @@ async def test_nights_not_yet_stayed_are_paid_after_they_have_passed_not_before(
         await received.bus.handle(AdjustLine(invoice_id, 1, Decimal("3000"), "Alle netter", "okonomi"))
     assert refused.value.field == "payable_amount"
     received.today = date(2026, 3, 5)  # a day later one more night has passed
-    with pytest.raises(RuleBroken, match="1 netter"):
+    with pytest.raises(RuleBroken, match="1 natt som"):
         await received.bus.handle(AdjustLine(invoice_id, 1, Decimal("3000"), "Alle netter", "okonomi"))
     await received.bus.handle(AdjustLine(invoice_id, 1, Decimal("2000"), "To netter passert", "okonomi"))
     received.today = date(2026, 3, 6)  # all have passed: the whole claim may be paid

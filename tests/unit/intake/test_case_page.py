@@ -96,12 +96,12 @@ def test_the_timeline_tells_every_part_newest_first_with_who_did_it():
             "Vera Veileder (veileder-falkenborg)") in rows
     assert ("placement", "Oppholdet i Blå Kors bosenter, Rom 4 forlenget til 30.04.2026", None) in rows
     assert ("billing", "Rekvisisjon R2026-000001-5 utstedt til Blå Kors bosenter for 02.03.2026–30.04.2026, "
-                       "900,00 kr per natt, høyst 54 900,00 kr", "Vera Veileder (veileder-falkenborg)") in rows
-    assert ("billing", "Faktura F-100 fra Blå Kors, linje 1: netter 02.03.2026–08.03.2026, krevd 6 300,00 kr – "
-                       "betalt 6 300,00 kr", "Ola Økonomi (okonomi)") in rows
-    assert ("billing", "Faktura godkjent: linjen betales med 6 300,00 kr (faktura F-100, linje 1)",
+                       "900,00\xa0kr per natt, høyst 54\xa0900,00\xa0kr", "Vera Veileder (veileder-falkenborg)") in rows
+    assert ("billing", "Faktura F-100 fra Blå Kors, linje 1: netter 02.03.2026–08.03.2026, krevd 6\xa0300,00\xa0kr – "
+                       "betalt 6\xa0300,00\xa0kr", "Ola Økonomi (okonomi)") in rows
+    assert ("billing", "Faktura godkjent: linjen betales med 6\xa0300,00\xa0kr (faktura F-100, linje 1)",
             "Ola Økonomi (okonomi)") in rows
-    assert ("billing", "Faktura F-101 fra Blå Kors, linje 2: netter 09.03.2026–30.03.2026, krevd 19 800,00 kr – "
+    assert ("billing", "Faktura F-101 fra Blå Kors, linje 2: netter 09.03.2026–30.03.2026, krevd 19\xa0800,00\xa0kr – "
                        "bestridt, venter på økonomi", "okonomi") in rows
     line = next(e for e in entries if e.what.startswith("Faktura F-101"))
     assert (line.requisition, line.position, line.stay_id) == ("R2026-000001-5", 2, stay.stay_id)
@@ -186,7 +186,7 @@ async def test_the_case_page_shows_the_stay_its_requisition_and_lines_linked_bot
                  f'href="/billing/requisitions/R2026-000001-5#line-{invoice_id}-1"'):
         assert link in r.text
     assert "Plassert i Blå Kors bosenter, Rom 4 fra 02.03.2026" in r.text
-    assert "Rekvisisjon sendt til tilbyderen" in r.text and "betalt 6 300,00 kr" in r.text
+    assert "Rekvisisjon sendt til tilbyderen" in r.text and "betalt 6\xa0300,00\xa0kr" in r.text
     assert "Ola Økonomi (okonomi)" in r.text and "Kari Falk" in r.text
     assert 'data-testid="missing-part"' not in r.text
 

@@ -54,7 +54,7 @@ async def test_kostra_as_csv_and_xlsx_carries_the_same_numbers_and_the_settings(
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.headers["content-disposition"] == 'attachment; filename="kostra-2025-0301-grunerlokka.csv"'
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "key;Teller;Husstander" and "district;Bydel;Grünerløkka" in lines
+    assert lines[0] == "Nøkkel;Teller;Husstander" and "district;Bydel;Grünerløkka" in lines
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert values["households"] == report["households"] and values["settings.over_days"] == 90
@@ -124,6 +124,18 @@ async def test_amounts_keep_their_json_form():
     async with as_user(app_with(queries), FINANCE) as c:
         rows = (await c.get("/api/reports/kostnader?year=2025&municipality=0301")).json()["rows"]
     assert rows == [["A", "Rammeavtale", 2, 1500], ["B", "Uten avtale", 1, 99.5]]
+
+
+async def test_the_spend_csv_and_page_write_amounts_with_decimal_commas():
+    queries = FakeQueries(spend_rows=[SpendRow("A", "framework", 2, Decimal("12345.5")),
+                                      SpendRow("B", "none", 1, Decimal("99.50"))])
+    async with as_user(app_with(queries), FINANCE) as c:
+        csv = await c.get("/api/reports/kostnader?year=2025&municipality=0301&format=csv")
+        page = await c.get("/rapporter/kostnader?year=2025&municipality=0301")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Tilbyder;Avtale;Fakturaer;Beløp (kr)"
+    assert lines[1:3] == ["A;Rammeavtale;2;12345,5", "B;Uten avtale;1;99,50"]
+    assert "12\xa0345,50" in page.text and "12345.5" not in page.text
 
 
 async def test_a_provider_name_with_a_control_character_still_gives_the_occupancy_spreadsheet():

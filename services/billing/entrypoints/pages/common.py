@@ -1,8 +1,9 @@
-"""What billing's pages share: the templates with their Norwegian names and number formats."""
+"""What billing's pages share: the templates with their Norwegian names (dates, money and numbers through the
+kit's filters: `|date`, `|datetime` in Oslo time, `|money`)."""
 
 from pathlib import Path
 
-from kit import clock
+from kit.formatting import number_nb
 from kit.templating import templates
 
 STATUS_NB = {"matched": "Avstemt", "adjusted": "Justert", "disputed": "Omstridt"}
@@ -19,6 +20,4 @@ FINDING_NB = {
 
 pages = templates(Path(__file__).parent.parent / "templates")
 pages.env.globals.update(status_nb=STATUS_NB, decision_nb=DECISION_NB, kind_nb=KIND_NB, finding_nb=FINDING_NB)
-pages.env.filters["kr"] = lambda v: "–" if v is None else f"{v:,.2f}".replace(",", " ").replace(".", ",")
-pages.env.filters["d"] = lambda v: v.strftime("%d.%m.%Y") if v else "–"
-pages.env.filters["dt"] = lambda v: v.astimezone(clock.NORWAY).strftime("%d.%m.%Y %H:%M") if v else "–"
+pages.env.filters["kr"] = lambda v: number_nb(v, 2)  # the payment export's page (export.html) writes "kr" itself

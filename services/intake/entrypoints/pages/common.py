@@ -37,14 +37,6 @@ SEX_NB = {"": "Ikke oppgitt", "female": "Kvinne", "male": "Mann", "non_binary": 
 FORM_ERRORS_NB = {"control_character", "line_break", "surrogate"}
 
 
-def _date_nb(value) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def _datetime_nb(value) -> str:
-    return value.astimezone(clock.NORWAY).strftime("%d.%m.%Y %H:%M") if value else ""
-
-
 def _masked(number: str | None) -> str:
     return f"{number[:6]} *****" if number else ""
 
@@ -54,7 +46,7 @@ def _age(birth: date) -> int:
 
 
 pages: Jinja2Templates = templates(Path(__file__).parents[1] / "templates")
-pages.env.filters.update(date_nb=_date_nb, datetime_nb=_datetime_nb, masked=_masked)
+pages.env.filters.update(masked=_masked)
 pages.env.globals.update(NEED_FLAGS=NEED_FLAGS, CHANNELS_NB=CHANNELS_NB, CONDITIONS_NB=CONDITIONS_NB,
                          STATUS_NB=STATUS_NB, DECISION_STATUS_NB=DECISION_STATUS_NB, OUTCOME_NB=OUTCOME_NB,
                          ACTION_NB=ACTION_NB, SEX_NB=SEX_NB, WARNING_TEXTS_NB=WARNING_TEXTS_NB, age=_age)

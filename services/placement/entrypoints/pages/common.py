@@ -32,11 +32,6 @@ LongField = Annotated[str, Form(max_length=FORM_FIELD_MAX)]
 """A form field holding text (the domain checks its own, shorter bound and says so next to the field)."""
 
 
-def nb_date(day: date | None) -> str:
-    """A date as Norwegians write it: 14.12.2026."""
-    return day.strftime("%d.%m.%Y") if day else ""
-
-
 def status_of(exc: PlacementError) -> int:
     return next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
 

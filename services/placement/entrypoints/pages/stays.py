@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kit.auth import User
+from kit.formatting import date_nb
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands, model
 from services.placement.domain.errors import PlacementError, RuleBroken
@@ -27,7 +28,6 @@ from services.placement.entrypoints.pages.common import (
     LongField,
     ShortField,
     form_date,
-    nb_date,
     people_of,
     render,
     safe_date,
@@ -97,7 +97,7 @@ async def move_out_form(request: Request, stay: VisibleStay, user: Worker, queri
         return await stay_page(request, user, queries, today, stay.id, error=exc, form=form,
                                status_code=status_of(exc))
     notice = ("Utflytting er registrert." if after.check_out else
-              f"Utflyttingen er planlagt til {nb_date(after.planned_check_out)}. Enheten er opptatt til da.")
+              f"Utflyttingen er planlagt til {date_nb(after.planned_check_out)}. Enheten er opptatt til da.")
     return await stay_page(request, user, queries, today, stay.id, notice=notice)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kit.clock import NORWAY
 from services.stats.entrypoints.deps import Operator, Rebuild, Views
 from services.stats.entrypoints.pages.form import PAGES
 
@@ -16,7 +15,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/gjenoppbygging", response_class=HTMLResponse)
 async def rebuild_page(request: Request, user: Operator, views: Views):
     return PAGES.TemplateResponse(request, "rebuild.html",
-                                  {"user": user, "rebuilds": await views.rebuilds(), "done": None, "tz": NORWAY})
+                                  {"user": user, "rebuilds": await views.rebuilds(), "done": None})
 
 
 @router.post("/gjenoppbygging", response_class=HTMLResponse)
@@ -24,5 +23,4 @@ async def rebuild_from_page(request: Request, user: Operator, views: Views, run:
     """A refusal (another rebuild running, a log that lacks events) is an error page with the reason."""
     outcome = await run()
     return PAGES.TemplateResponse(request, "rebuild.html",
-                                  {"user": user, "rebuilds": await views.rebuilds(), "done": outcome.tally,
-                                   "tz": NORWAY})
+                                  {"user": user, "rebuilds": await views.rebuilds(), "done": outcome.tally})
