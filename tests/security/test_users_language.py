@@ -30,7 +30,7 @@ ROLES = ("veileder-grunerlokka", "leder-grunerlokka", "okonomi", "drift", "stab-
 PAGES_PER_ROLE = 150
 PAGES_PER_SHAPE = 3
 """Of pages that differ only in an id (a case, a stay…), a few are enough: the rest are drawn by the same code."""
-SKIP = re.compile(r"^/(logout|login)|/docs|/openapi|/api/|\.(pdf|csv|xlsx)$|^/billing/export")
+SKIP = re.compile(r"^/(logout|login)|/docs|/openapi|/api/|\.(pdf|csv|xlsx)$")
 """Not pages for reading here: logging out, the API and its docs, downloads, and the payment export (whose page
 another change reworks)."""
 
@@ -173,7 +173,7 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
 
     async def requisition():
         r = await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay["stay_id"]})
-        return r.json()
+        return r.json()["items"]
     [req] = await eventually(requisition)
     invoice = ehf(number="F-2001", supplier_orgnr=req["provider_orgnr"], order_reference=req["number"], lines=[
         Line(check_in - timedelta(days=1), check_in + timedelta(days=3), Decimal(str(req["price_per_night"])))])
@@ -189,6 +189,9 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
         r = await client.get(f"/stats/api/reports/kostnader?year={today().year}&municipality=0301", headers=finance)
         return r.status_code == 200 and r.json()["rows"]
     await eventually(spent)
+    exported = await client.post("/billing/api/exports", headers=finance,
+                                 json={"period_from": str(today()), "period_to": str(today())})
+    assert exported.status_code == 201, exported.text  # the export page lists it
     return [f"/intake/applications/{placed_case['application_id']}",
             f"/intake/households/{placed_case['household_id']}",
             f"/intake/applications/{waiting['application_id']}",
@@ -198,7 +201,7 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
             f"/billing/invoices/{inv['invoice_id']}", "/billing/invoices", "/stats/", "/placement/",
             "/placement/views", "/placement/imports", "/placement/providers", "/placement/decisions",
             "/intake/offices", "/intake/offices/nav-grunerlokka", "/intake/audit", "/intake/queue",
-            "/intake/applications/new", "/stats/gjenoppbygging",
+            "/intake/applications/new", "/stats/gjenoppbygging", "/billing/export", "/stats/rapporter/uke",
             # what a mistyped or stale link shows: a page in Norwegian, not an API's error
             "/placement/stays/ikke-en-id", "/intake/households/ikke-en-id", "/billing/invoices/ikke-en-id",
             "/stats/rapporter/finnes-ikke", "/placement/finnes-ikke"]
