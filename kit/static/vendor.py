@@ -3,7 +3,9 @@ toolchain: `python kit/static/vendor.py` fetches the pinned versions again, `--u
 
 Each package's tarball comes from the npm registry (`NPM_CONFIG_REGISTRY` overrides it, as for npm itself), is
 checked against the registry's sha512 integrity, and only the files listed in `vendored.json` are kept (the
-licence among them), in a folder named after the package beside this file."""
+licence among them), in a folder named after the package beside this file. A package whose tarball holds no
+licence text (`@navikt/ds-css` names MIT in its package.json only) names its repository's licence file under
+`licence`: it is fetched into LICENSE beside the files (kept as it is when that address cannot be reached)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,16 @@ def tarball(record: dict) -> bytes:
     return data
 
 
-def vendor(package: str, version: str, files: list[str]) -> str:
+def licence(target: Path, url: str) -> None:
+    try:
+        (target / "LICENSE").write_bytes(_get(url))
+    except OSError as exc:
+        if not (target / "LICENSE").exists():
+            raise SystemExit(f"{url}: {exc}") from exc
+        print(f"{url} not reached ({exc}); LICENSE kept as it is")
+
+
+def vendor(package: str, version: str, files: list[str], licence_url: str | None = None) -> str:
     record = release(package, version)
     target = HERE / package.replace("@", "").replace("/", "-")
     target.mkdir(exist_ok=True)
@@ -52,6 +63,8 @@ def vendor(package: str, version: str, files: list[str]) -> str:
             if member is None:
                 raise SystemExit(f"{package}@{record['version']} has no {name}")
             (target / Path(name).name).write_bytes(member.read())
+    if licence_url:
+        licence(target, licence_url)
     return record["version"]
 
 
@@ -61,7 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     for package, entry in manifest.items():
-        entry["version"] = vendor(package, "latest" if args.upgrade else entry["version"], entry["files"])
+        entry["version"] = vendor(package, "latest" if args.upgrade else entry["version"], entry["files"],
+                                  entry.get("licence"))
         print(f"{package} {entry['version']}")
     MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -121,7 +121,7 @@ async def test_the_import_page_checks_imports_and_follows_the_run(chunk_of_one):
         await written(world)
         run = await browser.get(started.headers["location"].removeprefix("/placement"))
         assert run.status_code == 200 and "Ferdig" in run.text
-        assert 'data-testid="written">2<' in run.text and 'http-equiv="refresh"' not in run.text
+        assert 'data-testid="written">2<' in run.text and 'name="botilbud-refresh"' not in run.text
         assert "historikk.csv" in (await browser.get("/imports")).text
 
         empty = await browser.post("/imports/stays", data={"dry_run": "true"})
