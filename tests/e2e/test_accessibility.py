@@ -56,7 +56,7 @@ async def demo_data_with_a_stay_and_an_invoice(base_url: str) -> None:
 
         async def requisition():
             r = await client.get("/billing/api/requisitions", headers=finance, params={"stay_id": stay["stay_id"]})
-            return r.json()
+            return r.json()["items"]
         [req] = await eventually(requisition)
         invoice = ehf(number="F-A11Y-1", supplier_orgnr=req["provider_orgnr"], order_reference=req["number"],
                       lines=[Line(check_in, check_in + timedelta(days=2), Decimal(str(req["price_per_night"])))])
