@@ -71,8 +71,11 @@ async def test_the_household_list_pages_sorts_and_filters(stack):
         # The latest decision first (the households without one after it, either way).
         latest = (await households(sort="-decision"))["items"][0]
         assert latest["household_id"] == ids[1] and latest["outcome"] == "granted"
+        assert [h["household_id"] for h in (await households(sort="-decision"))["items"][1:]] == \
+            list(reversed(ids))[:4]  # the others newest first
         assert latest["decision_status"] == decision_status and latest["period_from"] == str(TODAY)
-        assert (await households(sort="decision"))["items"][0]["household_id"] == ids[1]
+        oldest = [h["household_id"] for h in (await households(sort="decision"))["items"]]
+        assert oldest == [ids[1], ids[0], *ids[2:5]]  # the decided one first, the others oldest first
         assert first["items"][0]["application_status"] == "received" and first["items"][0]["decision_id"] is None
         # Filters narrow the total.
         with_children = await households(has_children="true")

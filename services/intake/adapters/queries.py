@@ -162,8 +162,9 @@ class AuditFilters:
 
 CASE_SORTING = Sorting({"received": "a.received_at", "urgent": ("a.urgent", "a.received_at"), "status": "a.status",
                         "reference": "r.reference", "channel": "a.channel"}, "-urgent", "a.id")
-HOUSEHOLD_SORTING = Sorting({"reference": "r.reference", "created": "h.created_at", "decision": "d.decided_at"},
-                             "-created", "h.id")
+HOUSEHOLD_SORTING = Sorting({"reference": "r.reference", "created": "h.created_at",
+                             "decision": ("d.decided_at", "h.created_at")},  # those without one: by creation
+                            "-created", "h.id")
 AUDIT_SORTING = Sorting({"at": "l.at", "username": "l.username", "action": "l.action", "office": "l.office_id"},
                         "-at", "l.id")
 
