@@ -68,6 +68,8 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
             "NYNNNNON", f"/intake/api/decisions/{p}/approval", {}),
         ("POST", "/intake/api/decisions/{decision_id}/return"): (
             "NYNNNNON", f"/intake/api/decisions/{p}/return", {"json": {"reason": "Mangler vurdering."}}),
+        ("GET", "/intake/api/households"): ("YYNNNYYN", "/intake/api/households", {}),
+        ("GET", "/intake/households"): ("YYNNNYYN", "/intake/households", {}),
         ("POST", "/intake/api/households/lookup"): ("YYNNNYYN", "/intake/api/households/lookup", {
             "json": {"identity_number": ids["identity"], "purpose": "Tilgangstest"}}),
         # a leader moves a household to their own office, an admin to one named (here: 409 or 422, nothing moves)

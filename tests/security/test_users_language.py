@@ -201,10 +201,11 @@ async def the_papers(client: httpx.AsyncClient) -> list[str]:
             f"/billing/invoices/{inv['invoice_id']}", "/billing/invoices", "/stats/", "/placement/",
             "/placement/views", "/placement/imports", "/placement/providers", "/placement/decisions",
             "/intake/offices", "/intake/offices/nav-grunerlokka", "/intake/audit", "/intake/queue",
+            "/intake/households", "/intake/households?vedtak=in_effect&sorter=-decision",
             "/intake/applications/new", "/stats/gjenoppbygging", "/billing/export", "/stats/rapporter/uke",
             # what a mistyped or stale link shows: a page in Norwegian, not an API's error
             "/placement/stays/ikke-en-id", "/intake/households/ikke-en-id", "/billing/invoices/ikke-en-id",
-            "/stats/rapporter/finnes-ikke", "/placement/finnes-ikke"]
+            "/stats/rapporter/finnes-ikke", "/placement/finnes-ikke", "/intake/households?per_side=0"]
 
 
 async def walk(client: httpx.AsyncClient, start: list[str], codes: re.Pattern) -> tuple[list[str], int]:

@@ -47,6 +47,26 @@ class CaseRow:
 
 
 @dataclass(frozen=True)
+class HouseholdRow:
+    """One line of the office's household list: the office's reference, its size, its latest application's
+    status and that application's latest decision; no personal data."""
+
+    household_id: UUID
+    reference: str | None
+    created_at: datetime
+    adults: int
+    children: int
+    application_id: UUID | None
+    application_status: str | None
+    decision_id: UUID | None
+    outcome: str | None
+    decision_status: str | None
+    period_from: date | None
+    period_to: date | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
 class AuditRow:
     id: int
     at: datetime
@@ -123,6 +143,16 @@ class CaseFilters:
 
 
 @dataclass(frozen=True)
+class HouseholdFilters:
+    """What narrows the household list; None matches everything. `decision`: the latest application's latest
+    decision is `in_effect`, `awaiting_approval`, or `none` (no decision, or one sent back)."""
+
+    decision: str | None = None
+    has_children: bool | None = None
+    reference: str | None = None  # the start of the office's reference
+
+
+@dataclass(frozen=True)
 class AuditFilters:
     action: str | None = None
     username: str | None = None
@@ -132,6 +162,9 @@ class AuditFilters:
 
 CASE_SORTING = Sorting({"received": "a.received_at", "urgent": ("a.urgent", "a.received_at"), "status": "a.status",
                         "reference": "r.reference", "channel": "a.channel"}, "-urgent", "a.id")
+HOUSEHOLD_SORTING = Sorting({"reference": "r.reference", "created": "h.created_at",
+                             "decision": ("d.decided_at", "h.created_at")},  # those without one: by creation
+                            "-created", "h.id")
 AUDIT_SORTING = Sorting({"at": "l.at", "username": "l.username", "action": "l.action", "office": "l.office_id"},
                         "-at", "l.id")
 
@@ -165,6 +198,30 @@ class IntakeQueries:
             [office_id, filters.open_only, filters.status, filters.urgent, filters.reference],
             CASE_SORTING.sql(paging.sort), paging)
         return Page([CaseRow(**without_total(r)) for r in rows], total, paging.page, paging.page_size)
+
+    async def household_list(self, office_id: str, paging: Paging = Paging(),
+                             filters: HouseholdFilters = HouseholdFilters()) -> Page[HouseholdRow]:
+        """The households whose office is `office_id` now, each with its latest application at that office and
+        that application's latest decision, filtered and one page of them, in SQL."""
+        rows, total = await fetch_page(
+            self.conn,
+            "h.id AS household_id, r.reference, h.created_at, h.adults, "
+            "coalesce(cardinality(h.children_birth_dates), 0) AS children, a.id AS application_id, "
+            "a.status AS application_status, d.id AS decision_id, d.outcome, d.status AS decision_status, "
+            "d.period_from, d.period_to, d.decided_at",
+            "FROM households h "
+            "LEFT JOIN household_references r ON r.household_id = h.id AND r.office_id = h.office_id "
+            "LEFT JOIN LATERAL (SELECT x.id, x.status FROM applications x WHERE x.household_id = h.id "
+            "  AND x.office_id = h.office_id ORDER BY x.received_at DESC, x.id DESC LIMIT 1) a ON true "
+            "LEFT JOIN LATERAL (SELECT y.id, y.outcome, y.status, y.period_from, y.period_to, y.decided_at "
+            "  FROM decisions y WHERE y.application_id = a.id ORDER BY y.decided_at DESC LIMIT 1) d ON true "
+            "WHERE h.office_id = $1 "
+            "AND ($2::text IS NULL OR ($2 = 'none' AND (d.id IS NULL OR d.status = 'returned')) OR d.status = $2) "
+            "AND ($3::bool IS NULL OR (coalesce(cardinality(h.children_birth_dates), 0) > 0) = $3) "
+            "AND ($4::text IS NULL OR starts_with(lower(r.reference), lower($4)))",
+            [office_id, filters.decision, filters.has_children, filters.reference],
+            HOUSEHOLD_SORTING.sql(paging.sort), paging)
+        return Page([HouseholdRow(**without_total(r)) for r in rows], total, paging.page, paging.page_size)
 
     async def audit_entries(self, office_id: str | None, paging: Paging = Paging(),
                             filters: AuditFilters = AuditFilters()) -> Page[AuditRow]:

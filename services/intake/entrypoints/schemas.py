@@ -219,6 +219,25 @@ class CaseRowOut(BaseModel):
     decided_by: str | None
 
 
+class HouseholdRowOut(BaseModel):
+    """A household in the office's list, without personal data: the office's reference, its size, its latest
+    application's status and that application's latest decision."""
+
+    household_id: UUID
+    reference: str | None
+    created_at: datetime
+    adults: int
+    children: int
+    application_id: UUID | None
+    application_status: str | None
+    decision_id: UUID | None
+    outcome: str | None
+    decision_status: str | None
+    period_from: date | None
+    period_to: date | None
+    decided_at: datetime | None
+
+
 class HouseholdOut(BaseModel):
     household_id: UUID
     office_id: str

@@ -162,7 +162,7 @@ async def test_every_api_route_has_an_answer_model(app):
     api = [r for r in routes if (r.path or "").startswith("/api/")]
     def answers(r) -> bool:  # a response model, or a download's media type
         return r.response_model is not None or "application/pdf" in r.route.responses.get(200, {}).get("content", {})
-    assert len(api) == 22 and all(answers(r) for r in api)
+    assert len(api) == 23 and all(answers(r) for r in api)
     assert not [r for r in routes if "identity_number" in (r.path or "")]
 
 

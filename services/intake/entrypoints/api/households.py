@@ -1,16 +1,31 @@
-"""Households: find one by identity number, read its history, transfer it to another office. An identity
-number never travels in a URL: these are POSTs."""
+"""Households: the office's list, find one by identity number, read its history, transfer it to another
+office. An identity number never travels in a URL: the lookup and the transfer are POSTs."""
+
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
+from kit.paging import PageOut
 from services.intake.domain.commands import LookupHousehold, TransferHousehold, ViewHousehold
 from services.intake.domain.errors import NotFound
-from services.intake.entrypoints.deps import Bus, Transferrer, VisibleHousehold, Worker, actor_of
+from services.intake.entrypoints.deps import Bus, Queries, Transferrer, VisibleHousehold, Worker, actor_of
+from services.intake.entrypoints.lists import HouseholdFiltersApi, HouseholdPaging
 from services.intake.entrypoints.mapping import history_out
-from services.intake.entrypoints.schemas import HistoryOut, LookupIn, TransferIn, TransferOut
+from services.intake.entrypoints.schemas import HistoryOut, HouseholdRowOut, LookupIn, TransferIn, TransferOut
 from services.intake.entrypoints.text import PurposeQuery
 
 router = APIRouter(prefix="/api/households", tags=["households"])
+
+
+@router.get("", response_model=PageOut[HouseholdRowOut])
+async def list_households(user: Worker, queries: Queries, paging: HouseholdPaging, filters: HouseholdFiltersApi):
+    """The caller's office's households, without personal data: one page (`page`, `page_size` 1–200, default
+    50), newest first unless `sort` says otherwise (`reference`, `created`, `decision`: the latest decision's
+    time), narrowed by `decision` (the latest application's latest decision: `in_effect`, `awaiting_approval`,
+    or `none`: no decision or one sent back), `has_children` and the start of the office's `reference`;
+    `total` counts them all."""
+    page = await queries.household_list(user.office_id or "", paging, filters)
+    return PageOut.of(page, lambda r: HouseholdRowOut(**asdict(r)))
 
 
 @router.post("/lookup", response_model=HistoryOut)
