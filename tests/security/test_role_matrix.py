@@ -178,6 +178,7 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/placement/api/leader-queue/{item_id}/seen"): ("NYNNNNON", f"/placement/api/leader-queue/{s}/seen",
                                                                   {}),
         ("GET", "/placement/api/capacity"): ("YYYYYYYN", "/placement/api/capacity", {}),
+        ("GET", "/placement/api/units"): ("YYYYYYYN", "/placement/api/units", {}),
         ("GET", "/placement/api/views"): ("YYYYYYYN", "/placement/api/views", {}),
         ("GET", "/placement/"): ("YYYYYYYN", "/placement/", {}),
         ("GET", "/placement/views"): ("YYYYYYYN", "/placement/views", {}),
@@ -202,6 +203,7 @@ def table(ids: dict) -> dict[tuple[str, str], tuple[str, str, dict]]:
         ("POST", "/placement/providers/{provider_id}/inspections"): (
             "YYNNYYYN", f"/placement/providers/{pr}/inspections", {"data": {}}),
         ("GET", "/placement/providers"): ("YYYYYYYN", "/placement/providers", {}),
+        ("GET", "/placement/units"): ("YYYYYYYN", "/placement/units", {}),
         ("POST", "/placement/providers/import"): ("NYNNYNYN", "/placement/providers/import", {"data": {}}),
         ("GET", "/placement/imports"): ("NYNNYNYN", "/placement/imports", {}),
         ("POST", "/placement/imports/stays"): ("NYNNYNYN", "/placement/imports/stays", {"data": {}}),

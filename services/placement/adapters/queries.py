@@ -13,7 +13,7 @@ import asyncpg
 
 from kit import clock
 from kit.paging import Page, Paging, Sorting, fetch_page
-from services.placement.adapters import rows
+from services.placement.adapters import rows, unit_list
 from services.placement.domain.history import Office
 from services.placement.domain.leader_queue import LatestExtension, QueueItem, items_of
 from services.placement.domain.matching import Candidate
@@ -173,6 +173,11 @@ class PlacementQueries:
                  today or clock.today()],
                 PROVIDER_SORTING.sql(paging.sort), paging)
         return Page([rows.provider(r) for r in found], total, paging.page, paging.page_size)
+
+    async def unit_page(self, paging: Paging, filters: unit_list.UnitFilters, today: date) -> Page[unit_list.UnitRow]:
+        """One page of every provider's units, narrowed by the filters, in SQL (adapters/unit_list.py)."""
+        async with self._pool.acquire() as conn:
+            return await unit_list.unit_page(conn, paging, filters, today)
 
     async def municipalities_of_providers(self) -> list[str]:
         return [r["municipality"] for r in await self._fetch(

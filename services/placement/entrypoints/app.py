@@ -32,9 +32,10 @@ from services.placement.entrypoints.pages import decisions as decision_pages
 from services.placement.entrypoints.pages import imports as import_pages
 from services.placement.entrypoints.pages import providers as provider_pages
 from services.placement.entrypoints.pages import stays as stay_pages
+from services.placement.entrypoints.pages import units as unit_pages
 
 ROUTERS = (imports, providers, units, inspections, decisions, matches, stays, households, capacity, views,
-           leader_queue, overview, decision_pages, stay_pages, provider_pages, import_pages)
+           leader_queue, overview, decision_pages, stay_pages, provider_pages, unit_pages, import_pages)
 
 
 def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[], date], people: PeopleLookup,
@@ -50,7 +51,7 @@ def create_app(bus: MessageBus, queries: PlacementQueries, *, today: Callable[[]
     pages.env.globals.update(destinations=common.DESTINATIONS_NB, agreements=common.AGREEMENTS_NB,
                              accommodations=common.ACCOMMODATION_NB, municipality_names=municipality_names or {})
     app.state.bus, app.state.queries, app.state.today, app.state.people = bus, queries, today, people
-    app.state.pages = pages
+    app.state.pages, app.state.municipality_names = pages, dict(municipality_names or {})
     app.state.import_runs = set()  # the history import runs this process writes (api/imports.start_run)
     for module in ROUTERS:
         app.include_router(module.router)

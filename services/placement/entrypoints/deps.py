@@ -50,10 +50,16 @@ def _today(request: Request) -> date:
     return request.app.state.today()
 
 
+def _municipality_names(request: Request) -> dict[str, str]:
+    return request.app.state.municipality_names
+
+
 Bus = Annotated[MessageBus, Depends(_bus)]
 Queries = Annotated[PlacementQueries, Depends(_queries)]
 Today = Annotated[date, Depends(_today)]
 """The date in Norway (kit.clock), bound in bootstrap so a test can fix it."""
+MunicipalityNames = Annotated[dict[str, str], Depends(_municipality_names)]
+"""Kommunenummer → name (the reference data)."""
 
 
 def may_see(user: User, office_id: str, field: str) -> None:
