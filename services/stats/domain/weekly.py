@@ -59,6 +59,9 @@ def iso_week(year: int, week: int) -> Week:
 
 
 def week_of(day: date) -> Week:
+    """The ISO week `day` is in; a day outside 2000–2100 is refused as a year is (a Norwegian message)."""
+    if not 2000 <= day.year <= 2100:
+        raise RuleBroken("Skriv en dato mellom år 2000 og 2100.", field="date")
     iso = day.isocalendar()
     return Week(iso.year, iso.week, day - timedelta(days=iso.weekday - 1))
 

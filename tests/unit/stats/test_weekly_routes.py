@@ -59,12 +59,17 @@ async def test_a_week_that_does_not_exist_or_has_not_begun_is_refused():
     async with as_user(a, LEADER) as c:
         api = await c.get("/api/reports/uke", params={"municipality": "0301", "year": 2025, "week": 53})
         later = await c.get("/api/reports/uke", params={"municipality": "0301", "year": 2026, "week": 2})
+        # A date at the calendar's edge: its week would run past the last date there is.
+        edges = [await c.get("/api/reports/uke", params={"municipality": "0301", "date": day})
+                 for day in ("9999-12-31", "0001-01-01")]
     async with as_user(a, LEADER, page=True) as c:
         page = await c.get("/rapporter/uke", params={"year": "2025", "week": "53"})
         typo = await c.get("/rapporter/uke", params={"date": "31.02.2025"})
     assert api.status_code == 422 and api.json()["errors"][0]["loc"][-1] == "week"
     assert "2025 har uke 1 til 52" in api.json()["detail"]
     assert later.status_code == 422 and "ikke begynt" in later.json()["detail"]
+    for edge in edges:
+        assert edge.status_code == 422 and edge.json()["errors"][0]["loc"] == ["query", "date"], edge.text
     assert page.status_code == 422 and 'id="week-error"' in page.text and "2025 har uke 1 til 52" in page.text
     assert typo.status_code == 422 and 'id="date-error"' in typo.text and 'value="31.02.2025"' in typo.text
 
