@@ -11,6 +11,7 @@ import pytest
 
 from botilbud.settings import Settings
 from botilbud.stack import demo_offices, run_file, serve
+from botilbud.verify import operator_token, resolve, verify_until
 from kit.clock import today
 from tests.conftest import eventually, login
 
@@ -67,6 +68,12 @@ async def test_records_survive_a_restart_of_the_embedded_stack(tmp_path):
             assert any(d["extensions"] for d in details)  # the extension decision was followed
             cases_before = (await client.get("/intake/api/applications", headers=worker)).json()["total"]
             assert units_before > 0
+            # Stats may still be handling the demo's last events: the numbers to compare with are taken once
+            # every published event has had its effect (verify's inbox check), not a moment earlier.
+            checked, address, bootstrap = resolve(Settings(_env_file=None, home=settings.home), url)
+            settled = await verify_until(checked, 120, address=address, token=operator_token(checked),
+                                         bootstrap=bootstrap, grace_seconds=0)
+            assert settled.ok, settled.text()
             kostra_before = await kostra(client, await login(client, "drift"))
             assert sum(k["households"] for k in kostra_before.values()) >= len(stays_before)
     finally:
