@@ -8,15 +8,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import UploadFile
 
 from kit.auth import User
 from kit.paging import PAGE_NAMES, Paging
+from kit.uploads import UploadRefused, form_upload
 from services.billing.adapters.ehf import MAX_DOCUMENT_BYTES
 from services.billing.adapters.queries import INVOICE_SORTING, BillingQueries, InvoiceFilters
 from services.billing.domain.commands import AdjustLine, ApproveInvoice, DisputeInvoice
 from services.billing.domain.errors import BillingError, DocumentRefused, DocumentTooLarge, NotFound, RuleBroken
-from services.billing.entrypoints.api.invoices import SLACK, import_file
+from services.billing.entrypoints.api.invoices import import_file
 from services.billing.entrypoints.deps import Bus, Finance, LinePosition, Queries
 from services.billing.entrypoints.errors import status_of
 from services.billing.entrypoints.lists import InvoiceFiltersPage, InvoicePagingPage
@@ -66,15 +66,13 @@ async def inbox_page(request: Request, user: Finance, queries: Queries, paging: 
 @router.post("/invoices", response_class=HTMLResponse)
 async def upload(request: Request, user: Finance, bus: Bus, queries: Queries):
     try:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES + SLACK:
-            raise DocumentTooLarge(f"Filen er for stor; grensen er {MAX_DOCUMENT_BYTES // 1024} kB.")
-        form = await request.form(max_files=1, max_fields=5)
-        document = form.get("document")
-        if not isinstance(document, UploadFile) or not document.filename:
-            raise DocumentRefused("Velg en fil (EHF-XML eller CSV).")
-        data = await document.read(MAX_DOCUMENT_BYTES + 1)
-        invoices = await import_file(bus, queries, data, document.filename, document.content_type or "",
+        try:
+            document = await form_upload(
+                request, MAX_DOCUMENT_BYTES, field="document", missing_nb="Velg en fil (EHF-XML eller CSV).",
+                too_large_nb=f"Filen er for stor; grensen er {MAX_DOCUMENT_BYTES // 1024} kB.")
+        except UploadRefused as exc:
+            raise (DocumentTooLarge if exc.too_large else DocumentRefused)(str(exc)) from None
+        invoices = await import_file(bus, queries, document.data, document.filename, document.content_type,
                                      user.username, user.name or None)
     except DocumentRefused as exc:
         return await inbox(request, user, queries, error=str(exc), status_code=status_of(exc))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import UploadFile
 
+from kit.uploads import UploadRefused, form_upload
 from services.intake.adapters import offices_csv
 from services.intake.domain.commands import ImportOffices
 from services.intake.domain.errors import RuleBroken
@@ -23,21 +23,13 @@ OUTCOMES_NB = {"registered": "Nytt", "changed": "Endret", "unchanged": "Uendret"
 
 async def _rows(request: Request) -> tuple[str, list, bool]:
     """The uploaded file's rows, its name and whether only to check; RuleBroken (field `file`) says why not."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > IMPORT_MAX_BYTES + 64 * 1024:
-        raise RuleBroken(TOO_LARGE_NB, "file")
-    form = await request.form(max_files=1, max_fields=4)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise RuleBroken("Velg en CSV-fil med Nav-kontorer.", "file")
-    data = await upload.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
-        raise RuleBroken(TOO_LARGE_NB, "file")
     try:
-        rows = offices_csv.read(data)
-    except FileError as exc:
+        upload = await form_upload(request, IMPORT_MAX_BYTES, missing_nb="Velg en CSV-fil med Nav-kontorer.",
+                                   too_large_nb=TOO_LARGE_NB, max_fields=4)
+        rows = offices_csv.read(upload.data)
+    except (UploadRefused, FileError) as exc:
         raise RuleBroken(str(exc), "file") from None
-    return upload.filename[:100], rows, form.get("dry_run") == "true"
+    return upload.filename[:100], rows, upload.form.get("dry_run") == "true"
 
 
 @router.post("/offices/import", response_class=HTMLResponse)

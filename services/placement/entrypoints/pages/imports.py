@@ -8,11 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import UploadFile
 
 from kit import clock
 from kit.auth import User
 from kit.input_guard import MAX_BODY_BYTES
+from kit.uploads import FORM_SLACK_BYTES, UploadRefused, form_upload
 from services.placement.adapters import csv_files
 from services.placement.adapters.queries import PlacementQueries
 from services.placement.domain import commands
@@ -26,7 +26,7 @@ from services.placement.entrypoints.pages.common import render
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 # A page's form is held in memory while its security token is checked (kit.web): the page takes what fits
 # there, some 100,000 rows; larger files go through `botilbud import-stays`.
-PAGE_MAX_BYTES = MAX_BODY_BYTES - 64 * 1024
+PAGE_MAX_BYTES = MAX_BODY_BYTES - FORM_SLACK_BYTES
 TOO_LARGE_NB = f"Filen er for stor for siden (over {PAGE_MAX_BYTES // 2**20} MB): bruk botilbud import-stays."
 
 
@@ -47,25 +47,17 @@ async def import_stays_form(request: Request, user: ProviderAdmin, queries: Quer
     """«Bare kontroller»: every row checked, nothing written, the result shown. Otherwise the import run starts
     (or the file is refused with every bad row) and the browser follows its progress."""
     try:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise RuleBroken(TOO_LARGE_NB, "file")
-        form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise RuleBroken("Velg en CSV-fil med opphold.", "file")
-        data = await upload.read(PAGE_MAX_BYTES + 1)
-        if len(data) > PAGE_MAX_BYTES:
-            raise RuleBroken(TOO_LARGE_NB, "file")
         try:
-            rows = csv_files.read(data)
-        except HeaderError as exc:
+            upload = await form_upload(request, PAGE_MAX_BYTES, missing_nb="Velg en CSV-fil med opphold.",
+                                       too_large_nb=TOO_LARGE_NB)
+            rows = csv_files.read(upload.data)
+        except (UploadRefused, HeaderError) as exc:
             raise RuleBroken(str(exc), "file") from None
     except RuleBroken as exc:
         return await imports_page(request, user, queries, error=exc,
                                   status_code=413 if str(exc) == TOO_LARGE_NB else 422)
-    partial, file_name = form.get("partial") == "true", upload.filename[:200]
-    if form.get("dry_run") == "true":
+    partial, file_name = upload.form.get("partial") == "true", upload.filename[:200]
+    if upload.form.get("dry_run") == "true":
         result = await bus.handle(commands.ImportStays(tuple(rows), partial, True, leader_office(user)))
     else:
         started = await start_run(request, bus, rows, partial=partial, user=user, file_name=file_name)

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import UploadFile
 
 from kit.auth import User
 from kit.paging import PAGE_NAMES, Paging
+from kit.uploads import UploadRefused, form_upload
 from services.placement.adapters import csv_files
 from services.placement.adapters.queries import PROVIDER_SORTING, PlacementQueries, ProviderFilters
 from services.placement.domain import commands, provider_import
@@ -72,21 +72,13 @@ async def import_providers_form(request: Request, user: ProviderAdmin, queries: 
     """A providers file (../shared/formats/providers-import.md) through the same import as the API: with «bare
     kontroller» a dry run listing every problem and change; else the import, or its refusal with every problem."""
     try:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > PROVIDERS_MAX_BYTES + 64 * 1024:
-            raise RuleBroken(PROVIDERS_TOO_LARGE_NB, "file")
-        form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise RuleBroken("Velg en CSV-fil med tilbydere.", "file")
-        data = await upload.read(PROVIDERS_MAX_BYTES + 1)
-        if len(data) > PROVIDERS_MAX_BYTES:
-            raise RuleBroken(PROVIDERS_TOO_LARGE_NB, "file")
         try:
-            rows = csv_files.read(data, check_header=provider_import.check_header)
-        except HeaderError as exc:
+            upload = await form_upload(request, PROVIDERS_MAX_BYTES, missing_nb="Velg en CSV-fil med tilbydere.",
+                                       too_large_nb=PROVIDERS_TOO_LARGE_NB)
+            rows = csv_files.read(upload.data, check_header=provider_import.check_header)
+        except (UploadRefused, HeaderError) as exc:
             raise RuleBroken(str(exc), "file") from None
-        partial, dry_run = form.get("partial") == "true", form.get("dry_run") == "true"
+        partial, dry_run = upload.form.get("partial") == "true", upload.form.get("dry_run") == "true"
     except RuleBroken as exc:
         return await providers_list(request, user, queries, today, error=exc,
                                     status_code=413 if str(exc) == PROVIDERS_TOO_LARGE_NB else 422)
