@@ -1,11 +1,16 @@
 """Shared helpers of intake's integration tests."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
+from botilbud.stack import DEMO_PASSWORD, demo_users, office_users
 from kit import clock
+from kit.auth import UserDirectory
 from services.intake.domain.identity import synthetic_identity_number
 
 TODAY = clock.today()
+MADLA = {"name": "Nav Madla", "municipality": "1103", "address": "Madlamarkveien 6, 4041 Hafrsfjord"}
+"""An office nobody has registered yet (the list tests register it and fill it)."""
 
 
 def application(number: str, office: str = "nav-bodo", name: str = "Kari Testperson", **extra) -> dict:
@@ -36,3 +41,11 @@ async def count_rows(stack) -> dict[str, int]:
     async with stack.pools["intake"].acquire() as conn:
         return {t: await conn.fetchval(f"SELECT count(*) FROM {t}")
                 for t in ("households", "applications", "decisions", "outbox")}
+
+
+def users_with_madla(tmp_path_factory) -> Path:
+    """The harness's users and Nav Madla's case worker and leader: a module's `users_file` for tests that
+    register Nav Madla and want its rows alone."""
+    path = tmp_path_factory.mktemp("users") / "users.json"
+    UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users() + office_users([("nav-madla", "Nav Madla")])])
+    return path

@@ -9,22 +9,16 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from botilbud.stack import DEMO_PASSWORD, demo_users, office_users
-from kit.auth import UserDirectory
 from tests.conftest import login
-from tests.intake.helpers import TODAY, application, number
+from tests.intake.helpers import MADLA, TODAY, application, number, users_with_madla
 
 pytestmark = [pytest.mark.integration, pytest.mark.http_only]
-MADLA = {"name": "Nav Madla", "municipality": "1103", "address": "Madlamarkveien 6, 4041 Hafrsfjord"}
 ROWS, SIZE = 12, 5
 
 
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory):
-    """The harness's users and Nav Madla's case worker and leader (an office nobody has registered yet)."""
-    path = tmp_path_factory.mktemp("users") / "users.json"
-    UserDirectory.write(path, [(u, DEMO_PASSWORD) for u in demo_users() + office_users([("nav-madla", "Nav Madla")])])
-    return path
+    return users_with_madla(tmp_path_factory)
 
 
 async def _madla_with_twelve_cases(client) -> tuple[dict, dict, list[str]]:
