@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -34,6 +34,7 @@ from cryptography.fernet import Fernet
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.settings import Settings
 from botilbud.stack import DEMO_PASSWORD, write_demo_users
+from kit import clock
 from services.intake.domain.identity import synthetic_identity_number
 
 SERVICES = ("intake", "placement", "billing", "stats")
@@ -122,7 +123,7 @@ async def freshness(url: str, stats_db: str, rate: float, seconds: float) -> tup
         leader_token = (await client.post("/api/token", data={"username": "leder-grunerlokka",
                                                                "password": DEMO_PASSWORD})).json()["access_token"]
         leader = {"Authorization": f"Bearer {leader_token}"}
-        today = datetime.now(UTC).date()
+        today = clock.today()
         decisions = []
         for number in synthetic_identity_numbers(total):
             a = (await client.post("/intake/api/applications", headers=auth, json={

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres  # noqa: E402
 from botilbud.settings import SERVICES, Settings  # noqa: E402
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users  # noqa: E402
+from kit import clock
 from kit.auth import UserDirectory  # noqa: E402
 from kit.logging import configure_logging  # noqa: E402
 from kit.runtime import Runtime  # noqa: E402
@@ -70,7 +71,7 @@ async def main(count: int) -> None:
             households = await demo.load_demo_data(bus_for(runtime.pools["intake"], settings), factory)
             demo_seconds = time.perf_counter() - started
             register, decide, lookup = [], [], []
-            today = datetime.now(UTC).date()
+            today = clock.today()
             async with httpx.AsyncClient(base_url=runtime.url, timeout=30) as client:
                 token = (await client.post("/api/token", data={"username": "veileder-bodo",
                                                                "password": DEMO_PASSWORD})).json()["access_token"]

@@ -11,7 +11,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from botilbud.embedded import EmbeddedKafka, EmbeddedPostgres
 from botilbud.settings import SERVICES, Settings
 from botilbud.stack import DEMO_PASSWORD, definitions, demo_users
+from kit import clock
 from kit.auth import UserDirectory
 from kit.runtime import Runtime
 from services.placement.domain import matching, model, reference
@@ -69,7 +70,7 @@ async def bench_contention(households: int = 40, units: int = 10) -> dict:
     try:
         from tests.placement.helpers import grant, orgnr
 
-        today = datetime.now(UTC).date()
+        today = clock.today()
         async with httpx.AsyncClient(base_url=runtime.url, timeout=60) as client:
             token = (await client.post("/api/token", data={"username": "veileder-grunerlokka",
                                                            "password": DEMO_PASSWORD})).json()["access_token"]

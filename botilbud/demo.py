@@ -8,10 +8,11 @@ already has stays is left alone."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 
+from kit import clock
 from kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -44,7 +45,7 @@ async def _office(client: httpx.AsyncClient, office: str, password: str, wait_se
     originals = [d for d in decisions if not d["extends_decision_id"]]
     originals += [(await client.get(f"/placement/api/decisions/{e}", headers=auth)).json()
                   for e in extensions if e not in {d["decision_id"] for d in originals}]
-    today = datetime.now(UTC).date()
+    today = clock.today()
     placed, moved_out = 0, False
     for decision in sorted(originals, key=lambda d: d["period_from"]):
         check_in = date.fromisoformat(decision["period_from"])

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
+from kit.clock import NORWAY, today
+
 LOCALE = Locale.parse("nb_NO")
-OSLO = ZoneInfo("Europe/Oslo")
 EMPTY = "–"
 """What an absent value shows as."""
 
@@ -38,7 +38,7 @@ def date_nb(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
-        value = value.astimezone(OSLO).date() if value.tzinfo else value.date()
+        value = today(value) if value.tzinfo else value.date()
     return format_date(value, "dd.MM.yyyy", locale=LOCALE)
 
 
@@ -46,7 +46,7 @@ def datetime_nb(value: datetime | None) -> str:
     """05.03.2026 14:03, in Norway's time."""
     if value is None:
         return EMPTY
-    moment = value.astimezone(OSLO) if value.tzinfo else value
+    moment = value.astimezone(NORWAY) if value.tzinfo else value
     return format_datetime(moment, "dd.MM.yyyy HH:mm", locale=LOCALE)
 
 

@@ -4,7 +4,7 @@ codes per line); the same file twice is a duplicate; a hostile file is refused w
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botilbud.cli import app
+from kit import clock
 from tests.billing.factory import Line, ehf
 from tests.billing.test_documents import XXE
 from tests.billing.test_invoices_through_the_stack import place_household
@@ -27,7 +28,7 @@ async def botilbud(stack, *args: str, user: str = "okonomi"):
 
 
 async def test_requisitions_list_and_invoices_import(stack, tmp_path):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=4)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         _, stay, _ = await place_household(client, check_in, today)

@@ -2,12 +2,13 @@
 and the stay, adjusts the disputed line (an empty reason is refused next to the field, the typed amount kept),
 approves the invoice and downloads the export."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 
+from kit import clock
 from tests.billing.factory import Line, ehf, kroner
 from tests.billing.test_documents import XXE
 from tests.billing.test_invoices_through_the_stack import place_household
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 async def test_finance_adjusts_approves_and_exports(stack, browser, tmp_path):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=6)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         _, stay, _ = await place_household(client, check_in, today)

@@ -5,7 +5,7 @@ move-out nights are not payable; finance approves, the approved invoice cannot c
 what was billed; the export and the spend have it; the events left through the outbox."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import asyncpg
@@ -13,6 +13,7 @@ import httpx
 import pypdf
 import pytest
 
+from kit import clock
 from tests.billing.factory import Line, csv_invoice, ehf, export_today, kroner
 from tests.billing.test_documents import BILLION_LAUGHS, XXE, fifty_megabytes
 from tests.conftest import eventually, granted_decision, login
@@ -33,7 +34,7 @@ async def place_household(client: httpx.AsyncClient, check_in: date, today: date
 
 
 async def test_invoice_import_reconcile_settle_and_export(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=10)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         worker, stay, unit = await place_household(client, check_in, today)

@@ -14,6 +14,7 @@ import pytest
 import contracts
 from contracts import Envelope
 from contracts.placement import Agreement
+from kit import clock
 from tests.billing.factory import Line, ehf
 from tests.billing.test_invoices_through_the_stack import place_household
 from tests.conftest import eventually, login
@@ -30,7 +31,7 @@ async def publish(stack, event: contracts.IntegrationEvent, *, times: int = 1) -
 
 
 async def test_extension_and_fixed_places(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=3)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         _, stay, unit = await place_household(client, check_in, today)

@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from kit import clock
 from tests.conftest import eventually, granted_decision, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +120,7 @@ def exported(metrics_text: str) -> set[str]:
 
 async def drive_a_household_through(client: httpx.AsyncClient) -> None:
     """The walking skeleton's path, so every service has HTTP and event metrics with their labels."""
-    today = datetime.now(UTC).date()
+    today = clock.today()
     worker = await login(client, "veileder-grunerlokka")
     refused = await client.post("/intake/api/applications", headers=worker, json={"office_id": "nav-grunerlokka"})
     assert refused.status_code == 422

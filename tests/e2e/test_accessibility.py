@@ -8,7 +8,7 @@ No serious or critical violation on any of them; the screenshots' folder is prin
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +16,7 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
+from kit import clock
 from tests.billing.factory import Line, ehf
 from tests.billing.test_invoices_through_the_stack import place_household
 from tests.conftest import browser_login, eventually, login
@@ -48,7 +49,7 @@ def kind_of(path: str) -> str:
 
 
 async def demo_data_with_a_stay_and_an_invoice(base_url: str) -> None:
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=5)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         _, stay, _ = await place_household(client, check_in, today)

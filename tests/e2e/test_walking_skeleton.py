@@ -3,18 +3,19 @@
 A case worker registers an application and grants it; placement receives the decision and the household is
 placed; billing issues a requisition; stats counts the household in this year's KOSTRA."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
+from kit import clock
 from tests.conftest import eventually, granted_decision, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 async def test_one_household_flows_through_every_service(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         # Grünerløkka requires a leader's approval before a decision takes effect; the helper gives it.
         worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=5),

@@ -2,7 +2,7 @@
 billing's back, an event left unpublished and a stay stats never heard of are each reported."""
 
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import httpx
@@ -10,6 +10,7 @@ import pytest
 
 from botilbud.verify import operator_token, verify, verify_until
 from contracts import OfficeRegistered
+from kit import clock
 from tests.conftest import SAMPLE_FNR, granted_decision, login
 from tests.faults.traffic import synthetic_number
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 async def place_one(client: httpx.AsyncClient, identity_number: str = SAMPLE_FNR) -> str:
-    today = datetime.now(UTC).date()
+    today = clock.today()
     worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=3),
                                                  period_to=today + timedelta(days=20), identity_number=identity_number)
     fits = (await client.get(f"/placement/api/decisions/{decision_id}/matches", headers=worker)).json()["fits"]

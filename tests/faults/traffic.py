@@ -15,11 +15,12 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 
 from botilbud.stack import DEMO_PASSWORD, demo_offices
+from kit import clock
 from services.intake.domain.identity import synthetic_identity_number
 
 OFFICES = demo_offices()
@@ -94,7 +95,7 @@ class Traffic:
         return r
 
     async def journey(self, rng: random.Random, office: dict) -> None:
-        today = datetime.now(UTC).date()
+        today = clock.today()
         # Each household's stay lies somewhere in the last months of this year and lasts a few nights, so the
         # units' calendars fill slowly and a unit is seldom wanted by two workers for the same nights.
         check_in = today - timedelta(days=rng.randrange(4, max(5, min(300, (today - date(today.year, 1, 1)).days))))

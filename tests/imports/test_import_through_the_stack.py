@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import asyncpg
 import httpx
@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botilbud.cli import app
+from kit import clock
 from services.stats.domain.kostra import KostraRules, StayFacts
 from tests.conftest import eventually, login
 from tests.stats.reference import reference_kostra
@@ -65,7 +66,7 @@ async def kostra(client, headers) -> dict[str, int]:
 
 
 async def test_the_example_feeds_stats_and_billing_and_a_second_import_changes_nothing(stack, settings):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     placement_db, billing_db = settings.placement_database_url, settings.billing_database_url
     async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
         leader, admin = await login(client, "leder-grunerlokka"), await login(client, "admin")

@@ -1,13 +1,14 @@
 """The gauges operations alerts on, read from /metrics of a running stack: a family past three months, overdue
 inspections, invoices by status, this year's KOSTRA counters; and a crashed request counts as a 500."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from kit import clock
 from kit.auth import TokenSigner, UserDirectory
 from kit.web import create_root_app
 from tests.conftest import eventually, granted_decision
@@ -24,7 +25,7 @@ def sample(metrics: str, name: str, **labels) -> float | None:
 
 
 async def test_a_family_past_three_months_shows_in_the_gauges(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=100),
                                                      period_to=today + timedelta(days=10),
@@ -51,7 +52,7 @@ async def test_a_family_past_three_months_shows_in_the_gauges(stack):
 
 
 async def test_kostra_counters_are_gauges(stack):
-    today = datetime.now(UTC).date()
+    today = clock.today()
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         worker, decision_id = await granted_decision(client, office="nav-bodo",
                                                      period_from=today - timedelta(days=10),

@@ -1,7 +1,7 @@
 """Tracing on the real stack: one placement request is one trace, from the HTTP request through the outbox and
 the broker into billing's and stats' consumers (spans kept by the SDK's in-memory exporter)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -11,7 +11,7 @@ from opentelemetry.trace import SpanKind
 
 from botilbud.stack import definitions
 from contracts import HouseholdPlaced, Topic
-from kit import tracing
+from kit import clock, tracing
 from kit.auth import UserDirectory
 from kit.runtime import Runtime
 from tests.conftest import eventually, granted_decision
@@ -36,7 +36,7 @@ async def traced_stack(settings):
 
 async def test_a_placement_is_one_trace_from_the_request_into_billing_and_stats(traced_stack):
     stack, exporter = traced_stack
-    today = datetime.now(UTC).date()
+    today = clock.today()
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         worker, decision_id = await granted_decision(client, period_from=today - timedelta(days=2),
                                                      period_to=today + timedelta(days=20))

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from kit import clock
 from tests.billing.factory import Line, ehf
 from tests.billing.test_invoices_through_the_stack import place_household
 from tests.conftest import DEMO_PASSWORD, SAMPLE_FNR, eventually, login
@@ -77,7 +78,7 @@ class Known:
     """Real ids and values for plausible requests, by parameter or field name."""
 
     ids: dict[str, str]
-    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    today: date = field(default_factory=lambda: clock.today())
 
     def string(self, name: str, schema: dict) -> str:
         fmt = schema.get("format")
@@ -246,7 +247,7 @@ def baseline_upload(op: Operation) -> str:
 
 async def known_ids(client: httpx.AsyncClient) -> dict[str, str]:
     """A household placed through intake and placement, its requisition, and an invoice for it."""
-    today = datetime.now(UTC).date()
+    today = clock.today()
     check_in = today - timedelta(days=10)
     worker, stay, unit = await place_household(client, check_in, today)
     finance = await login(client, "okonomi")

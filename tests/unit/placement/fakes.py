@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+from kit import clock
 from kit.paging import Page, Paging
 from services.placement.adapters import events
 from services.placement.adapters.queries import (
@@ -292,7 +293,7 @@ class FakeQueries:
 
     async def provider_page(self, paging: Paging = Paging(), filters: ProviderFilters = ProviderFilters(),
                             today: date | None = None) -> Page[Provider]:
-        today = today or date.today()
+        today = today or clock.today()
         found = [p for p in await self.providers()
                  if filters.municipality in (None, p.municipality)
                  and (filters.target_group is None or filters.target_group in p.agreement.target_groups)
@@ -365,7 +366,7 @@ class FakeQueries:
     async def stays_of_office(self, office_id: str | None, paging: Paging = Paging(),
                               filters: StayFilters = StayFilters(), today: date | None = None) -> Page[StayRow]:
         """The filters and the default order (the SQL's other orders are the stack tests')."""
-        today = today or date.today()
+        today = today or clock.today()
 
         def status(s: Stay) -> str:
             return "ended" if s.check_out else ("planned" if s.check_in > today else "ongoing")
