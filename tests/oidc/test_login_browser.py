@@ -23,7 +23,7 @@ async def test_municipality_staff_sees_the_municipality_s_statistics_and_no_case
     assert await page.locator("header nav a").all_inner_texts() == ["Statistikk"]
     assert "Kommunens stab" in await page.locator("header").inner_text()
     await page.goto("/stats/")
-    await page.get_by_role("heading", name=f"KOSTRA {await page.locator('#year').input_value()} – kommune 0301")\
+    await page.get_by_role("heading", name=f"KOSTRA {await page.locator('#year').input_value()} – Oslo kommune (0301)")\
         .wait_for()
     assert await page.locator("td[data-key='households']").count() == 1
 

@@ -34,7 +34,7 @@ async def test_leader_opens_kostra_and_downloads_the_xlsx(stats_only, settings, 
     await page.get_by_label("Kommunenummer").fill("0301")
     await page.get_by_label("Bydel (bare Oslo, valgfritt)").fill("Grünerløkka")
     await page.get_by_label("Bydel (bare Oslo, valgfritt)").press("Enter")  # the keyboard submits the form
-    await page.get_by_role("heading", name="KOSTRA 2025 – kommune 0301, bydel Grünerløkka").wait_for()
+    await page.get_by_role("heading", name="KOSTRA 2025 – Oslo kommune (0301), bydel Grünerløkka").wait_for()
     shown = await page.locator("td[data-key=households]").inner_text()
     assert int(shown) == expected["households"]
 

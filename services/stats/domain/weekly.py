@@ -222,7 +222,7 @@ def tables(report: WeeklyReport) -> WeeklyTables:
     return WeeklyTables(
         Table("uke", f"Botid per kontor, {w.title}",
               ("Kontor", "Husstander i uka", "Døgn i uka", "I botilbud ved ukeslutt",
-               *(f"Sammenhengende {label}" for _, _, label in RUN_BUCKETS)), office_rows,
+               *(f"Sammenhengende {label[:1].lower()}{label[1:]}" for _, _, label in RUN_BUCKETS)), office_rows,
               note=f"Midlertidig botilbud, ikke natthjem. Ved ukeslutt: morgenen {report.counted_to:%d.%m.%Y}; "
                    "sammenhengende botid fram til da (flytting mellom tilbydere bryter ikke oppholdet)."),
         Table("uke-plasser", f"Ledige plasser per natt, {w.title}", ("Natt", "Plasser", "Opptatt", "Ledige"),

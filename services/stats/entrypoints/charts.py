@@ -18,7 +18,7 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]
     top = max((v for _, values in series for v in values), default=0) or 1
     scale = (width - label_w - 70) / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" style="max-width:{width}px" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+             f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     x = label_w
     for i, (name, _) in enumerate(series):
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>'

@@ -13,6 +13,7 @@ from typing import Literal
 from fastapi.encoders import decimal_encoder
 from fastapi.responses import Response
 
+from contracts import reference
 from kit import exports
 from kit.formatting import date_nb
 from services.stats.domain.kostra import KEYS, KostraRules
@@ -45,7 +46,10 @@ def kostra_report(area: Area, counts: dict[str, int], rules: KostraRules) -> dic
 
 
 def area_name(municipality: str, district: str | None) -> str:
-    return f"kommune {municipality}" + (f", bydel {district}" if district else "")
+    """"Oslo kommune (0301), bydel Sagene": the name for people, the number that KOSTRA reports under."""
+    name = reference.municipalities().get(municipality)
+    place = f"{name} kommune ({municipality})" if name else f"kommune {municipality}"
+    return place + (f", bydel {district}" if district else "")
 
 
 def slug(text: str | None) -> str:

@@ -60,5 +60,5 @@ async def test_the_kostra_page_opens_on_the_staff_s_own_municipality(app):
         page = await staff.get("/?year=2025")
         other = await staff.get("/?year=2025&municipality=0301")
     assert page.status_code == 200
-    assert "KOSTRA 2025 – kommune 1103" in page.text and "tre-maneder" not in page.text
+    assert "KOSTRA 2025 – Stavanger kommune (1103)" in page.text and "tre-maneder" not in page.text
     assert other.status_code == 403 and "egen kommune (1103)" in other.text

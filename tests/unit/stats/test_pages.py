@@ -169,7 +169,7 @@ async def test_a_district_asked_for_by_number_is_named_and_the_offices_districts
         page = await c.get("/?year=2025&municipality=0301&district=03")
     async with as_user(app, LEADER) as c:
         api = (await c.get("/api/kostra?year=2025&municipality=0301&district=030103")).json()
-    assert page.status_code == 200 and "kommune 0301, bydel Sagene" in page.text
+    assert page.status_code == 200 and "Oslo kommune (0301), bydel Sagene" in page.text
     assert 'data-key="households">1<' in page.text
     assert '<option value="Grünerløkka"><option value="Sagene">' in page.text
     assert (api["district"], api["households"]) == ("Sagene", 1)

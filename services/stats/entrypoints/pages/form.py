@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from kit.templating import templates
+from services.stats.entrypoints import presentation
 from services.stats.entrypoints.schemas import DISTRICT_MAX, PRINTABLE
 from services.stats.service_layer.views import Area, StatsViews
 
@@ -39,8 +40,7 @@ class AreaForm:
 
     @property
     def area_name(self) -> str:
-        district = self.values["district"]
-        return f"kommune {self.values['municipality']}" + (f", bydel {district}" if district else "")
+        return presentation.area_name(self.values["municipality"], self.values["district"] or None)
 
 
 def read_area(year: str | None, municipality: str | None, district: str | None, this_year: int) -> AreaForm:
