@@ -138,7 +138,7 @@ SECURITY_HEADERS = (
     ("x-frame-options", "DENY"),
     ("referrer-policy", "same-origin"),
     ("content-security-policy",
-     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+     "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"),
     # Pages and answers may show personal data: no browser or proxy keeps a copy.
     ("cache-control", "no-store"),
 )

@@ -3,7 +3,9 @@ public-sector web solutions must meet) and photographed: on one stack with the d
 APIs, a household granted and placed (so a stay and its requisition) and an imported invoice. Each role's pages
 are the ones it can reach from its home page by links (one page of each kind: one case, one stay, one provider…),
 the login page, a page that is not there and one the role may not see, and the forms after a bad submit.
-No serious or critical violation on any of them; the screenshots' folder is printed at the end of the run."""
+No serious or critical violation on any of them, and nothing on them that the site's Content-Security-Policy
+refuses (an inline style or script would be dropped silently in the user's browser); the screenshots' folder is
+printed at the end of the run."""
 
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ BAD_SUBMITS = {"veileder-grunerlokka": ["/intake/applications/new"],
 # Pages a role's home page does not link to (the admin's offices are not in a menu).
 STARTS = {"admin": ["/intake/offices", "/intake/audit"]}
 BAD_QUERIES = {"stab-oslo": ["/stats/?year=tjue&municipality=x"]}
+# Every page keeps what the Content-Security-Policy refused, for the checker to read.
+WATCH_CSP = """window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    e => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));"""
 
 
 def kind_of(path: str) -> str:
@@ -89,6 +95,9 @@ class Checker:
                 targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
                 self.found.append(f"{self.role} {name} ({page.url}): {violation['impact']} {violation['id']}"
                                   f" – {violation['help']}: {targets}")
+        refused = await page.evaluate("window.cspViolations")
+        if refused:
+            self.found.append(f"{self.role} {name} ({page.url}): refused by the Content-Security-Policy: {refused}")
 
 
 async def links_on(page, base_url: str) -> list[str]:
@@ -147,6 +156,7 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violation(s
     # Logged out: the login page, and the same with a wrong password.
     anonymous = Checker(screenshots, "innlogging")
     context = await browser.new_context(base_url=stack.url, locale="nb-NO")
+    await context.add_init_script(WATCH_CSP)
     page = await context.new_page()
     await page.goto("/login")
     await anonymous.check(page, "login")
@@ -161,10 +171,12 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violation(s
     for role in ROLES:
         checker = Checker(screenshots, role)
         page = await browser_login(browser, stack.url, role)
+        await page.context.add_init_script(WATCH_CSP)
         kinds = await walk(page, stack.url, checker)
         assert len(kinds) >= 3, (role, kinds)
         await error_states(page, checker)
         await page.context.close()
         found += checker.found
 
-    assert not found, f"{len(found)} serious or critical accessibility violations:\n" + "\n".join(found)
+    assert not found, f"{len(found)} serious or critical accessibility violations or refused inline code:\n" + \
+        "\n".join(found)

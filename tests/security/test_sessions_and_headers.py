@@ -39,7 +39,7 @@ async def test_every_kind_of_response_carries_the_security_headers(stack):
             for name, value in HEADERS.items():
                 assert r.headers.get(name) == value, (r.request.url, name, r.headers.get(name))
             csp = r.headers["content-security-policy"]
-            assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+            assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
             assert "strict-transport-security" not in r.headers  # plain http: HSTS would be ignored anyway
         assert {200, 303, 401, 403, 404, 422} <= statuses
 
