@@ -1,19 +1,23 @@
-"""What the shared page header shows beside the menu: the household search (for the roles that may search) and,
-for office leaders, the number of items in their queue. The count is asked when the page is sent, by the
-service drawing it, of whatever `app.state.header_count` the service bound (placement, billing and stats: an
-HTTP source at intake; intake: itself). It is asked once per page, briefly, and a page never fails for it: no
-answer in time, or any error, and the header shows the link without a number."""
+"""What the shared page header shows beside the menu: the household search (for the roles that may search),
+for office leaders the number of items in their queue, and who is logged in, with the names of their office and
+municipality. The count is asked when the page is sent, by the service drawing it, of whatever
+`app.state.header_count` the service bound (placement, billing and stats: an HTTP source at intake; intake:
+itself). It is asked once per page, briefly, and a page never fails for it: no answer in time, or any error, and
+the header shows the link without a number. The office's name comes the same way from `app.state.office_names`,
+each service's own copy of the offices (`CachedOfficeNames`); without it the header shows the office's id."""
 
 from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 
 import httpx
 from fastapi import Request
 
+from contracts import reference
 from kit.auth import Role, User, request_token
 from kit.logging import current_correlation_id, get_logger
 
@@ -31,7 +35,13 @@ QUEUE_COUNT_PATH = "/api/queue/count"
 COUNT_SECONDS = 1.0
 """The most a page waits for its header's count."""
 
+OFFICE_NAMES_SECONDS = 30.0
+"""How long a service keeps the office names it read for its headers: a page costs no query, and a new or
+renamed office shows within half a minute."""
+
 HeaderCount = Callable[[Request], Awaitable[int | None]]
+OfficeNames = Callable[[], Awaitable[Mapping[str, str]]]
+"""Office id → name, as the service drawing the page knows its offices."""
 
 
 def may_search(user: User | None) -> bool:
@@ -52,6 +62,54 @@ async def header_count(request: Request, user: User | None) -> int | None:
     except Exception as exc:  # noqa: BLE001 - the header's number is never worth a failed page
         log.info("header_count_unavailable", reason=type(exc).__name__)
         return None
+
+
+async def office_name(request: Request, user: User | None) -> str | None:
+    """The user's office as the header names it: its name, or its id where the name is not known (yet: the
+    office's event has not reached this service), or None for a user of no office."""
+    if user is None or not user.office_id:
+        return None
+    source: OfficeNames | None = getattr(request.app.state, "office_names", None)
+    if source is None:
+        return user.office_id
+    try:
+        names = await asyncio.wait_for(source(), COUNT_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - the office's name is never worth a failed page
+        log.info("header_office_names_unavailable", reason=type(exc).__name__)
+        return user.office_id
+    return names.get(user.office_id) or user.office_id
+
+
+def municipality_name(user: User | None) -> str | None:
+    """The municipality of the municipality's staff as the header names it, "Oslo kommune" (SSB's name), or
+    "kommune 0301" for a number the reference data does not know."""
+    if user is None or not user.municipality:
+        return None
+    name = reference.municipalities().get(user.municipality)
+    return f"{name} kommune" if name else f"kommune {user.municipality}"
+
+
+class CachedOfficeNames:
+    """The office names a service reads from its own database (`read`), kept for `seconds`. A read that fails
+    or is slow keeps the names read before (none at first, so the header shows ids) and is tried again only after
+    `seconds`: a database in trouble is not asked again on every page."""
+
+    def __init__(self, read: OfficeNames, *, seconds: float = OFFICE_NAMES_SECONDS, timeout: float = COUNT_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self._read, self._seconds, self._timeout, self._clock = read, seconds, timeout, clock
+        self._names: Mapping[str, str] = {}
+        self._read_at: float | None = None
+
+    async def __call__(self) -> Mapping[str, str]:
+        now = self._clock()
+        if self._read_at is not None and now - self._read_at < self._seconds:
+            return self._names
+        self._read_at = now
+        try:
+            self._names = dict(await asyncio.wait_for(self._read(), self._timeout))
+        except Exception as exc:  # noqa: BLE001 - stale names, or ids, rather than a failed page
+            log.info("office_names_unread", reason=type(exc).__name__)
+        return self._names
 
 
 @cache
