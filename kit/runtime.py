@@ -173,8 +173,8 @@ class Runtime:
             titles={svc.name: svc.title for svc in self.services},
             readiness=self._readiness_checks(), operations_here=not separate_ops, oidc=self.oidc)
         # The front page's header names the user's office from a service's copy of the offices, as theirs do.
-        root.state.office_names = next((p.app.state.office_names for p in self.parts.values()
-                                        if hasattr(p.app.state, "office_names")), None)
+        root.state.header_office_name = next((p.app.state.header_office_name for p in self.parts.values()
+                                              if hasattr(p.app.state, "header_office_name")), None)
         app = self.tracing.app(root)
         self._server, self.port = await self._serve(app, self.settings.http_port, "http")
         if separate_ops:

@@ -89,7 +89,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
             "billing-requisition-mailer")
     app = create_app(bus=bus, queries=queries, people=people, papers=papers, mail_configured=sender is not None)
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
-    app.state.office_names = CachedOfficeNames(queries.office_names)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
     return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus), background=background)
 
 

@@ -101,7 +101,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities(),
                      case_parts=CasePartsLookup(ctx.service_url),
                      placement=PlacementQueueClient(lambda: ctx.service_url("placement")))
-    app.state.office_names = office_names(uow_factory)
+    app.state.header_office_name = office_names(uow_factory)
 
     async def load_demo_data() -> None:
         if settings.demo_data:

@@ -54,7 +54,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     people = PeopleLookup(lambda: ctx.service_url("intake"))
     app = create_app(bus, queries, today=clock.today, people=people, municipality_names=reference.municipalities())
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
-    app.state.office_names = CachedOfficeNames(queries.office_names)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:

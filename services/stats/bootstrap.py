@@ -57,7 +57,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
                               partial(rebuild_lock, ctx.pool), metrics.rebuild_finished)
     app = create_app(views, run_rebuild)
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
-    app.state.office_names = CachedOfficeNames(queries.office_names)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
     return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus),
                         background={
                             "stats-gauges": every(5, partial(metrics.refresh, views), "stats-gauges"),

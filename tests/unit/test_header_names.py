@@ -41,49 +41,62 @@ class Database:
         return dict(self.names)
 
 
-async def test_the_names_are_read_once_per_period_and_a_new_office_shows_after_it():
+async def test_the_names_are_read_once_per_period_and_a_rename_shows_after_it():
     db, clock = Database(NAMES), Clock()
-    names = CachedOfficeNames(db.read, seconds=30, clock=clock)
-    assert await names() == NAMES and await names() == NAMES and db.reads == 1
-    db.names["nav-asker"] = "Nav Asker"
+    name = CachedOfficeNames(db.read, seconds=30, clock=clock)
+    assert await name("nav-grunerlokka") == "Nav Grünerløkka" and await name("nav-bodo") == "Nav Bodø"
+    assert db.reads == 1
+    db.names["nav-bodo"] = "Nav Bodø sentrum"
     clock.now += 29
-    assert "nav-asker" not in await names() and db.reads == 1
+    assert await name("nav-bodo") == "Nav Bodø" and db.reads == 1
     clock.now += 2
-    assert (await names())["nav-asker"] == "Nav Asker" and db.reads == 2
+    assert await name("nav-bodo") == "Nav Bodø sentrum" and db.reads == 2
+
+
+async def test_an_office_not_yet_known_is_asked_for_again_within_seconds_not_on_every_page():
+    db, clock = Database(NAMES), Clock()
+    name = CachedOfficeNames(db.read, seconds=30, unknown_seconds=3, clock=clock)
+    assert await name("nav-asker") is None and await name("nav-asker") is None and db.reads == 1
+    db.names["nav-asker"] = "Nav Asker"  # its event arrives
+    clock.now += 3
+    assert await name("nav-asker") == "Nav Asker" and db.reads == 2
+    clock.now += 3
+    assert await name("nav-asker") == "Nav Asker" and db.reads == 2
 
 
 @pytest.mark.parametrize("trouble", ["failing", "hanging"])
 async def test_a_read_in_trouble_keeps_the_names_read_before_and_is_not_retried_on_every_page(trouble):
     db, clock = Database(NAMES), Clock()
-    names = CachedOfficeNames(db.read, seconds=30, timeout=0.05, clock=clock)
-    assert await names() == NAMES
+    name = CachedOfficeNames(db.read, seconds=30, unknown_seconds=3, timeout=0.05, clock=clock)
+    assert await name("nav-grunerlokka") == "Nav Grünerløkka"
     setattr(db, trouble, True)
     clock.now += 31
-    assert await names() == NAMES and await names() == NAMES and db.reads == 2
+    assert await name("nav-grunerlokka") == "Nav Grünerløkka" and await name("nav-asker") is None
+    assert db.reads == 2
     setattr(db, trouble, False)
     db.names["nav-asker"] = "Nav Asker"
-    clock.now += 31
-    assert "nav-asker" in await names() and db.reads == 3
+    clock.now += 3
+    assert await name("nav-asker") == "Nav Asker" and db.reads == 3
 
 
-async def test_a_first_read_in_trouble_gives_no_names():
+async def test_a_first_read_in_trouble_names_no_office():
     db = Database(NAMES)
     db.failing = True
-    assert await CachedOfficeNames(db.read)() == {}
+    assert await CachedOfficeNames(db.read)("nav-grunerlokka") is None
 
 
 def request_with(source) -> Request:
     app = FastAPI()
     if source is not None:
-        app.state.office_names = source
+        app.state.header_office_name = source
     return Request({"type": "http", "app": app, "headers": []})
 
 
-async def known() -> dict[str, str]:
-    return NAMES
+async def known(office_id: str) -> str | None:
+    return NAMES.get(office_id)
 
 
-async def broken() -> dict[str, str]:
+async def broken(office_id: str) -> str | None:
     raise RuntimeError("no names")
 
 
@@ -104,10 +117,10 @@ def test_the_municipality_is_named_from_ssbs_classification_and_else_by_its_numb
 
 
 def service_page(source) -> FastAPI:
-    """A service's page drawn with the shared header, the office names from `source`."""
+    """A service's page drawn with the shared header, the office's name from `source`."""
     app = FastAPI()
     pages = templates()
-    app.state.office_names = source
+    app.state.header_office_name = source
 
     @app.get("/page")
     async def page(request: Request):
@@ -116,8 +129,8 @@ def service_page(source) -> FastAPI:
 
 
 def who(page_text: str) -> str:
-    """The header's user part: name, role, office, municipality."""
-    return re.search(r'<span class="who .*?</span></span>', page_text, re.S).group(0)
+    """What the header says of the user beside the name: role, office, municipality."""
+    return re.search(r'<span class="bl-detail">(.*?)</span>', page_text, re.S).group(1)
 
 
 async def test_the_header_shows_the_office_s_name_and_the_municipality_s_name_not_their_codes():
