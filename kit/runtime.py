@@ -167,11 +167,15 @@ class Runtime:
         self._start_retention()
         await self._reach_identity_provider()
         separate_ops = self.settings.ops_port is not None
-        app = self.tracing.app(create_root_app(
+        root = create_root_app(
             signer=self.signer, users=self.users,
             mounts={name: parts.app for name, parts in self.parts.items()},
             titles={svc.name: svc.title for svc in self.services},
-            readiness=self._readiness_checks(), operations_here=not separate_ops, oidc=self.oidc))
+            readiness=self._readiness_checks(), operations_here=not separate_ops, oidc=self.oidc)
+        # The front page's header names the user's office from a service's copy of the offices, as theirs do.
+        root.state.header_office_name = next((p.app.state.header_office_name for p in self.parts.values()
+                                              if hasattr(p.app.state, "header_office_name")), None)
+        app = self.tracing.app(root)
         self._server, self.port = await self._serve(app, self.settings.http_port, "http")
         if separate_ops:
             self._ops_server, self.ops_port = await self._serve(

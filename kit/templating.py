@@ -1,7 +1,7 @@
 """Server-rendered pages: the Jinja environment every service's templates live in (the service's own folder
 first, then the kit's shared layout), with the CSRF field every form carries, and the error page. A page is
 drawn when it is sent, not when the route returns it, so that its header can first ask for the leader's queue
-count (kit/header.py) without a route doing anything for it."""
+count and the user's office's name (kit/header.py) without a route doing anything for them."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ _SEED_KEY = "botilbud.csrf_seed"
 
 
 class PageResponse(_TemplateResponse):
-    """A template response drawn when it is sent: first the header's queue count (for a leader), then the page.
-    Starlette's draws in the constructor, where nothing can be awaited."""
+    """A template response drawn when it is sent: first the header's queue count (for a leader) and office name,
+    then the page. Starlette's draws in the constructor, where nothing can be awaited."""
 
     def __init__(self, template, context: dict, status_code: int = 200, headers: Mapping[str, str] | None = None,
                  media_type: str | None = None, background: BackgroundTask | None = None):
@@ -41,6 +41,8 @@ class PageResponse(_TemplateResponse):
         request = self.context.get("request")
         if request is not None and "leader_queue_count" not in self.context:
             self.context["leader_queue_count"] = await header.header_count(request, self.context.get("user"))
+        if request is not None and "header_office" not in self.context:
+            self.context["header_office"] = await header.office_name(request, self.context.get("user"))
         self.body = self.render(self.template.render(self.context))
         self.headers["content-length"] = str(len(self.body))
         await super().__call__(scope, receive, send)
@@ -69,7 +71,7 @@ def templates(*service_dirs: Path) -> Jinja2Templates:
     env.globals["csrf_token"] = _csrf_token
     env.globals["csrf_field"] = _csrf_field
     env.globals.update(may_search=header.may_search, has_queue=header.has_queue, search_action=header.SEARCH_ACTION,
-                       queue_page=header.QUEUE_PAGE)
+                       queue_page=header.QUEUE_PAGE, municipality_name=header.municipality_name)
     return _Templates(env=env)
 
 

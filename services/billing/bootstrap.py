@@ -12,7 +12,7 @@ from pathlib import Path
 from contracts import reference
 from kit import clock
 from kit.auth import service_token
-from kit.header import QUEUE_COUNT_PATH, RemoteCount
+from kit.header import QUEUE_COUNT_PATH, CachedOfficeNames, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.people import PeopleLookup
@@ -89,6 +89,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
             "billing-requisition-mailer")
     app = create_app(bus=bus, queries=queries, people=people, papers=papers, mail_configured=sender is not None)
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
     return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus), background=background)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from contracts import reference
 from kit import clock
+from kit.header import CachedOfficeNames
 from kit.logging import get_logger
 from kit.messagebus import MessageBus
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
@@ -85,6 +86,14 @@ def bus_for(pool, settings: Settings) -> MessageBus:
                     allow_synthetic=settings.allow_synthetic_ids)
 
 
+def office_names(uow_factory: Callable) -> CachedOfficeNames:
+    """The registry's office names, for the page header."""
+    async def read() -> dict[str, str]:
+        async with uow_factory() as uow:
+            return await uow.queries.office_names()
+    return CachedOfficeNames(read)
+
+
 def build(ctx: ServiceContext) -> ServiceParts:
     settings = ctx.settings
     uow_factory = uow_factory_for(ctx.pool, settings)
@@ -92,6 +101,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     app = create_app(bus=bus, uow_factory=uow_factory, municipalities=reference.municipalities(),
                      case_parts=CasePartsLookup(ctx.service_url),
                      placement=PlacementQueueClient(lambda: ctx.service_url("placement")))
+    app.state.header_office_name = office_names(uow_factory)
 
     async def load_demo_data() -> None:
         if settings.demo_data:

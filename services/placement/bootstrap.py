@@ -12,7 +12,7 @@ from pathlib import Path
 
 from contracts import reference
 from kit import clock
-from kit.header import QUEUE_COUNT_PATH, RemoteCount
+from kit.header import QUEUE_COUNT_PATH, CachedOfficeNames, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.people import PeopleLookup
@@ -54,6 +54,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     people = PeopleLookup(lambda: ctx.service_url("intake"))
     app = create_app(bus, queries, today=clock.today, people=people, municipality_names=reference.municipalities())
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
 
     async def load_demo_data() -> None:
         if ctx.settings.demo_data:

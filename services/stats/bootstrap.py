@@ -9,7 +9,7 @@ from pathlib import Path
 
 from contracts import reference
 from kit import clock
-from kit.header import QUEUE_COUNT_PATH, RemoteCount
+from kit.header import QUEUE_COUNT_PATH, CachedOfficeNames, RemoteCount
 from kit.messagebus import MessageBus
 from kit.metrics import every
 from kit.runtime import ServiceContext, ServiceDefinition, ServiceParts
@@ -46,7 +46,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
                           topic=ctx.settings.topic)
     bus = message_bus(uow_factory)
     k = ctx.settings.kostra
-    views = StatsViews(StatsQueries(ctx.pool),
+    queries = StatsQueries(ctx.pool)
+    views = StatsViews(queries,
                        KostraRules(k.over_days, k.short_days, k.young_min_age, k.young_max_age, k.child_max_age),
                        today=clock.today, oslo_districts=reference.oslo_districts())
     run_rebuild = None
@@ -56,6 +57,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
                               partial(rebuild_lock, ctx.pool), metrics.rebuild_finished)
     app = create_app(views, run_rebuild)
     app.state.header_count = RemoteCount(lambda: ctx.service_url("intake").rstrip("/") + QUEUE_COUNT_PATH)
+    app.state.header_office_name = CachedOfficeNames(queries.office_names)
     return ServiceParts(app=app, subscriptions=kafka.subscriptions(bus),
                         background={
                             "stats-gauges": every(5, partial(metrics.refresh, views), "stats-gauges"),

@@ -1,13 +1,14 @@
 """The kit's pages in a real browser on the running system: the API docs under the site's Content-Security-Policy,
-the error pages, and the menus each role is offered."""
+the error pages, the menus each role is offered, and the header's names of the user's office and municipality."""
 
+import re
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
 from botilbud.stack import DEMO_PASSWORD
-from tests.conftest import browser_login, login
+from tests.conftest import browser_login, eventually, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 
@@ -63,6 +64,29 @@ MENUS = {
     "admin": ["intake", "placement", "billing", "stats"],
     "stab-oslo": ["stats"],
 }
+HEADER_NAMES = {"veileder-grunerlokka": ("Nav Grünerløkka", "nav-grunerlokka"), "stab-oslo": ("Oslo kommune", "0301")}
+"""What the header names the user's office or municipality by, and the code it must not show instead."""
+
+
+def who(html: str) -> str:
+    """What the header says of the logged-in user beside the name (which may itself name the office): the role and
+    the office or municipality."""
+    found = re.search(r'<span class="who[^"]*">.*?<span class="bl-detail">(.*?)</span></span>', html, re.S)
+    return re.sub(r"\s+", " ", found.group(1)).strip() if found else ""
+
+
+async def header_names(client: httpx.AsyncClient, path: str, name: str, code: str) -> None:
+    """The page's header shows `name` and not `code`, within a few seconds."""
+    shown = []
+
+    async def named() -> bool:
+        shown.append(who((await client.get(path, follow_redirects=True)).text))
+        return name in shown[-1] and code not in shown[-1]
+
+    try:
+        await eventually(named, within=15, interval=0.5)
+    except AssertionError:
+        pytest.fail(f"the header of {path} shows {shown[-1]!r}, not {name!r}")
 
 
 def links_in(html: str, menu: str) -> list[str]:
@@ -111,6 +135,14 @@ async def test_the_front_page_and_menus_offer_only_what_each_role_may_use(stack)
                         refused.append(f"{username}: {href} (offered on /{service}/)")
     assert not wrong, wrong
     assert not refused, f"pages offered that the role may not open: {refused}"
+
+    # The front page's header and every service's name the office and the municipality, not their codes (an
+    # office's name may reach a service a moment after the start: its event).
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        for username, (name, code) in HEADER_NAMES.items():
+            client.headers.update(await login(client, username))
+            for path in ("/", *(f"/{service}/" for service in MENUS[username])):
+                await header_names(client, path, name, code)
 
 
 async def test_errors_on_the_running_system_are_norwegian_pages_and_api_problems(stack, browser):

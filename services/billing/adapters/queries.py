@@ -251,6 +251,10 @@ class BillingQueries:
                                        "WHERE stay_id = $1", row["stay_id"])
         return RequisitionView.of(row), StayView(**dict(stay)) if stay else None
 
+    async def office_names(self) -> dict[str, str]:
+        """The name of every office billing knows (from intake's events) by its id (the page header's)."""
+        return {r["id"]: r["name"] for r in await self._pool.fetch("SELECT id, name FROM offices")}
+
     async def household_offices(self, household_id: UUID) -> set[str]:
         async with self._pool.acquire() as conn:
             return await household_billing.household_offices(conn, household_id)

@@ -353,6 +353,10 @@ class IntakeQueries:
         row = await self.conn.fetchrow(offices.ONE, office_id)
         return offices.office_of(row) if row else None
 
+    async def office_names(self) -> dict[str, str]:
+        """Every office's name by its id, closed ones too (the page header's)."""
+        return {r["id"]: r["name"] for r in await self.conn.fetch("SELECT id, name FROM offices")}
+
     # -- the demo loader ----------------------------------------------------------------------------------
     async def granted_in_effect(self) -> list[Decision]:
         rows = await self.conn.fetch(

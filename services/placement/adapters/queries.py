@@ -189,6 +189,10 @@ class PlacementQueries:
                 for r in await self._fetch("SELECT id, name, municipality, district FROM offices WHERE NOT closed "
                                            "ORDER BY municipality, name")}
 
+    async def office_names(self) -> dict[str, str]:
+        """The name of every office placement knows, closed ones too, by its id (the page header's)."""
+        return {r["id"]: r["name"] for r in await self._fetch("SELECT id, name FROM offices")}
+
     async def office(self, office_id: str) -> Office | None:
         """An office as placement knows it (closed ones too): where its households' matching starts."""
         r = await self._fetchrow("SELECT id, name, municipality, district FROM offices WHERE id = $1", office_id)
