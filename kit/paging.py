@@ -60,6 +60,13 @@ def order_by(sort: str, columns: Mapping[str, str | tuple[str, ...]], tiebreak: 
                         for e in parts), f"{tiebreak} {direction}"])
 
 
+def natural(column: str) -> tuple[str, str, str]:
+    """A name's order as people read it, «Rom 2» before «Rom 10»: the text before a closing number, then that
+    number, then the name itself (the database's collation alone would put 10 before 2)."""
+    return (f"regexp_replace({column}, '[0-9]+\\s*$', '')", f"substring({column} from '([0-9]+)\\s*$')::numeric",
+            column)
+
+
 @dataclass(frozen=True)
 class Sorting:
     """A list's sort keys (key → a constant SQL expression), its default (`key` or `-key`) and its tiebreak."""

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from kit import clock
-from kit.paging import Page, Paging, Sorting, fetch_page
+from kit.paging import Page, Paging, Sorting, fetch_page, natural
 from services.placement.adapters import rows, unit_list
 from services.placement.domain.history import Office
 from services.placement.domain.leader_queue import LatestExtension, QueueItem, items_of
@@ -138,9 +138,10 @@ PROVIDER_SORTING = Sorting({"municipality": ("p.municipality", "p.name"), "name"
                             "next_inspection": "ins.next_due"},
                            "municipality", "p.id")
 STAY_SORTING = Sorting({"open": ("s.check_out IS NOT NULL", "-s.check_in"), "check_in": "s.check_in",
-                        "check_out": "s.check_out", "provider": ("p.name", "u.name"),
+                        "check_out": "s.check_out", "provider": ("p.name", *natural("u.name")),
                         "authorised_to": "s.authorised_to"}, "open", "s.id")
 """By default the open stays first, each part newest check-in first (as the list read before it had pages)."""
+UNIT_NAME_ORDER = ", ".join(natural("u.name"))
 
 
 class PlacementQueries:
@@ -211,8 +212,8 @@ class PlacementQueries:
             return await rows.candidates(conn)
 
     async def capacity(self, municipality: str | None) -> list[CapacityRow]:
-        found = await self._fetch(
-            "SELECT p.id AS provider_id, p.name AS provider, p.municipality, p.district, p.accommodation, "
+        found = await self._fetch(  # the order by is a constant
+            "SELECT p.id AS provider_id, p.name AS provider, p.municipality, p.district, p.accommodation, "  # noqa: S608
             "p.agreement_kind, u.id AS unit_id, u.name AS unit, u.beds, u.address, u.facilities, "
             "o.occupied, o.planned_check_out, o.planned_destination "
             "FROM units u JOIN providers p ON p.id = u.provider_id "
@@ -220,7 +221,7 @@ class PlacementQueries:
             "CROSS JOIN LATERAL (SELECT count(*) AS occupied, max(s.planned_check_out) AS planned_check_out, "
             "  max(s.planned_destination) AS planned_destination FROM stays s "
             "  WHERE s.unit_id = u.id AND s.check_out IS NULL) o "
-            "WHERE ($1::text IS NULL OR p.municipality = $1) ORDER BY p.municipality, p.name, u.name",
+            f"WHERE ($1::text IS NULL OR p.municipality = $1) ORDER BY p.municipality, p.name, {UNIT_NAME_ORDER}",
             municipality)
         return [CapacityRow(**dict(r)) for r in found]
 

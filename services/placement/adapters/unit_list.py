@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from kit.paging import Page, Paging, Sorting, fetch_page
+from kit.paging import Page, Paging, Sorting, fetch_page, natural
 from services.placement.adapters.rows import LATEST_INSPECTION
 
 
@@ -47,7 +47,7 @@ class UnitFilters:
 FREE_BEDS = "CASE WHEN o.occupied > 0 THEN 0 ELSE u.beds END"
 IN_FORCE = ("(p.agreement_kind <> 'none' AND coalesce(p.agreement_valid_from <= $6, true) "
             "AND coalesce($6 <= p.agreement_valid_to, true))")
-UNIT_SORTING = Sorting({"provider": ("p.name", "u.name"), "unit": "u.name", "free_beds": FREE_BEDS,
+UNIT_SORTING = Sorting({"provider": ("p.name", *natural("u.name")), "unit": natural("u.name"), "free_beds": FREE_BEDS,
                         "price": "p.price_per_night"}, "provider", "u.id")
 SELECT = (f"u.id AS unit_id, u.name AS unit, u.beds, o.occupied, {FREE_BEDS} AS free_beds, p.id AS provider_id, "
           "p.name AS provider, p.orgnr, p.municipality, p.district, p.agreement_kind, "
