@@ -14,7 +14,7 @@ async def test_a_case_worker_logs_in_at_the_provider_and_sees_the_office_s_cases
     await page.get_by_role("heading", name="Saker ved Nav Grünerløkka").wait_for()
     assert await page.locator("a[href^='/intake/applications/']").count() > 0
     header = await page.locator("header").inner_text()
-    assert "Bostedsløsekonsulent" in header and "nav-grunerlokka" in header
+    assert "Bostedsløsekonsulent · Nav Grünerløkka" in header and "nav-grunerlokka" not in header
 
 
 async def test_municipality_staff_sees_the_municipality_s_statistics_and_no_case(oidc_stack, browser):
