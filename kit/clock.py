@@ -2,9 +2,10 @@
 UTC. Every service asks here, so a night that starts at 00:30 in Oslo is that day's everywhere."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-NORWAY = ZoneInfo("Europe/Oslo")
+from pure.norway import NORWAY, day_in_norway
+
+__all__ = ["NORWAY", "now", "today"]
 
 
 def now() -> datetime:
@@ -14,4 +15,4 @@ def now() -> datetime:
 
 def today(at: datetime | None = None) -> date:
     """The date in Norway now (or at the given instant)."""
-    return (at or now()).astimezone(NORWAY).date()
+    return day_in_norway(at or now())

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from pure.ages import age_on
+from pure.norway import day_in_norway
 from services.intake.domain.errors import Conflict, RuleBroken
 from services.intake.domain.model import Application, Household, Office
 
@@ -238,7 +239,7 @@ def _new_decision(application: Application, household: Household, office: Office
         uuid4(), application.id, household.id, office.id, terms.outcome, terms.period_from, terms.period_to,
         decided_at, decided_by, list(terms.conditions), terms.legal_basis, terms.consequence,
         terms.refusal_reason, terms.justification,
-        appeal_deadline=(decided_on or decided_at.date()) + timedelta(weeks=APPEAL_WEEKS), warnings=warnings,
+        appeal_deadline=(decided_on or day_in_norway(decided_at)) + timedelta(weeks=APPEAL_WEEKS), warnings=warnings,
         extends_decision_id=extends)
     if office.requires_second_approval or decision.needs_leader_justification:
         decision.status = "awaiting_approval"

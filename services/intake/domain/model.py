@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from pure.norway import day_in_norway
 from services.intake.domain.errors import Conflict, Forbidden, RuleBroken
 from services.intake.domain.offices import Office
 
@@ -130,7 +131,7 @@ class Application:
         if channel == "provider" and not provider_org_number:
             raise RuleBroken("Oppgi organisasjonsnummeret til tilbyderen som meldte saken.", "provider_org_number")
         for child in household.children_birth_dates:
-            if child > received_at.date():
+            if child > day_in_norway(received_at):
                 raise RuleBroken("Et barns fødselsdato ligger fram i tid.", "children_birth_dates")
             if child < household.applicant_birth_date:
                 raise RuleBroken("Et barn kan ikke være eldre enn søkeren.", "children_birth_dates")
@@ -189,10 +190,10 @@ class Transfer:
 
 
 def transfer(household: Household, to: Office, *, open_at_old_office: bool, by: Actor, at: datetime,
-             reason: str | None) -> tuple[Transfer, list[AuditEntry]]:
+             reason: str | None, from_name: str | None = None) -> tuple[Transfer, list[AuditEntry]]:
     """Move the household to `to`. Refused while the old office still has an open application or a decision
-    whose period has not ended: that office finishes its case first. Both offices' audit logs record it; the
-    old office keeps what it wrote."""
+    whose period has not ended: that office finishes its case first. Both offices' audit logs record it, naming
+    the offices (`from_name`: the old office's); the old office keeps what it wrote."""
     by.check_office(to.id)
     if household.office_id == to.id:
         raise Conflict("Husstanden hører allerede til dette kontoret.", "identity_number")
@@ -205,7 +206,7 @@ def transfer(household: Household, to: Office, *, open_at_old_office: bool, by: 
                        "identity_number")
     moved = Transfer(uuid4(), household.id, household.office_id, to.id, by.username, at, reason)
     household.office_id = to.id
-    what = f"Overføring av husstanden fra {moved.from_office_id} til {to.id}"
+    what = f"Overføring av husstanden fra {from_name or moved.from_office_id} til {to.name}"
     entries = [AuditEntry.of(by, office_id=office, household_id=household.id, action="transfer", purpose=what,
                              at=at) for office in (moved.from_office_id, to.id)]
     return moved, entries

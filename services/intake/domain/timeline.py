@@ -14,6 +14,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pure.nb_text import date_text, kr_text
+from pure.norway import day_in_norway
 from services.intake.domain.decisions import Decision
 from services.intake.domain.model import Application
 
@@ -146,19 +147,18 @@ def _who(username: str | None, name: str | None = None) -> str | None:
 def intake_entries(applications: Iterable[Application], decisions: Iterable[Decision]) -> list[Entry]:
     out = []
     for a in applications:
-        out.append(Entry(a.received_at, a.received_at.date(), "intake", "Søknad mottatt" + (" (haster)" if a.urgent
-                                                                                            else ""),
-                         a.registered_by, application_id=a.id))
+        out.append(Entry(a.received_at, day_in_norway(a.received_at), "intake",
+                         "Søknad mottatt" + (" (haster)" if a.urgent else ""), a.registered_by, application_id=a.id))
     for d in decisions:
         kind = "Forlengelse" if d.extends_decision_id else "Vedtak"
         outcome = "innvilget" if d.outcome == "granted" else "avslag"
         period = f" for {date_text(d.period_from)}–{date_text(d.period_to)}" if d.period_from else ""
         waiting = " – venter på godkjenning" if d.status == "awaiting_approval" else (
             " – sendt tilbake" if d.status == "returned" else "")
-        out.append(Entry(d.decided_at, d.decided_at.date(), "intake", f"{kind}: {outcome}{period}{waiting}",
+        out.append(Entry(d.decided_at, day_in_norway(d.decided_at), "intake", f"{kind}: {outcome}{period}{waiting}",
                          d.decided_by, application_id=d.application_id, decision_id=d.id))
         if d.approved_at:
-            out.append(Entry(d.approved_at, d.approved_at.date(), "intake", f"{kind} godkjent av leder",
+            out.append(Entry(d.approved_at, day_in_norway(d.approved_at), "intake", f"{kind} godkjent av leder",
                              d.approved_by, application_id=d.application_id, decision_id=d.id))
     return out
 
@@ -196,18 +196,19 @@ def stay_entries(stays: Iterable[StayPart], today: date) -> list[Entry]:
 def requisition_entries(requisitions: Iterable[RequisitionPart]) -> list[Entry]:
     out = []
     for r in requisitions:
-        out.append(Entry(r.issued_at, r.issued_at.date(), "billing",
+        out.append(Entry(r.issued_at, day_in_norway(r.issued_at), "billing",
                          f"Rekvisisjon {r.number} utstedt til {r.provider_name} for {date_text(r.period_from)}–"
                          f"{date_text(r.period_to)}, {kr_text(r.price_per_night)} per natt, "
                          f"høyst {kr_text(r.max_amount)}",
                          _who(r.contact_username, r.contact_name), stay_id=r.stay_id, requisition=r.number))
         for m in r.mailings:
             if m.sent_at:
-                out.append(Entry(m.sent_at, m.sent_at.date(), "billing", f"{MAILINGS_NB.get(m.reason, m.reason)}",
-                                 m.requested_by, stay_id=r.stay_id, requisition=r.number))
+                out.append(Entry(m.sent_at, day_in_norway(m.sent_at), "billing",
+                                 f"{MAILINGS_NB.get(m.reason, m.reason)}", m.requested_by, stay_id=r.stay_id,
+                                 requisition=r.number))
         for x in r.lines:
             nights = f"netter {date_text(x.first_night)}–{date_text(x.last_night)}" if x.first_night else "netter"
-            out.append(Entry(x.received_at, x.received_at.date(), "billing",
+            out.append(Entry(x.received_at, day_in_norway(x.received_at), "billing",
                              f"Faktura {x.invoice_number} fra {x.supplier_name}, linje {x.position}: {nights}, "
                              f"krevd {kr_text(x.claimed_amount)} – {_line_outcome(x)}",
                              _who(x.received_by, x.received_by_name), stay_id=r.stay_id, requisition=r.number,
@@ -218,7 +219,7 @@ def requisition_entries(requisitions: Iterable[RequisitionPart]) -> list[Entry]:
                     what += f" til {kr_text(s.amount)}"
                 elif s.action == "approve":
                     what += f": linjen betales med {kr_text(x.payable_amount)}"
-                out.append(Entry(s.at, s.at.date(), "billing", f"{what} (faktura {x.invoice_number}, linje "
+                out.append(Entry(s.at, day_in_norway(s.at), "billing", f"{what} (faktura {x.invoice_number}, linje "
                                  f"{x.position})", _who(s.by, s.by_name), stay_id=r.stay_id, requisition=r.number,
                                  invoice_id=x.invoice_id, position=x.position, tags=(s.action,)))
     return out

@@ -102,7 +102,7 @@ async def load_demo_data(bus: MessageBus, uow_factory: Callable[[], IntakeUnitOf
             count += 1
             if person.stage == "new":
                 continue
-            start = received_at.date()
+            start = clock.today(received_at)
             if person.stage == "refused":
                 terms = DecisionTerms("refused", None, None, refusal_reason="Demo: har et annet tilbud.")
             else:

@@ -188,8 +188,9 @@ async def transfer_household(cmd: c.TransferHousehold, uow: IntakeUnitOfWork, *,
     today = clock.today(at)
     still_open = (any(a.is_open for a in applications if a.office_id == old)
                   or any(d.is_current(today) for d in decided if d.office_id == old))
+    leaving = await uow.offices.get(old)
     moved, entries = model.transfer(household, to, open_at_old_office=still_open, by=cmd.actor, at=at,
-                                    reason=cmd.reason)
+                                    reason=cmd.reason, from_name=leaving.name if leaving else None)
     await uow.repo.save_household(household)
     await uow.repo.assign_reference(household.id, to.id, today.year)
     await uow.repo.add_transfer(moved)

@@ -39,6 +39,14 @@ def test_granted_at_an_ordinary_office_takes_effect_at_once():
     assert [type(e) for e in d.events] == [model.DecisionMade]
 
 
+def test_a_decision_made_just_after_midnight_in_norway_counts_its_appeal_from_that_day():
+    h = household()
+    a = application(h)
+    half_past_midnight_in_oslo = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # 27.11 in Norway
+    d = model.decide(a, h, PLAIN, granted(), decided_by="v", decided_at=half_past_midnight_in_oslo)
+    assert d.appeal_deadline == date(2026, 12, 18)  # three weeks from 27.11, not from UTC's 26.11
+
+
 def test_a_refusal_needs_a_reason_and_has_no_period():
     h = household()
     a = application(h)
