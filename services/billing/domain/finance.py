@@ -146,7 +146,8 @@ def adjust_line(invoice: Invoice, position: int, payable_amount: Decimal, commen
     amount = payable_amount.copy_abs() * sign
     claimed = line.claimed_amount.copy_abs()
     if not payable_amount.is_finite() or payable_amount < 0 or amount.copy_abs() > claimed:
-        raise RuleBroken(f"Beløpet må være mellom 0 og det fakturerte ({claimed:.2f}).", field="payable_amount")
+        raise RuleBroken(f"Beløpet må være mellom 0 og det fakturerte ({kr_text(claimed)}).",
+                         field="payable_amount")
     if payable_amount != payable_amount.quantize(CENT):
         raise RuleBroken("Beløpet må være i hele øre (høyst to desimaler).", field="payable_amount")
     future = _not_yet_passed(line, today) if sign > 0 else 0

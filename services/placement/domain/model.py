@@ -15,6 +15,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from pure.ages import age_on
+from pure.nb_text import date_text
 from services.placement.domain import events as ev
 from services.placement.domain.errors import Conflict, PlacementError, RuleBroken  # noqa: F401 - the base, here too
 from services.placement.domain.events import Aggregate, recorded
@@ -152,7 +153,7 @@ class Stay(Aggregate):
             raise RuleBroken("Vedtaket er ikke innvilget; oppholdet kan ikke forlenges.", "decision_id")
         if new.period_to <= self.authorised_to:
             raise RuleBroken("Det nye vedtaket går ikke lenger enn dagens periode "
-                             f"(til {self.authorised_to}).", "decision_id")
+                             f"(til {date_text(self.authorised_to)}).", "decision_id")
         previous = self.authorised_to
         self.decision_id = new.decision_id
         self.authorised_to = new.period_to
@@ -205,13 +206,13 @@ class Stay(Aggregate):
         if self.check_out is not None:
             raise Conflict("Husstanden er allerede flyttet ut.", "stay_id")
         if not self.check_in < moved_on <= self.authorised_to:
-            raise RuleBroken(f"Flyttedatoen må være etter innflyttingen ({self.check_in}) og innen "
-                             f"vedtaksperioden (til {self.authorised_to}).", "moved_on")
+            raise RuleBroken(f"Flyttedatoen må være etter innflyttingen ({date_text(self.check_in)}) og innen "
+                             f"vedtaksperioden (til {date_text(self.authorised_to)}).", "moved_on")
         if moved_on > today:
             raise RuleBroken("En flytting til en annen enhet registreres på flyttedagen (eller etterpå), ikke på "
                              "forhånd: den nye plassen holdes ikke av.", "moved_on")
         if self.planned_check_out is not None:
-            raise RuleBroken(f"Oppholdet har en planlagt utflytting {self.planned_check_out}; avlys den før "
+            raise RuleBroken(f"Oppholdet har en planlagt utflytting {date_text(self.planned_check_out)}; avlys den før "
                              "husstanden flyttes.", "moved_on")
         self._leave(moved_on, MOVED_TO_OTHER_PROVIDER, provider, unit, households_left, at)
 
@@ -221,7 +222,8 @@ class Stay(Aggregate):
         if destination not in MOVE_OUT_DESTINATIONS:
             raise RuleBroken("Velg hvor husstanden flyttet.", "destination")
         if check_out <= self.check_in:
-            raise RuleBroken(f"Utflyttingsdatoen må være etter innflyttingsdatoen ({self.check_in}).", field_name)
+            raise RuleBroken(f"Utflyttingsdatoen må være etter innflyttingsdatoen ({date_text(self.check_in)}).",
+                             field_name)
 
     def _leave(self, check_out: date, destination: str, provider: Provider, unit: Unit, households_left: int,
                at: datetime) -> None:
@@ -282,7 +284,7 @@ def check_placeable(decision: GrantedDecision, check_in: date, *, household_has_
         raise Conflict("Husstanden bor allerede et sted; registrer utflytting først.", "decision_id")
     if not decision.period_from <= check_in <= decision.period_to:
         raise RuleBroken("Innflyttingsdatoen ligger utenfor vedtaksperioden "
-                         f"({decision.period_from}–{decision.period_to}).", "check_in")
+                         f"({date_text(decision.period_from)}–{date_text(decision.period_to)}).", "check_in")
 
 
 def check_justification(justification: str | None) -> str | None:

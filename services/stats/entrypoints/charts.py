@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
+from kit.formatting import number_nb
+
 COLOURS = ("#0067c5", "#c77700", "#06893a", "#8a4f9e")
 
 
@@ -40,4 +42,5 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]
 
 
 def _fmt(v: float) -> str:
-    return f"{v:,.0f}".replace(",", "\u00a0") if float(v).is_integer() or abs(v) >= 100 else f"{v:.1f}"
+    """A bar's number as the table under it writes it: 12 345, or 12,5 with a decimal comma under 100."""
+    return number_nb(v, 0 if float(v).is_integer() or abs(v) >= 100 else 1)

@@ -50,6 +50,8 @@ def test_adjust_needs_a_reason_and_an_amount_within_the_claim(amount, comment, f
         finance.adjust_line(invoice, 1, amount, comment)
     assert refused.value.field == field and status_of(refused.value) == 422
     assert invoice.lines[0].payable_amount == Decimal("3000.00")
+    if field == "payable_amount":
+        assert "det fakturerte (3\xa0000,00\xa0kr)" in str(refused.value)  # money as people write it
 
 
 def test_an_approved_or_disputed_invoice_cannot_change():

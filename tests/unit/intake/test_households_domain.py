@@ -60,13 +60,14 @@ def test_a_name_is_required():
 def test_a_leader_transfers_a_household_to_their_office_and_both_offices_log_it():
     h = falkenborg_household()
     moved, entries = transfer(h, GRUNERLOKKA, open_at_old_office=False, by=LEADER, at=NOW,
-                              reason="Flyttet til Oslo.")
+                              reason="Flyttet til Oslo.", from_name=FALKENBORG.name)
     assert h.office_id == "nav-grunerlokka"
     assert (moved.from_office_id, moved.to_office_id, moved.reason) == ("nav-falkenborg", "nav-grunerlokka",
                                                                          "Flyttet til Oslo.")
     assert sorted(e.office_id for e in entries) == ["nav-falkenborg", "nav-grunerlokka"]
     assert {e.action for e in entries} == {"transfer"}
     assert all("Flyttet" not in e.purpose for e in entries)  # the reason is free text: kept encrypted apart
+    assert {e.purpose for e in entries} == {f"Overføring av husstanden fra {FALKENBORG.name} til {GRUNERLOKKA.name}"}
 
 
 @pytest.mark.parametrize("change, error, field", [

@@ -38,12 +38,15 @@ def test_check_out_before_check_in_is_refused():
         stay.register_move_out(check_out=TODAY - timedelta(days=1), destination="unknown", today=TODAY, provider=p,
                                unit=unit(p), households_left=0, at=NOW)
     assert err.value.field == "check_out" and stay.check_out is None
+    assert f"({TODAY:%d.%m.%Y})" in str(err.value)  # the date as people write it, not ISO
 
 
 def test_place_outside_the_decision_period_is_refused():
     with pytest.raises(model.PlacementError) as err:
         model.check_placeable(decision(), TODAY + timedelta(days=60), household_has_open_stay=False)
     assert err.value.field == "check_in"
+    period = decision()
+    assert f"({period.period_from:%d.%m.%Y}–{period.period_to:%d.%m.%Y})" in str(err.value)
 
 
 def test_extend_follows_the_new_decision_period():

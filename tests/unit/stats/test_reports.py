@@ -1,4 +1,4 @@
-"""The municipality's reports (pure domain): agreement with KOSTRA and the reference nights, and worked
+"""The municipality's reports (pure domain) and their charts: agreement with KOSTRA and the reference nights, and worked
 examples for the lists of households now."""
 
 from datetime import date, timedelta
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from services.stats.domain import reports
 from services.stats.domain.kostra import KostraRules, StayFacts, compute
+from services.stats.entrypoints.charts import bar_chart
 from tests.stats.reference import YEARS, histories
 
 RULES = KostraRules()
@@ -86,3 +87,9 @@ def test_exports_never_hand_a_spreadsheet_a_formula():
     assert sheet["B2"].value == 3 and sheet["A3"].value == "Blå Kors"
     text = exports.to_csv(["Tilbyder", "Plasser"], rows).decode("utf-8-sig")
     assert text.splitlines()[1].startswith('"\'=HYPERLINK')
+
+
+def test_a_charts_numbers_are_written_as_the_table_writes_them():
+    svg = bar_chart("Gjennomsnittlig botid", ["Nav Grünerløkka", "Nav Sagene"], [("Døgn", [12.5, 12345.0])])
+    assert ">12,5<" in svg and ">12\xa0345<" in svg and "12.5" not in svg
+    assert 'style="' not in svg  # the site's CSP allows no inline style
