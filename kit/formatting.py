@@ -7,6 +7,7 @@ Babel puts a no-break space between thousands and before "kr", so a number never
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -84,6 +85,21 @@ def label_nb(code: str | None, labels: dict[str, str] | None = None) -> str:
 def labels_nb(codes, labels: dict[str, str] | None = None) -> str:
     """Several codes' labels, comma-separated: "Enslige og par, Barnefamilier"."""
     return ", ".join(label_nb(c, labels) for c in codes or ())
+
+
+TYPED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+BROWSER_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def read_date_nb(text: str) -> date:
+    """A date as people type it (05.03.2026, 5.3.2026) or as the browser's date field sends it (2026-03-05);
+    ValueError for anything else. Each service says what is wrong in its own error, next to its field."""
+    text = text.strip()
+    if m := TYPED_DATE.fullmatch(text):
+        return date(int(m[3]), int(m[2]), int(m[1]))
+    if BROWSER_DATE.fullmatch(text):
+        return date.fromisoformat(text)
+    raise ValueError(f"not a date: {text[:20]!r}")
 
 
 def cell_nb(value) -> str:

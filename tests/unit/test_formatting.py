@@ -7,7 +7,17 @@ from decimal import Decimal
 import pytest
 
 from kit.exports import to_csv, to_xlsx
-from kit.formatting import cell_nb, date_nb, datetime_nb, label_nb, labels_nb, money_nb, number_nb, plural_nb
+from kit.formatting import (
+    cell_nb,
+    date_nb,
+    datetime_nb,
+    label_nb,
+    labels_nb,
+    money_nb,
+    number_nb,
+    plural_nb,
+    read_date_nb,
+)
 from kit.templating import templates
 from pure.nb_text import date_text, kr_text
 
@@ -106,3 +116,15 @@ def test_xlsx_shows_dates_as_norwegians_write_them():
                                              [("A", date(2026, 3, 5))]))).active
     assert sheet.title == "Tre måneder" and sheet["A1"].value == "Husstand"
     assert sheet["B2"].number_format == "DD.MM.YYYY" and sheet["B2"].value.date() == date(2026, 3, 5)
+
+
+@pytest.mark.parametrize("typed, day", [("05.03.2026", date(2026, 3, 5)), ("5.3.2026", date(2026, 3, 5)),
+                                        (" 2026-03-05 ", date(2026, 3, 5)), ("29.02.2028", date(2028, 2, 29))])
+def test_a_date_is_read_as_people_type_it_or_as_the_browser_sends_it(typed, day):
+    assert read_date_nb(typed) == day
+
+
+@pytest.mark.parametrize("typed", ["", "30.02.2026", "05/03/2026", "2026-3-5", "5.3.26", "i morgen", "20260305"])
+def test_anything_else_is_not_a_date(typed):
+    with pytest.raises(ValueError):
+        read_date_nb(typed)

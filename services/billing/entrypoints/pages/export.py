@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kit import clock
 from kit.auth import User
+from kit.formatting import read_date_nb
 from services.billing.adapters.queries import BillingQueries
 from services.billing.domain.commands import CreatePaymentExport
 from services.billing.domain.errors import BillingError, RuleBroken
@@ -28,15 +29,11 @@ FIELDS = {"period_from": "fra", "period_to": "til"}
 
 def read_date(text: str, field: str) -> date:
     """A date as people type it (05.03.2026, 5.3.2026) or as the browser's date field sends it (2026-03-05)."""
-    text = text.strip()
     try:
-        if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
+        return read_date_nb(text)
     except ValueError:
         pass
-    raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 01.03.2026." if text else "Velg en dato.",
+    raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 01.03.2026." if text.strip() else "Velg en dato.",
                      field=field)
 
 

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from kit import clock
+from kit.formatting import read_date_nb
 from kit.templating import templates
 from pure.ages import age_on
 from services.intake.domain.decisions import WARNING_TEXTS_NB
@@ -80,11 +81,7 @@ def parse_dates(text: str) -> list[str]:
     out = []
     for part in [p for p in re.split(r"[,\s;]+", text or "") if p]:
         try:
-            if "." in part:
-                d, m, y = part.split(".")
-                out.append(date(int(y), int(m), int(d)).isoformat())
-            else:
-                out.append(date.fromisoformat(part).isoformat())
+            out.append(read_date_nb(part).isoformat())
         except ValueError as exc:
             raise ValueError(part) from exc
     return out

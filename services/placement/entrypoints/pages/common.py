@@ -13,6 +13,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from kit.auth import request_token
+from kit.formatting import read_date_nb
 from kit.people import People
 from services.placement.domain.errors import Conflict, Forbidden, NotFound, PlacementError, RuleBroken
 
@@ -48,9 +49,9 @@ async def people_of(request: Request, household_ids: Iterable[UUID], purpose: st
 
 def form_date(value: str, field: str, label: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return read_date_nb(value)
     except ValueError:
-        raise RuleBroken(f"{label} må være en gyldig dato (ÅÅÅÅ-MM-DD).", field) from None
+        raise RuleBroken(f"{label} må være en gyldig dato (dd.mm.åååå).", field) from None
 
 
 def optional_date(value: str | None, field: str) -> date | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from kit.formatting import read_date_nb
 from services.stats.domain.errors import RuleBroken
 from services.stats.domain.weekly import Week, iso_week, week_of
 from services.stats.entrypoints.pages.form import _CONTROL, SHOWN_MAX, read_area
@@ -30,10 +31,7 @@ class WeekForm:
 def read_date(text: str) -> date:
     """05.03.2026 (or 5.3.2026), or 2026-03-05 as the browser's date field sends it."""
     try:
-        if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
+        return read_date_nb(text)
     except ValueError:
         pass
     raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 05.03.2026.", field="date")
