@@ -32,9 +32,8 @@ def read_date(text: str, field: str) -> date:
     try:
         return read_date_nb(text)
     except ValueError:
-        pass
-    raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 01.03.2026." if text.strip() else "Velg en dato.",
-                     field=field)
+        raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 01.03.2026." if text.strip() else
+                         "Velg en dato.", field=field) from None
 
 
 def shown(text: str | None) -> str:

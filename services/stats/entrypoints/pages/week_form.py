@@ -33,8 +33,7 @@ def read_date(text: str) -> date:
     try:
         return read_date_nb(text)
     except ValueError:
-        pass
-    raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 05.03.2026.", field="date")
+        raise RuleBroken("Skriv en dato som dd.mm.åååå, for eksempel 05.03.2026.", field="date") from None
 
 
 def read_week(year: str | None, week: str | None, day: str | None, municipality: str | None,
