@@ -8,10 +8,9 @@ import re
 import pytest
 from fastapi import FastAPI, Request
 
-from kit.auth import Role, User, user_from_request
+from kit.auth import Role, User
 from kit.header import CachedOfficeNames, municipality_name, office_name
-from kit.templating import templates
-from tests.web import client
+from tests.web import client, page_with_header
 
 WORKER = User("veileder-grunerlokka", Role.CASE_WORKER, "nav-grunerlokka")
 STAFF = User("stab-oslo", Role.MUNICIPALITY_STAFF, None, municipality="0301")
@@ -116,16 +115,6 @@ def test_the_municipality_is_named_from_ssbs_classification_and_else_by_its_numb
     assert municipality_name(WORKER) is None and municipality_name(None) is None
 
 
-def service_page(source) -> FastAPI:
-    """A service's page drawn with the shared header, the office's name from `source`."""
-    app = FastAPI()
-    pages = templates()
-    app.state.header_office_name = source
-
-    @app.get("/page")
-    async def page(request: Request):
-        return pages.TemplateResponse(request, "index.html", {"user": user_from_request(request), "links": []})
-    return app
 
 
 def who(page_text: str) -> str:
@@ -134,17 +123,17 @@ def who(page_text: str) -> str:
 
 
 async def test_the_header_shows_the_office_s_name_and_the_municipality_s_name_not_their_codes():
-    async with client(service_page(known), WORKER, page=True) as browser:
+    async with client(page_with_header(header_office_name=known), WORKER, page=True) as browser:
         page = await browser.get("/page")
     assert page.status_code == 200 and "Nav Grünerløkka" in who(page.text)
     assert "nav-grunerlokka" not in who(page.text)
-    async with client(service_page(known), STAFF, page=True) as browser:
+    async with client(page_with_header(header_office_name=known), STAFF, page=True) as browser:
         page = await browser.get("/page")
     assert "Oslo kommune" in who(page.text) and "0301" not in who(page.text)
 
 
 async def test_a_page_never_fails_for_the_office_s_name():
-    async with client(service_page(broken), WORKER, page=True) as browser:
+    async with client(page_with_header(header_office_name=broken), WORKER, page=True) as browser:
         page = await browser.get("/page")
     assert page.status_code == 200 and "nav-grunerlokka" in who(page.text)
     assert int(page.headers["content-length"]) == len(page.content)

@@ -7,10 +7,9 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import Request
 
-from kit.auth import Role, User, user_from_request
-from kit.templating import templates
+from kit.auth import Role, User
 from services.intake.adapters.placement import UNREACHABLE_NB, PlacementQueueClient
 from services.intake.domain import commands as c
 from services.intake.domain.model import Actor
@@ -19,7 +18,7 @@ from tests.unit.intake.fakes import MUNICIPALITIES, Intake
 from tests.unit.intake.test_handlers import NUMBER, TODAY, apply, granted
 from tests.unit.intake.test_routes import WORKER
 from tests.unit.intake.test_search import HAKON
-from tests.web import SIGNER, client
+from tests.web import SIGNER, client, page_with_header
 
 GL_WORKER = User("veileder-grunerlokka", Role.CASE_WORKER, "nav-grunerlokka")
 GL_LEADER = User("leder-grunerlokka", Role.OFFICE_LEADER, "nav-grunerlokka", "Lise Leder")
@@ -134,16 +133,6 @@ async def test_only_leaders_have_a_queue(world, user):
         assert (await api.get("/api/queue/count")).status_code == 403
 
 
-def other_service(count_source) -> FastAPI:
-    """A page of another service drawn with the shared header, its count from `count_source`."""
-    app = FastAPI()
-    pages = templates()
-    app.state.header_count = count_source
-
-    @app.get("/page")
-    async def page(request: Request):
-        return pages.TemplateResponse(request, "index.html", {"user": user_from_request(request), "links": []})
-    return app
 
 
 async def count_of_three(request: Request) -> int:
@@ -163,7 +152,7 @@ async def too_slow(request: Request) -> int:
     (GL_WORKER, True, False), (GL_LEADER, True, True), (STAFF, False, False),
     (User("admin", Role.ADMIN), False, False)])
 async def test_the_header_offers_search_to_case_workers_and_leaders_and_the_count_to_leaders(user, search, queue):
-    async with client(other_service(count_of_three), user, page=True) as browser:
+    async with client(page_with_header(header_count=count_of_three), user, page=True) as browser:
         page = await browser.get("/page")
     assert page.status_code == 200
     assert ('action="/intake/search"' in page.text) is search and ('name="q"' in page.text) is search
@@ -172,7 +161,7 @@ async def test_the_header_offers_search_to_case_workers_and_leaders_and_the_coun
 
 @pytest.mark.parametrize("source", [failing, too_slow])
 async def test_a_page_never_fails_for_its_count(source):
-    async with client(other_service(source), GL_LEADER, page=True) as browser:
+    async with client(page_with_header(header_count=source), GL_LEADER, page=True) as browser:
         page = await browser.get("/page")
     assert page.status_code == 200 and 'data-testid="leader-queue"' in page.text
     assert 'data-testid="leader-queue-count"' not in page.text
