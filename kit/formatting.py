@@ -15,7 +15,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
-from kit.clock import NORWAY, today
+from pure.norway import NORWAY, day_in_norway
 
 LOCALE = Locale.parse("nb_NO")
 EMPTY = "–"
@@ -39,7 +39,7 @@ def date_nb(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
-        value = today(value) if value.tzinfo else value.date()
+        value = day_in_norway(value) if value.tzinfo else value.date()
     return format_date(value, "dd.MM.yyyy", locale=LOCALE)
 
 

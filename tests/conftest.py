@@ -247,6 +247,14 @@ async def browser(chromium_path):
             await instance.close()
 
 
+RECORD_CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    e => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+"""
+"""A page's init script: what the Content-Security-Policy refused on it, in `window.cspViolations`."""
+
+
 async def browser_login(browser, base_url: str, username: str):
     """A new page, logged in through the login form as a person would."""
     context = await browser.new_context(base_url=base_url, locale="nb-NO")

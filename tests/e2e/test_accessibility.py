@@ -21,7 +21,7 @@ from axe_playwright_python.async_playwright import Axe
 from kit import clock
 from tests.billing.factory import Line, ehf
 from tests.billing.test_invoices_through_the_stack import place_household
-from tests.conftest import browser_login, eventually, login
+from tests.conftest import RECORD_CSP_VIOLATIONS, browser_login, eventually, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
 
@@ -43,10 +43,6 @@ BAD_SUBMITS = {"veileder-grunerlokka": ["/intake/applications/new"],
 # Pages a role's home page does not link to (the admin's offices are not in a menu).
 STARTS = {"admin": ["/intake/offices", "/intake/audit"]}
 BAD_QUERIES = {"stab-oslo": ["/stats/?year=tjue&municipality=x"]}
-# Every page keeps what the Content-Security-Policy refused, for the checker to read.
-WATCH_CSP = """window.cspViolations = [];
-document.addEventListener("securitypolicyviolation",
-    e => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));"""
 
 
 def kind_of(path: str) -> str:
@@ -156,7 +152,7 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violation(s
     # Logged out: the login page, and the same with a wrong password.
     anonymous = Checker(screenshots, "innlogging")
     context = await browser.new_context(base_url=stack.url, locale="nb-NO")
-    await context.add_init_script(WATCH_CSP)
+    await context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = await context.new_page()
     await page.goto("/login")
     await anonymous.check(page, "login")
@@ -171,7 +167,7 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violation(s
     for role in ROLES:
         checker = Checker(screenshots, role)
         page = await browser_login(browser, stack.url, role)
-        await page.context.add_init_script(WATCH_CSP)
+        await page.context.add_init_script(RECORD_CSP_VIOLATIONS)
         kinds = await walk(page, stack.url, checker)
         assert len(kinds) >= 3, (role, kinds)
         await error_states(page, checker)

@@ -8,16 +8,9 @@ import httpx
 import pytest
 
 from botilbud.stack import DEMO_PASSWORD
-from tests.conftest import browser_login, eventually, login
+from tests.conftest import RECORD_CSP_VIOLATIONS, browser_login, eventually, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.http_only]
-
-RECORD_CSP_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation",
-    e => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-"""
-
 
 async def test_api_docs_list_the_operations_and_log_in_under_the_csp(stack, browser):
     context = await browser.new_context(base_url=stack.url)
